@@ -1,0 +1,138 @@
+# Set-up and daily commands for the mine-site registry on Debian 12.
+# `make run` and `make test` do everything from a fresh machine; every step is idempotent.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTHON ?= /usr/bin/python3
+VENV := .venv
+PY := $(VENV)/bin/python
+
+# The project-local PostGIS cluster, used when DATABASE_URL is unset (config/database.py agrees).
+PG_BIN := /usr/lib/postgresql/15/bin
+PG_PORT := 5441
+PG_SOCKET := /tmp/minereg-pg-$(PG_PORT)
+PGDATA := $(CURDIR)/.pgdata
+# postgres refuses to run as root: as root, the cluster runs as the `postgres` user.
+AS_PG := $(if $(filter 0,$(shell id -u)),runuser -u postgres --,)
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+PSQL := PGOPTIONS="-c client_min_messages=warning" $(AS_PG) psql -h $(PG_SOCKET) -p $(PG_PORT) -U postgres -v ON_ERROR_STOP=1 -q
+
+APT_PACKAGES := python3-venv gdal-bin postgresql-15 postgresql-15-postgis-3 postgresql-contrib
+TEST_APT_PACKAGES := chromium
+
+export DJANGO_SETTINGS_MODULE ?= config.settings
+
+.PHONY: help run test db stop migrate demo worker system-packages test-system-packages venv vendor lint clean-db
+
+help:
+	@echo "make run    install what is missing, start the database, load the demo, serve on http://$(HOST):$(PORT)"
+	@echo "make test   the same set-up plus Chromium, then every test"
+	@echo "make db     only start the project-local PostGIS cluster (.pgdata/)"
+	@echo "make stop   stop that cluster"
+	@echo "make lint   ruff check and format check"
+
+# --- system packages ---------------------------------------------------------------------------
+system-packages:
+	@$(call apt_install,$(APT_PACKAGES))
+
+test-system-packages: system-packages
+	@$(call apt_install,$(TEST_APT_PACKAGES))
+
+define apt_install
+	missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "==> apt: installing $$missing"; \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq || { echo "apt-get update failed: check the network or run as root/sudo"; exit 1; }; \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=600 $$missing >/dev/null; \
+	else echo "==> apt: $(1) already installed"; fi
+endef
+
+# --- Python ------------------------------------------------------------------------------------
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	@echo "==> venv: installing pinned packages from requirements.lock"
+	@[ -x $(PY) ] || $(PYTHON) -m venv $(VENV) || { echo "Could not create $(VENV): install python3-venv (make system-packages)"; exit 1; }
+	@$(PY) -m pip install -q --disable-pip-version-check -r requirements.lock
+	@touch $@
+
+# --- database ----------------------------------------------------------------------------------
+db: system-packages
+ifdef DATABASE_URL
+	@echo "==> db: DATABASE_URL is set; using that database, no local cluster"
+else
+	@if [ ! -f "$(PGDATA)/PG_VERSION" ]; then \
+		echo "==> db: creating a PostGIS cluster in .pgdata/"; \
+		mkdir -p "$(PGDATA)"; \
+		if [ -n "$(AS_PG)" ]; then \
+			chown postgres: "$(PGDATA)"; \
+			$(AS_PG) test -w "$(PGDATA)" || { echo "The postgres user cannot reach $(PGDATA): let it traverse the parent folders (chmod o+x) or clone elsewhere"; exit 1; }; \
+		fi; \
+		chmod 700 "$(PGDATA)"; \
+		$(AS_PG) $(PG_BIN)/initdb -D "$(PGDATA)" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null; \
+	fi
+	@mkdir -p $(PG_SOCKET) && { [ -z "$(AS_PG)" ] || chown postgres: $(PG_SOCKET); }
+	@if $(AS_PG) $(PG_BIN)/pg_ctl -D "$(PGDATA)" status >/dev/null 2>&1; then \
+		echo "==> db: cluster already running on $(PG_SOCKET) port $(PG_PORT)"; \
+	else \
+		echo "==> db: starting the cluster (log: .pgdata/server.log)"; \
+		$(AS_PG) $(PG_BIN)/pg_ctl -D "$(PGDATA)" -l "$(PGDATA)/server.log" -w -s start \
+			-o "-p $(PG_PORT) -k $(PG_SOCKET) -c listen_addresses='' -c jit=off" \
+			|| { echo "PostgreSQL did not start; see .pgdata/server.log"; tail -5 "$(PGDATA)/server.log"; exit 1; }; \
+	fi
+	@# PostGIS in template1 so the app database and the test database inherit it.
+	@$(PSQL) -d template1 -c "CREATE EXTENSION IF NOT EXISTS postgis"
+	@$(PSQL) -d postgres -tAc "SELECT 1 FROM pg_roles WHERE rolname='minereg'" | grep -q 1 || \
+		$(PSQL) -d postgres -c "CREATE ROLE minereg LOGIN SUPERUSER"
+	@$(PSQL) -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname='minereg'" | grep -q 1 || \
+		$(PSQL) -d postgres -c "CREATE DATABASE minereg OWNER minereg"
+	@echo "==> db: ready (postgis://minereg@/minereg?host=$(PG_SOCKET)&port=$(PG_PORT))"
+endif
+
+stop:
+	@if [ -f "$(PGDATA)/PG_VERSION" ] && $(AS_PG) $(PG_BIN)/pg_ctl -D "$(PGDATA)" status >/dev/null 2>&1; then \
+		$(AS_PG) $(PG_BIN)/pg_ctl -D "$(PGDATA)" -w -s stop -m fast && echo "==> db: stopped"; \
+	else echo "==> db: not running"; fi
+
+clean-db: stop
+	rm -rf "$(PGDATA)"
+
+migrate: venv db
+	@echo "==> migrate"
+	@$(PY) manage.py migrate --noinput -v 0
+
+demo: migrate
+	@echo "==> demo: loading the Southeast Asia demo data"
+	@$(PY) manage.py load_demo
+
+# --- serve -------------------------------------------------------------------------------------
+.secret_key:
+	@$(PY) -c "import secrets; print(secrets.token_urlsafe(50))" > $@ && chmod 600 $@
+
+run: demo .secret_key
+	@echo "==> static: collecting"
+	@SECRET_KEY=$$(cat .secret_key) $(PY) manage.py collectstatic --noinput -v 0
+	@echo "==> serving on http://$(HOST):$(PORT) with a background worker (Ctrl-C stops both)"
+	@export SECRET_KEY=$$(cat .secret_key); \
+	$(PY) manage.py db_worker --queue-name '*' & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(VENV)/bin/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers 2 --timeout 120 --access-logfile -
+
+worker: migrate .secret_key
+	@SECRET_KEY=$$(cat .secret_key) $(PY) manage.py db_worker --queue-name '*'
+
+# --- tests -------------------------------------------------------------------------------------
+test: test-system-packages migrate
+	@echo "==> pytest"
+	@DJANGO_SETTINGS_MODULE=config.settings_test $(VENV)/bin/pytest
+
+lint: venv
+	@$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+
+# Refresh static/vendor/ from the npm registry (needs node and npm; the result is committed).
+vendor:
+	bash static/vendor/refresh.sh

@@ -1,0 +1,14 @@
+"""URL map of the registry: public pages, admin and health check."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from config import health
+
+urlpatterns = [
+    path("", include("sites.urls")),
+    path("layers/", include("geodata.urls")),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("healthz", health.healthz, name="healthz"),
+]

@@ -1,0 +1,94 @@
+"""Survey layers (action plan IH2) and their features, stored in EPSG:4326."""
+
+from django.conf import settings
+from django.contrib.gis.db import models
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GistIndex
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from sites.models import Country
+
+
+class Theme(models.TextChoices):
+    GEOLOGICAL_UNITS = "geological_units", _("Geological units")
+    FAULTS = "faults", _("Faults / structures")
+    MINERAL_OCCURRENCES = "mineral_occurrences", _("Mineral occurrences")
+    GEOCHEMISTRY = "geochemistry", _("Geochemistry")
+    GEOPHYSICS = "geophysics", _("Geophysics")
+    HYDROLOGY = "hydrology", _("Hydrology")
+    BOUNDARIES = "boundaries", _("Boundaries")
+    OTHER = "other", _("Other")
+
+
+class LayerStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    PROCESSING = "processing", _("Processing")
+    NEEDS_CRS = "needs_crs", _("Needs a coordinate reference system")
+    READY = "ready", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+class LayerQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True, status=LayerStatus.READY)
+
+
+class Layer(models.Model):
+    title = models.CharField(max_length=255)
+    slug = models.SlugField(max_length=80, blank=True, help_text=_("A stable name for layers the registry ships."))
+    agency = models.CharField(max_length=200, blank=True)
+    country = models.CharField(max_length=2, choices=Country.choices, blank=True)
+    theme = models.CharField(max_length=32, choices=Theme.choices, default=Theme.OTHER)
+    abstract = models.TextField(blank=True)
+    source_date = models.DateField(null=True, blank=True)
+    scale_denominator = models.PositiveIntegerField(null=True, blank=True)
+    license = models.CharField(max_length=100, blank=True)
+    attribution = models.TextField(blank=True)
+    keywords = ArrayField(models.CharField(max_length=60), default=list, blank=True)
+
+    # Derived by the ingest.
+    geometry_type = models.CharField(max_length=40, blank=True)
+    source_crs = models.TextField(blank=True, help_text=_("EPSG code (EPSG:32648) or WKT of the uploaded file."))
+    encoding = models.CharField(max_length=40, blank=True)
+    feature_count = models.PositiveIntegerField(default=0)
+    extent = models.PolygonField(srid=4326, null=True, blank=True)
+    field_schema = models.JSONField(default=list, blank=True)
+    status = models.CharField(max_length=16, choices=LayerStatus.choices, default=LayerStatus.QUEUED)
+    progress_stage = models.CharField(max_length=80, blank=True)
+    progress_percent = models.PositiveSmallIntegerField(default=0)
+    report = models.JSONField(default=dict, blank=True)
+
+    is_published = models.BooleanField(default=False)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["progress_stage", "progress_percent", "updated_at"])
+    objects = LayerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["slug"], condition=~models.Q(slug=""), name="unique_layer_slug"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Feature(models.Model):
+    """One feature of a layer. Loaded in bulk by the ingest; never edited one by one."""
+
+    layer = models.ForeignKey(Layer, on_delete=models.CASCADE, related_name="features")
+    geom = models.GeometryField(srid=4326, spatial_index=False)
+    properties = models.JSONField(default=dict)
+    source_index = models.PositiveIntegerField(help_text=_("Position of the feature in the uploaded file."))
+
+    class Meta:
+        ordering = ["layer", "source_index"]
+        indexes = [
+            # (layer, geom) in one GiST index keeps a bbox query inside one layer fast at millions of rows.
+            GistIndex(fields=["layer", "geom"], name="feature_layer_geom_gist"),
+            models.Index(fields=["layer", "source_index"], name="feature_layer_source_index"),
+        ]

@@ -1,0 +1,1 @@
+"""Remediation measures, monitoring visits and evidence per site (action plan ES4)."""

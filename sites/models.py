@@ -1,0 +1,183 @@
+"""Mine sites: where they are, what they mine, what state they are in, and where the record came from."""
+
+from django.contrib.gis.db import models
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class Country(models.TextChoices):
+    """The ten ASEAN member states and Timor-Leste, by ISO 3166-1 alpha-2 code."""
+
+    BRUNEI = "BN", _("Brunei Darussalam")
+    CAMBODIA = "KH", _("Cambodia")
+    INDONESIA = "ID", _("Indonesia")
+    LAOS = "LA", _("Lao PDR")
+    MALAYSIA = "MY", _("Malaysia")
+    MYANMAR = "MM", _("Myanmar")
+    PHILIPPINES = "PH", _("Philippines")
+    SINGAPORE = "SG", _("Singapore")
+    THAILAND = "TH", _("Thailand")
+    VIETNAM = "VN", _("Viet Nam")
+    TIMOR_LESTE = "TL", _("Timor-Leste")
+
+
+class SiteStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Proposed")
+    ACTIVE = "active", _("Active")
+    CARE_AND_MAINTENANCE = "care_and_maintenance", _("Care and maintenance")
+    CLOSED = "closed", _("Closed")
+    ABANDONED = "abandoned", _("Abandoned")
+    ORPHANED = "orphaned", _("Orphaned")
+    REHABILITATED = "rehabilitated", _("Rehabilitated")
+
+
+# Map colours per status, shared by the map legend, markers and list badges.
+STATUS_COLOURS = {
+    SiteStatus.PROPOSED: "#8e7cc3",
+    SiteStatus.ACTIVE: "#d7301f",
+    SiteStatus.CARE_AND_MAINTENANCE: "#fc8d59",
+    SiteStatus.CLOSED: "#636363",
+    SiteStatus.ABANDONED: "#8c510a",
+    SiteStatus.ORPHANED: "#e7298a",
+    SiteStatus.REHABILITATED: "#1a9850",
+}
+
+
+class MineType(models.TextChoices):
+    OPEN_PIT = "open_pit", _("Open pit")
+    UNDERGROUND = "underground", _("Underground")
+    ALLUVIAL = "alluvial", _("Alluvial / placer")
+    QUARRY = "quarry", _("Quarry")
+    IN_SITU = "in_situ", _("In-situ")
+    UNKNOWN = "unknown", _("Unknown")
+
+
+class Commodity(models.TextChoices):
+    NICKEL = "nickel", _("Nickel")
+    COPPER = "copper", _("Copper")
+    TIN = "tin", _("Tin")
+    BAUXITE = "bauxite", _("Bauxite")
+    GOLD = "gold", _("Gold")
+    SILVER = "silver", _("Silver")
+    COAL = "coal", _("Coal")
+    IRON_ORE = "iron_ore", _("Iron ore")
+    LEAD = "lead", _("Lead")
+    ZINC = "zinc", _("Zinc")
+    MANGANESE = "manganese", _("Manganese")
+    CHROMITE = "chromite", _("Chromite")
+    COBALT = "cobalt", _("Cobalt")
+    TUNGSTEN = "tungsten", _("Tungsten")
+    RARE_EARTHS = "rare_earths", _("Rare earth elements")
+    POTASH = "potash", _("Potash")
+    LIMESTONE = "limestone", _("Limestone")
+    SAND_GRAVEL = "sand_gravel", _("Sand and gravel")
+    GEMSTONES = "gemstones", _("Gemstones")
+    JADE = "jade", _("Jade")
+    OTHER = "other", _("Other")
+
+
+class QualityFlag(models.TextChoices):
+    """Known defects of a source record, kept visible instead of silently fixed."""
+
+    DUPLICATE_SOURCE_ID = "duplicate_source_id", _("Source id used by more than one record")
+    DUPLICATE_COORDINATES = "duplicate_coordinates", _("Same coordinates as another site")
+    OUTSIDE_LAND = "outside_land", _("Location falls outside the country outlines (coastal or offshore)")
+
+
+class DataSource(models.Model):
+    """Where site records came from, with the licence and attribution their reuse requires."""
+
+    name = models.CharField(max_length=200, unique=True)
+    publisher = models.CharField(max_length=200, blank=True)
+    url = models.URLField(blank=True)
+    license = models.CharField(max_length=100, blank=True)
+    attribution = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MineSiteQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True)
+
+    def in_country(self, code: str):
+        return self.filter(country=code)
+
+    def with_status(self, status: str):
+        return self.filter(status=status)
+
+    def with_commodity(self, commodity: str):
+        return self.filter(commodities__contains=[commodity])
+
+
+class MineSite(models.Model):
+    name = models.CharField(max_length=255)
+    alternative_names = ArrayField(models.CharField(max_length=255), default=list, blank=True)
+    country = models.CharField(max_length=2, choices=Country.choices)
+    admin_area = models.CharField("province or admin area", max_length=200, blank=True)
+    status = models.CharField(max_length=32, choices=SiteStatus.choices)
+    mine_type = models.CharField(max_length=32, choices=MineType.choices, default=MineType.UNKNOWN)
+    commodities = ArrayField(models.CharField(max_length=32, choices=Commodity.choices), default=list, blank=True)
+    location = models.PointField(srid=4326)
+    footprint = models.MultiPolygonField(srid=4326, null=True, blank=True)
+    operator = models.CharField("operator / owner", max_length=255, blank=True)
+    opened_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    closed_year = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    data_source = models.ForeignKey(DataSource, on_delete=models.PROTECT, null=True, blank=True, related_name="sites")
+    source_record_id = models.CharField(max_length=100, blank=True, help_text=_("The record's id in its source."))
+    # Unique per source; equals source_record_id unless the source repeats an id (then "<id>#<n>").
+    source_record_key = models.CharField(max_length=120, blank=True, editable=False)
+    source_status = models.CharField(max_length=50, blank=True, help_text=_("The status as the source words it."))
+    source_url = models.URLField(blank=True)
+    quality_flags = ArrayField(models.CharField(max_length=32, choices=QualityFlag.choices), default=list, blank=True)
+
+    is_published = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+    objects = MineSiteQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["data_source", "source_record_key"],
+                condition=~Q(source_record_key=""),
+                name="unique_source_record",
+            ),
+            models.CheckConstraint(
+                condition=Q(closed_year__isnull=True) | Q(opened_year__isnull=True) | Q(closed_year__gte=models.F("opened_year")),
+                name="closed_after_opened",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["country", "status"]),
+            GinIndex(fields=["commodities"]),
+            models.Index(fields=["updated_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_country_display()})"
+
+    @property
+    def status_colour(self) -> str:
+        return STATUS_COLOURS[self.status]
+
+    def get_commodities_display(self) -> list[str]:
+        labels = dict(Commodity.choices)
+        return [str(labels.get(code, code)) for code in self.commodities]
+
+    def get_quality_flags_display(self) -> list[str]:
+        labels = dict(QualityFlag.choices)
+        return [str(labels.get(code, code)) for code in self.quality_flags]
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("sites:detail", args=[self.pk])

@@ -1,0 +1,54 @@
+"""Find known defects in site records and flag them on the sites (never hide or fix them silently)."""
+
+from django.db import connection
+
+from sites.models import MineSite, QualityFlag
+
+# Each check is one SQL query returning the ids of sites that have the defect.
+CHECKS = {
+    QualityFlag.DUPLICATE_SOURCE_ID: """
+        SELECT id FROM sites_minesite s
+        WHERE source_record_id <> '' AND EXISTS (
+            SELECT 1 FROM sites_minesite o
+            WHERE o.data_source_id = s.data_source_id AND o.source_record_id = s.source_record_id AND o.id <> s.id)
+    """,
+    QualityFlag.DUPLICATE_COORDINATES: """
+        SELECT id FROM sites_minesite s
+        WHERE EXISTS (SELECT 1 FROM sites_minesite o WHERE o.location ~= s.location AND o.id <> s.id)
+    """,
+    # Outside every country outline of the shipped reference layer (skipped when that layer is absent).
+    QualityFlag.OUTSIDE_LAND: """
+        SELECT s.id FROM sites_minesite s
+        WHERE EXISTS (SELECT 1 FROM geodata_layer WHERE slug = %(outlines)s AND feature_count > 0)
+          AND NOT EXISTS (
+            SELECT 1 FROM geodata_feature f JOIN geodata_layer l ON l.id = f.layer_id
+            WHERE l.slug = %(outlines)s AND ST_Intersects(f.geom, s.location))
+    """,
+}
+
+COUNTRY_OUTLINES_SLUG = "asean-country-outlines"
+
+
+def flag_quality_issues() -> dict[str, int]:
+    """Recompute the quality flags of every site; save only the sites whose flags change.
+
+    Returns the number of flagged sites per flag.
+    """
+    flagged: dict[int, set[str]] = {}
+    counts = {}
+    with connection.cursor() as cursor:
+        for flag, sql in CHECKS.items():
+            cursor.execute(sql, {"outlines": COUNTRY_OUTLINES_SLUG})
+            ids = [row[0] for row in cursor.fetchall()]
+            counts[flag.value] = len(ids)
+            for site_id in ids:
+                flagged.setdefault(site_id, set()).add(flag.value)
+
+    order = [flag.value for flag in QualityFlag]
+    candidates = MineSite.objects.exclude(quality_flags=[]) | MineSite.objects.filter(pk__in=flagged)
+    for site in candidates.distinct():
+        wanted = sorted(flagged.get(site.pk, set()), key=order.index)
+        if site.quality_flags != wanted:
+            site.quality_flags = wanted
+            site.save(update_fields=["quality_flags", "updated_at"])
+    return counts

@@ -1,4 +1,10 @@
 from django.urls import path
 
+from sites import views
+
 app_name = "sites"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.public_map, name="map"),
+    path("sites/", views.site_list, name="list"),
+    path("sites/<int:pk>/", views.site_detail, name="detail"),
+]

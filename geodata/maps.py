@@ -1,0 +1,225 @@
+"""The folium map builder: one function per kind of map, each returning the map's rendered parts.
+
+This is the only module that imports folium. Every map uses our vendored Leaflet assets (set per
+map, never on folium's class-level lists) so pages work offline except for the base-map tiles.
+"""
+
+import json
+from dataclasses import dataclass
+
+import folium
+from branca.element import MacroElement
+from django.conf import settings
+from django.templatetags.static import static
+from django.utils.safestring import SafeString, mark_safe
+from folium.elements import JSCSSMixin
+from folium.plugins import FastMarkerCluster
+from jinja2 import Template
+
+LOCAL_ASSETS = {
+    "leaflet": "vendor/leaflet/leaflet.js",
+    "leaflet_css": "vendor/leaflet/leaflet.css",
+    "jquery": "vendor/jquery/jquery.min.js",
+    "awesome_markers": "vendor/leaflet.awesome-markers/leaflet.awesome-markers.js",
+    "awesome_markers_css": "vendor/leaflet.awesome-markers/leaflet.awesome-markers.css",
+    "awesome_markers_font_css": "vendor/fontawesome/css/all.min.css",
+    "markerclusterjs": "vendor/leaflet.markercluster/leaflet.markercluster.js",
+    "markerclustercss": "vendor/leaflet.markercluster/MarkerCluster.css",
+    "markerclusterdefaultcss": "vendor/leaflet.markercluster/MarkerCluster.Default.css",
+    "vectorGrid": "vendor/leaflet.vectorgrid/Leaflet.VectorGrid.bundled.js",
+}
+# Bootstrap would restyle the host page; the icon-marker assets (awesome markers, Font Awesome, glyphicons,
+# rotation) serve icon markers, and our maps draw circle markers, so they would only add weight.
+DROP_ASSETS = {
+    "bootstrap",
+    "bootstrap_css",
+    "glyphicons_css",
+    "awesome_rotate_css",
+    "awesome_markers",
+    "awesome_markers_css",
+    "awesome_markers_font_css",
+}
+
+ASEAN_BOUNDS = [[-11.5, 92.0], [28.6, 141.0]]
+
+
+@dataclass(frozen=True)
+class MapParts:
+    """What a template needs to show a map: links for <head>, the map <div>, and its script."""
+
+    head: SafeString
+    body: SafeString
+    script: SafeString
+
+
+@dataclass(frozen=True)
+class Overlay:
+    """A GeoJSON overlay fetched from our own server after the page loads."""
+
+    name: str
+    url: str
+    colour: str
+    weight: float = 1.0
+    fill_opacity: float = 0.0
+    show: bool = True
+
+
+class RemoteGeoJson(folium.map.Layer):
+    """A GeoJSON layer whose data the browser fetches from a URL (folium's GeoJson fetches at build time)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.geoJSON(null, {style: {{ this.style|tojson }}, interactive: false});
+        fetch({{ this.url|tojson }}, {credentials: "same-origin"})
+            .then(function (response) { if (!response.ok) { throw new Error(response.status); } return response.json(); })
+            .then(function (data) { {{ this.get_name() }}.addData(data); })
+            .catch(function (error) { console.warn("overlay {{ this.layer_name }} not loaded: " + error); });
+        {% if this.show %}{{ this.get_name() }}.addTo({{ this._parent.get_name() }});{% endif %}
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, overlay: Overlay):
+        super().__init__(name=overlay.name, overlay=True, control=True, show=overlay.show)
+        self._name = "RemoteGeoJson"
+        self.url = overlay.url
+        self.style = {"color": overlay.colour, "weight": overlay.weight, "fillOpacity": overlay.fill_opacity}
+
+
+class FitBounds(MacroElement):
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        {{ this._parent.get_name() }}.fitBounds({{ this.bounds|tojson }}, {maxZoom: {{ this.max_zoom }}});
+        {% endmacro %}"""
+    )
+
+    def __init__(self, bounds, max_zoom: int):
+        super().__init__()
+        self.bounds = bounds
+        self.max_zoom = max_zoom
+
+
+# Built with DOM calls, not HTML strings, so names from the data can never inject markup.
+SITE_MARKER_CALLBACK = """
+function callback(row) {
+    var marker = L.circleMarker(new L.LatLng(row[0], row[1]), {
+        radius: 6, color: "#ffffff", weight: 1, fillColor: row[5], fillOpacity: 0.9});
+    marker.bindPopup(function () {
+        var box = document.createElement("div");
+        box.className = "site-popup";
+        var title = document.createElement("a");
+        title.href = row[7]; title.textContent = row[3]; title.className = "site-popup-name";
+        var status = document.createElement("div");
+        status.textContent = row[4];
+        var commodities = document.createElement("div");
+        commodities.textContent = row[6];
+        box.append(title, status, commodities);
+        return box;
+    });
+    return marker;
+}
+"""
+
+
+def _walk(element):
+    yield element
+    for child in element._children.values():
+        yield from _walk(child)
+
+
+def _use_local_assets(folium_map: folium.Map) -> None:
+    """Point every element's JS/CSS at our static files; refuse any asset we have no copy of."""
+    for element in _walk(folium_map):
+        if not isinstance(element, JSCSSMixin):
+            continue
+        for attribute in ("default_js", "default_css"):
+            local = []
+            for name, url in getattr(element, attribute):
+                if name in DROP_ASSETS:
+                    continue
+                if name not in LOCAL_ASSETS:
+                    raise ValueError(f"no local copy of folium asset {name!r} ({url}); vendor it in static/vendor")
+                local.append((name, static(LOCAL_ASSETS[name])))
+            setattr(element, attribute, local)  # on the instance: folium's class lists stay untouched
+
+
+def _base_map(**options) -> folium.Map:
+    # tiles=None plus maxZoom on the map: MarkerCluster needs a maxZoom even when base tiles are absent.
+    folium_map = folium.Map(tiles=None, maxZoom=19, minZoom=2, control_scale=True, **options)
+    folium.TileLayer(
+        tiles=settings.BASEMAP_TILES_URL, attr=settings.BASEMAP_ATTRIBUTION, name="Base map", max_zoom=19
+    ).add_to(folium_map)
+    return folium_map
+
+
+def _render(folium_map: folium.Map) -> MapParts:
+    _use_local_assets(folium_map)
+    figure = folium_map.get_root()
+    figure.render()
+    return MapParts(
+        head=mark_safe(figure.header.render()),
+        body=mark_safe(figure.html.render()),
+        script=mark_safe(figure.script.render()),
+    )
+
+
+def site_marker_rows(sites) -> list[list]:
+    """Compact rows for the marker callback: lat, lon, id, name, status, colour, commodities, url."""
+    return [
+        [
+            round(site.location.y, 6),
+            round(site.location.x, 6),
+            site.pk,
+            site.name,
+            str(site.get_status_display()),
+            site.status_colour,
+            ", ".join(site.get_commodities_display()),
+            site.get_absolute_url(),
+        ]
+        for site in sites
+    ]
+
+
+def public_map(sites, overlays: list[Overlay]) -> MapParts:
+    """The public map: sites clustered and coloured by status, reference overlays to toggle."""
+    folium_map = _base_map(location=[5, 115], zoom_start=4, height="100%", width="100%")
+    folium_map.fit_bounds(ASEAN_BOUNDS)
+    for overlay in overlays:
+        RemoteGeoJson(overlay).add_to(folium_map)
+    FastMarkerCluster(
+        site_marker_rows(sites),
+        callback=SITE_MARKER_CALLBACK,
+        name="Mine sites",
+        options={"maxClusterRadius": 40, "chunkedLoading": True},
+    ).add_to(folium_map)
+    folium.LayerControl(collapsed=False).add_to(folium_map)
+    return _render(folium_map)
+
+
+def site_map(site, overlays: list[Overlay] = ()) -> MapParts:
+    """One site: its location, its footprint when known, and the overlays for context."""
+    folium_map = _base_map(location=[site.location.y, site.location.x], zoom_start=11, height="100%", width="100%")
+    for overlay in overlays:
+        RemoteGeoJson(overlay).add_to(folium_map)
+    if site.footprint:
+        folium.GeoJson(
+            json.loads(site.footprint.geojson),
+            name="Footprint",
+            style_function=lambda _feature: {"color": site.status_colour, "weight": 2, "fillOpacity": 0.2},
+        ).add_to(folium_map)
+        xmin, ymin, xmax, ymax = site.footprint.extent
+        FitBounds([[ymin, xmin], [ymax, xmax]], max_zoom=14).add_to(folium_map)
+    folium.CircleMarker(
+        [site.location.y, site.location.x],
+        radius=8,
+        color="#ffffff",
+        weight=2,
+        fill=True,
+        fill_color=site.status_colour,
+        fill_opacity=0.95,
+        tooltip=None,
+    ).add_to(folium_map)
+    if overlays:
+        folium.LayerControl(collapsed=True).add_to(folium_map)
+    return _render(folium_map)

@@ -1,0 +1,35 @@
+"""Validation of what people type: the site filters used by the map and the list."""
+
+from django import forms
+
+from sites.models import Commodity, Country, SiteStatus
+
+
+def _optional(choices, label):
+    return forms.ChoiceField(choices=[("", f"All {label}")] + list(choices), required=False, label=label.capitalize())
+
+
+class SiteFilterForm(forms.Form):
+    """Filters that live in the URL (?country=ID&status=active&commodity=coal&q=adaro)."""
+
+    q = forms.CharField(required=False, max_length=100, label="Search", strip=True)
+    country = _optional(Country.choices, "countries")
+    status = _optional(SiteStatus.choices, "statuses")
+    commodity = _optional(Commodity.choices, "commodities")
+
+    def __init__(self, data=None, *, with_search: bool = True):
+        super().__init__(data)
+        if not with_search:
+            del self.fields["q"]
+        for field in self.fields.values():
+            field.error_messages["invalid_choice"] = "“%(value)s” is not a known value for this filter."
+
+    def filters(self) -> dict:
+        """The cleaned filters, empty ones included, ready for queries.filtered_sites."""
+        return {name: self.cleaned_data.get(name, "") for name in ("country", "status", "commodity", "q")}
+
+    def active_filters(self) -> dict:
+        return {name: value for name, value in self.cleaned_data.items() if value}
+
+    def error_text(self) -> str:
+        return "; ".join(f"{self.fields[name].label}: {' '.join(errors)}" for name, errors in self.errors.items())

@@ -1,0 +1,34 @@
+"""Read paths for sites, shared by pages, the API and exports: what a user may see, and filtering."""
+
+from django.db.models import F, Func, Q, QuerySet, TextField, Value
+
+from sites.models import MineSite
+
+
+def may_see_drafts(user) -> bool:
+    return bool(user and user.is_authenticated and (user.is_staff or user.has_perm("sites.view_minesite")))
+
+
+def visible_sites(user) -> QuerySet[MineSite]:
+    """Published sites for the public; every site for staff and reviewers."""
+    sites = MineSite.objects.select_related("data_source")
+    return sites if may_see_drafts(user) else sites.published()
+
+
+def filtered_sites(sites: QuerySet[MineSite], *, country="", status="", commodity="", q="") -> QuerySet[MineSite]:
+    """Apply the map and list filters (already validated by SiteFilterForm)."""
+    if country:
+        sites = sites.in_country(country)
+    if status:
+        sites = sites.with_status(status)
+    if commodity:
+        sites = sites.with_commodity(commodity)
+    if q:
+        alternative_names = Func(F("alternative_names"), Value(" "), function="array_to_string", output_field=TextField())
+        sites = sites.annotate(alternative_names_text=alternative_names).filter(
+            Q(name__icontains=q)
+            | Q(alternative_names_text__icontains=q)
+            | Q(operator__icontains=q)
+            | Q(source_record_id__iexact=q)
+        )
+    return sites

@@ -1,0 +1,58 @@
+"""Public pages for sites: the map, the list and one site."""
+
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, render
+
+from geodata import maps
+from geodata.queries import reference_overlays
+from sites import queries
+from sites.forms import SiteFilterForm
+from sites.history import recent_changes
+from sites.models import STATUS_COLOURS, SiteStatus
+
+SITES_PER_PAGE = 50
+
+
+def _legend():
+    return [(label, STATUS_COLOURS[value]) for value, label in SiteStatus.choices]
+
+
+def _bad_filters(request, form, template):
+    return render(request, template, {"form": form, "error": form.error_text(), "legend": _legend()}, status=400)
+
+
+def public_map(request):
+    form = SiteFilterForm(request.GET, with_search=False)
+    if not form.is_valid():
+        return _bad_filters(request, form, "sites/map.html")
+    sites = queries.filtered_sites(queries.visible_sites(request.user), **form.filters())
+    sites = sites.select_related(None).only("id", "name", "status", "commodities", "location")
+    context = {
+        "form": form,
+        "map": maps.public_map(sites, reference_overlays()),
+        "site_count": len(sites),
+        "legend": _legend(),
+    }
+    return render(request, "sites/map.html", context)
+
+
+def site_list(request):
+    form = SiteFilterForm(request.GET)
+    if not form.is_valid():
+        return _bad_filters(request, form, "sites/list.html")
+    sites = queries.filtered_sites(queries.visible_sites(request.user), **form.filters())
+    page = Paginator(sites, SITES_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "query": query.urlencode(), "legend": _legend()}
+    return render(request, "sites/list.html", context)
+
+
+def site_detail(request, pk):
+    site = get_object_or_404(queries.visible_sites(request.user), pk=pk)
+    context = {
+        "site": site,
+        "map": maps.site_map(site, reference_overlays(show=False)),
+        "changes": recent_changes(site, show_users=queries.may_see_drafts(request.user)),
+    }
+    return render(request, "sites/detail.html", context)

@@ -22,3 +22,25 @@ def make_site(**overrides) -> MineSite:
 @pytest.fixture
 def site_factory(db):
     return make_site
+
+
+def remove_all_registry_data() -> None:
+    from geodata.models import Layer
+    from sites.models import DataSource
+
+    MineSite.objects.all().delete()
+    MineSite.history.all().delete()
+    Layer.objects.all().delete()
+    Layer.history.all().delete()
+    DataSource.objects.all().delete()
+
+
+@pytest.fixture(scope="module")
+def demo_report(django_db_setup, django_db_blocker):
+    """The demo loaded once for a module (committed), removed again after it."""
+    from sites.demo import load_demo
+
+    with django_db_blocker.unblock():
+        report = load_demo()
+        yield report
+        remove_all_registry_data()

@@ -1,0 +1,41 @@
+"""Admin for sites and data sources, with local map widgets and the change history."""
+
+from django import forms
+from django.contrib import admin
+from django.contrib.gis.admin import GISModelAdmin
+from simple_history.admin import SimpleHistoryAdmin
+
+from geodata.widgets import LocalOSMWidget
+from sites.models import Commodity, DataSource, MineSite
+
+
+class MineSiteForm(forms.ModelForm):
+    commodities = forms.MultipleChoiceField(choices=Commodity.choices, widget=forms.CheckboxSelectMultiple, required=False)
+
+    class Meta:
+        model = MineSite
+        fields = "__all__"
+
+
+@admin.register(MineSite)
+class MineSiteAdmin(SimpleHistoryAdmin, GISModelAdmin):
+    form = MineSiteForm
+    gis_widget = LocalOSMWidget
+    gis_widget_kwargs = {"attrs": {"default_lon": 115, "default_lat": 5, "default_zoom": 4}}
+    list_display = ["name", "country", "status", "mine_type", "is_published", "updated_at"]
+    list_filter = ["is_published", "country", "status", "mine_type", "data_source"]
+    search_fields = ["name", "operator", "source_record_id"]
+    readonly_fields = ["source_record_key", "quality_flags", "created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["name", "alternative_names", "country", "admin_area", "status", "mine_type", "commodities"]}),
+        ("Where", {"fields": ["location", "footprint"]}),
+        ("Operation", {"fields": ["operator", "opened_year", "closed_year"]}),
+        ("Provenance", {"fields": ["data_source", "source_record_id", "source_record_key", "source_status",
+                                   "source_url", "quality_flags"]}),
+        ("Publication", {"fields": ["is_published", "created_at", "updated_at"]}),
+    ]
+
+
+@admin.register(DataSource)
+class DataSourceAdmin(admin.ModelAdmin):
+    list_display = ["name", "publisher", "license"]

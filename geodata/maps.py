@@ -122,6 +122,17 @@ function callback(row) {
 """
 
 
+# Neutral cluster bubbles: the default green/yellow/red would read as site statuses.
+CLUSTER_ICON = """
+function (cluster) {
+    var count = cluster.getChildCount();
+    var size = count < 10 ? 30 : count < 100 ? 36 : 44;
+    return L.divIcon({html: "<div><span>" + count + "</span></div>", className: "marker-cluster site-cluster",
+                      iconSize: new L.Point(size, size)});
+}
+"""
+
+
 def _walk(element):
     yield element
     for child in element._children.values():
@@ -192,6 +203,7 @@ def public_map(sites, overlays: list[Overlay]) -> MapParts:
         callback=SITE_MARKER_CALLBACK,
         name="Mine sites",
         options={"maxClusterRadius": 40, "chunkedLoading": True},
+        icon_create_function=CLUSTER_ICON,
     ).add_to(folium_map)
     folium.LayerControl(collapsed=False).add_to(folium_map)
     return _render(folium_map)

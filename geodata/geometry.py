@@ -1,0 +1,125 @@
+"""Per-feature geometry checks: parse, drop Z/M, repair after reprojection, reject the unusable.
+
+Every check works on whole arrays; a `reasons` array (None = good) carries each rejected
+feature's reason through the stages, so the report can name the feature and why. Repair runs
+after reprojection because repairing in the source CRS can leave polygons invalid in EPSG:4326.
+"""
+
+import re
+
+import numpy as np
+import shapely
+from shapely.errors import GEOSException
+
+# GEOS type ids we store (PostGIS takes all of them in a generic geometry column).
+_SUPPORTED_TYPE_IDS = {0, 1, 3, 4, 5, 6, 7}
+_SURFACE_WKB_TYPES = {"15", "16", "17"}  # PolyhedralSurface, TIN, Triangle: what a MultiPatch becomes
+_CURVE_WKB_TYPES = {"8", "9", "10", "11", "12", "13", "14"}
+_MULTI_OF_DIMENSION = {0: shapely.multipoints, 1: shapely.multilinestrings, 2: shapely.multipolygons}
+
+
+def new_reasons(count: int) -> np.ndarray:
+    return np.full(count, None, dtype=object)
+
+
+def parse_wkb(wkb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Shapely geometries from WKB, and per feature why it is missing or cannot be read."""
+    geometries = shapely.from_wkb(wkb, on_invalid="ignore")
+    reasons = new_reasons(len(wkb))
+    is_null = np.asarray(wkb == None, dtype=bool)  # noqa: E711 - elementwise on an object array
+    reasons[is_null] = "no geometry (null)"
+    for position in np.flatnonzero(~is_null & shapely.is_missing(geometries)):
+        reasons[position] = _parse_failure_reason(wkb[position])
+    return geometries, reasons
+
+
+def _parse_failure_reason(wkb: bytes) -> str:
+    try:
+        shapely.from_wkb(wkb, on_invalid="raise")
+    except (GEOSException, ValueError) as error:
+        message = str(error)
+    else:  # pragma: no cover - parsing failed in bulk, so it fails here too
+        message = "unknown parse error"
+    wkb_type = re.search(r"Unknown WKB type (\d+)", message)
+    if wkb_type and wkb_type.group(1) in _SURFACE_WKB_TYPES:
+        return "unsupported geometry type MultiPatch/TIN (3D surface); export it as polygons"
+    if wkb_type and wkb_type.group(1) in _CURVE_WKB_TYPES:
+        return "unsupported curved geometry; convert curves to lines or polygons"
+    if "number of points" in message or "must contain 0 or >1" in message:
+        return f"too few points: {message}"
+    return f"unreadable geometry: {message}"
+
+
+def reject_unusable(geometries: np.ndarray, reasons: np.ndarray) -> None:
+    """Mark empty geometries and types we cannot store, in place."""
+    pending = reasons == None  # noqa: E711 - elementwise comparison on an object array
+    empty = pending & shapely.is_empty(geometries)
+    reasons[empty] = "empty geometry"
+    type_ids = shapely.get_type_id(geometries)
+    unsupported = pending & ~empty & ~np.isin(type_ids, list(_SUPPORTED_TYPE_IDS))
+    for position in np.flatnonzero(unsupported):
+        reasons[position] = f"unsupported geometry type {geometries[position].geom_type}"
+
+
+def drop_z(geometries: np.ndarray) -> tuple[np.ndarray, int]:
+    """2D copies of the geometries and how many had Z values (heights are not stored)."""
+    with_z = int(np.count_nonzero(shapely.has_z(geometries)))
+    if not with_z:
+        return geometries, 0
+    return shapely.force_2d(geometries), with_z
+
+
+def repair(geometries: np.ndarray, reasons: np.ndarray) -> tuple[np.ndarray, int]:
+    """make_valid the invalid geometries still pending, keeping each one's dimension; mark failures in place.
+
+    A repaired polygon stays polygonal: make_valid may return a GeometryCollection with stray
+    lines or points, and only the parts of the original dimension are kept.
+    """
+    pending = reasons == None  # noqa: E711
+    invalid = pending & ~shapely.is_valid(geometries)
+    positions = np.flatnonzero(invalid)
+    if not len(positions):
+        return geometries, 0
+    geometries = geometries.copy()
+    originals = geometries[positions]
+    validity = shapely.is_valid_reason(originals)
+    repaired = shapely.make_valid(originals)
+    dimensions = shapely.get_dimensions(originals)
+    for offset, position in enumerate(positions):
+        kept = _keep_dimension(repaired[offset], originals[offset], int(dimensions[offset]))
+        if kept is None or kept.is_empty or not kept.is_valid:
+            reasons[position] = f"invalid geometry that could not be repaired ({validity[offset]})"
+        else:
+            geometries[position] = kept
+    repaired_count = int(np.count_nonzero(reasons[positions] == None))  # noqa: E711
+    return geometries, repaired_count
+
+
+def _keep_dimension(repaired, original, dimension: int):
+    if original.geom_type == "GeometryCollection" or repaired.geom_type != "GeometryCollection":
+        if shapely.get_dimensions(repaired) == dimension or original.geom_type == "GeometryCollection":
+            return repaired
+        return None
+    parts = shapely.get_parts(repaired)
+    parts = shapely.get_parts(parts[shapely.get_dimensions(parts) == dimension])  # flatten nested multis
+    if not len(parts):
+        return None
+    if len(parts) == 1:
+        return parts[0]
+    return _MULTI_OF_DIMENSION[dimension](parts)
+
+
+def type_counts(geometries: np.ndarray) -> dict[str, int]:
+    """How many geometries of each type, e.g. {"MultiPolygon": 8, "Polygon": 655}."""
+    names, counts = np.unique(shapely.get_type_id(geometries), return_counts=True)
+    type_names = {
+        0: "Point",
+        1: "LineString",
+        2: "LinearRing",
+        3: "Polygon",
+        4: "MultiPoint",
+        5: "MultiLineString",
+        6: "MultiPolygon",
+        7: "GeometryCollection",
+    }
+    return {type_names[int(type_id)]: int(count) for type_id, count in zip(names, counts, strict=True)}

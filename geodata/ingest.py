@@ -1,0 +1,326 @@
+"""The one ingest service: an uploaded file becomes a survey layer's features and a report.
+
+The web form, the API, the background task and `manage.py import_layer` all call
+`ingest_layer`. It never raises for a bad file: the outcome is the layer's status (ready,
+needs_crs, failed) and its report, which says what was read, repaired, dropped and rejected,
+and why. Features are written in one transaction; a failed import leaves the layer without
+features.
+"""
+
+import logging
+import re
+import tempfile
+import warnings
+from collections.abc import Callable, Sequence
+from datetime import timedelta
+from pathlib import Path
+
+import numpy as np
+import pyogrio.raw
+import shapely
+from django.db import transaction
+from django.utils import timezone
+
+from geodata import crs as crs_rules
+from geodata import encoding as encodings
+from geodata import geometry, loading
+from geodata.datasets import DatasetCandidate, choose_dataset, find_datasets
+from geodata.errors import IngestError, LayerChoiceRequired
+from geodata.models import Feature, Layer, LayerStatus
+from geodata.unpack import unpack_upload
+
+logger = logging.getLogger(__name__)
+
+ProgressCallback = Callable[[str, int], None]
+# The report lists this many rejected features one by one; the count covers them all.
+MAX_REPORTED_REJECTIONS = 100
+STALE_JOB_REASON = (
+    "The import worker stopped responding (no progress for {minutes} minutes), so this import was "
+    "abandoned. Upload the file again; if it happens again, tell an administrator."
+)
+_OGR_FIELD_TYPES = {
+    "OFTInteger": "integer",
+    "OFTInteger64": "integer",
+    "OFTReal": "float",
+    "OFTString": "string",
+    "OFTDate": "date",
+    "OFTDateTime": "datetime",
+    "OFTTime": "time",
+    "OFTBinary": "binary",
+}
+_INTEGER_OGR_TYPES = {"OFTInteger", "OFTInteger64"}
+
+
+def ingest_layer(
+    layer: Layer,
+    upload_path: Path,
+    *,
+    srid: int | None = None,
+    encoding: str | None = None,
+    layer_name: str | None = None,
+    progress: ProgressCallback | None = None,
+) -> dict:
+    """Import `upload_path` into `layer`, replacing its features; return the report (also saved on the layer).
+
+    `srid` is the EPSG code the uploader gives when the file has no CRS (or to override it),
+    `encoding` overrides a shapefile's text encoding, `layer_name` picks one layer of a
+    multi-layer upload. Progress is saved on the layer as it goes (it doubles as the heartbeat
+    that `mark_stale_jobs_failed` watches) and passed to `progress` if given.
+    """
+    report: dict = {"source_file": upload_path.name, "warnings": []}
+    step = _Progress(layer, progress)
+    _set_status(layer, LayerStatus.PROCESSING, report)
+    try:
+        with tempfile.TemporaryDirectory(prefix="ingest-") as work_dir:
+            _ingest(
+                layer, upload_path, Path(work_dir), report, step, srid=srid, encoding=encoding, layer_name=layer_name
+            )
+    except LayerChoiceRequired as error:
+        report["available_layers"] = error.names
+        _fail(layer, report, error.message)
+    except IngestError as error:
+        _fail(layer, report, " ".join(error.messages))
+    except Exception as error:  # a job must never stay "processing": record why, keep the traceback in the log
+        logger.exception("Import of %s into layer %s failed", upload_path.name, layer.pk)
+        _fail(
+            layer,
+            report,
+            f"The import stopped on an unexpected error ({type(error).__name__}: {error}). "
+            "Nothing was imported; tell an administrator if it happens again.",
+        )
+    return layer.report
+
+
+def mark_stale_jobs_failed(older_than: timedelta) -> int:
+    """Fail layers stuck in processing whose last progress is older than `older_than`; return how many.
+
+    A worker that dies mid-import leaves its layer "processing"; its progress saves (which bump
+    `updated_at`) stop, and this sweep makes the outcome visible instead of a spinner forever.
+    """
+    cutoff = timezone.now() - older_than
+    stale = list(Layer.objects.filter(status=LayerStatus.PROCESSING, updated_at__lt=cutoff))
+    for layer in stale:
+        report = dict(layer.report or {})
+        _fail(layer, report, STALE_JOB_REASON.format(minutes=int(older_than.total_seconds() // 60)))
+    return len(stale)
+
+
+class _Progress:
+    """Saves stage and percent with an UPDATE (no history row, no signals) so a page can poll it."""
+
+    def __init__(self, layer: Layer, callback: ProgressCallback | None):
+        self.layer = layer
+        self.callback = callback
+
+    def __call__(self, stage: str, percent: int) -> None:
+        self.layer.progress_stage, self.layer.progress_percent = stage, percent
+        Layer.objects.filter(pk=self.layer.pk).update(
+            progress_stage=stage, progress_percent=percent, updated_at=timezone.now()
+        )
+        if self.callback:
+            self.callback(stage, percent)
+
+
+def _ingest(layer, upload_path, work_dir, report, step, *, srid, encoding, layer_name) -> None:
+    step("unpacking", 5)
+    unpacked = unpack_upload(upload_path, work_dir)
+    step("finding datasets", 10)
+    inventory = find_datasets(unpacked)
+    report["available_layers"] = inventory.names
+    if inventory.skipped_tables:
+        report["skipped_tables"] = inventory.skipped_tables
+    dataset = choose_dataset(inventory, layer_name)
+    report.update(dataset=dataset.name, dataset_file=dataset.source_file, driver=dataset.driver)
+
+    text_encoding, decided_by = _encoding_of(dataset, encoding, report)
+    report.update(encoding=text_encoding, encoding_decided_by=decided_by)
+    source_crs = _source_crs(dataset, srid, report)
+    if source_crs is None:
+        _wait_for_crs(layer, report, dataset)
+        return
+
+    step("reading", 20)
+    wkb, fields, m_dropped = _read(dataset, text_encoding)
+    report["features_read"] = len(wkb)
+    geometries, reasons = geometry.parse_wkb(wkb)
+    geometry.reject_unusable(geometries, reasons)
+    geometries, report["z_dropped"] = geometry.drop_z(geometries)
+    report["m_dropped"] = int(np.count_nonzero(reasons == None)) if m_dropped else 0  # noqa: E711
+    step("reprojecting", 40)
+    geometries = crs_rules.to_wgs84(_without_rejected(geometries, reasons), source_crs)
+    _merge_reasons(reasons, crs_rules.out_of_range_reasons(geometries))
+    step("validating", 60)
+    geometries, report["repaired"] = geometry.repair(_without_rejected(geometries, reasons), reasons)
+
+    good = reasons == None  # noqa: E711
+    _report_rejections(report, reasons)
+    if not good.any():
+        raise IngestError(_nothing_good_message(dataset, report))
+    schema, properties = _properties(fields, good)
+    stored = geometries[good]
+    report["imported"] = int(np.count_nonzero(good))
+    report["geometry_types"] = geometry.type_counts(stored)
+    report["fields"] = schema
+    report["warnings"] += _geometry_warnings(stored, report["geometry_types"])
+
+    step("loading", 80)
+    with transaction.atomic():
+        loading.replace_features(layer, stored, properties, np.flatnonzero(good).tolist())
+        layer.field_schema = schema
+        layer.source_crs = report["source_crs"]
+        layer.encoding = text_encoding
+        _set_status(layer, LayerStatus.READY, report)
+    step("done", 100)
+
+
+def _encoding_of(dataset: DatasetCandidate, override: str | None, report: dict) -> tuple[str, str]:
+    if dataset.is_shapefile:
+        return encodings.dbf_encoding(dataset.path.with_suffix(".dbf"), override=override)
+    if override:
+        report["warnings"].append(f"The encoding {override} was ignored: {dataset.driver} files are always UTF-8.")
+    return "UTF-8", encodings.FROM_FORMAT
+
+
+def _source_crs(dataset: DatasetCandidate, srid: int | None, report: dict):
+    declared = crs_rules.crs_from_dataset(dataset.crs)
+    if srid is not None:
+        chosen = crs_rules.crs_from_srid(srid)
+        if declared is not None and not declared.equals(chosen):
+            report["warnings"].append(
+                f"The file declares {crs_rules.describe_crs(declared)}; EPSG:{srid} was used as you asked."
+            )
+        report.update(source_crs=f"EPSG:{srid}", source_crs_decided_by="user")
+        return chosen
+    if declared is not None:
+        report.update(source_crs=crs_rules.describe_crs(declared), source_crs_decided_by="file")
+    return declared
+
+
+def _wait_for_crs(layer: Layer, report: dict, dataset: DatasetCandidate) -> None:
+    report["needs_crs"] = True
+    report["message"] = (
+        f"{dataset.source_file} does not say which coordinate reference system its coordinates are in "
+        f"({'no .prj file' if dataset.is_shapefile else 'no CRS in the file'}). Give its EPSG code "
+        "(for example 4326 for longitude/latitude, 32648 for UTM 48N) and import it again."
+    )
+    _clear_features(layer)
+    _set_status(layer, LayerStatus.NEEDS_CRS, report)
+
+
+def _read(dataset: DatasetCandidate, text_encoding: str):
+    """WKB geometries, attribute columns and whether M values were dropped, read in one vectorised call."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        meta, _, wkb, columns = pyogrio.raw.read(
+            dataset.path,
+            layer=dataset.layer,
+            encoding=text_encoding if dataset.is_shapefile else None,
+            datetime_as_string=True,
+        )
+    m_dropped = any("Measured (M)" in str(warning.message) for warning in caught)
+    fields = list(zip(meta["fields"], meta["ogr_types"], meta["ogr_subtypes"], columns, strict=True))
+    if wkb is None:
+        wkb = np.full(len(columns[0]) if columns else 0, None, dtype=object)
+    return wkb, fields, m_dropped
+
+
+def _without_rejected(geometries: np.ndarray, reasons: np.ndarray) -> np.ndarray:
+    rejected = reasons != None  # noqa: E711
+    if not rejected.any():
+        return geometries
+    geometries = geometries.copy()
+    geometries[rejected] = None
+    return geometries
+
+
+def _merge_reasons(reasons: np.ndarray, new_reasons: np.ndarray) -> None:
+    fill = (reasons == None) & (new_reasons != None)  # noqa: E711
+    reasons[fill] = new_reasons[fill]
+
+
+def _report_rejections(report: dict, reasons: np.ndarray) -> None:
+    rejected = np.flatnonzero(reasons != None)  # noqa: E711
+    report["rejected"] = len(rejected)
+    report["rejections"] = [
+        {"index": int(index), "reason": reasons[index]} for index in rejected[:MAX_REPORTED_REJECTIONS]
+    ]
+
+
+def _nothing_good_message(dataset: DatasetCandidate, report: dict) -> str:
+    reasons: dict[str, int] = {}
+    for rejection in report["rejections"]:
+        reasons[rejection["reason"]] = reasons.get(rejection["reason"], 0) + 1
+    summary = "; ".join(f"{reason} ({count})" for reason, count in reasons.items())
+    if not report["features_read"]:
+        return f"{dataset.source_file}: layer {dataset.name} has no features."
+    return f"No feature of {dataset.name} could be imported ({report['features_read']} read): {summary}."
+
+
+def sanitise_field_names(names: Sequence[str]) -> list[str]:
+    """Lowercase names with spaces and punctuation as `_`, unique; non-ASCII letters are kept."""
+    result: list[str] = []
+    for position, original in enumerate(names, start=1):
+        base = re.sub(r"\W+", "_", str(original).strip().lower()).strip("_")[:60] or f"field_{position}"
+        name, suffix = base, 2
+        while name in result:
+            name, suffix = f"{base}_{suffix}", suffix + 1
+        result.append(name)
+    return result
+
+
+def _properties(fields: list, good: np.ndarray) -> tuple[list[dict], list[dict]]:
+    """The field schema and, per good feature, its attributes with their types kept (dates as ISO text)."""
+    names = sanitise_field_names([field[0] for field in fields])
+    schema, columns = [], []
+    for name, (original, ogr_type, ogr_subtype, values) in zip(names, fields, strict=True):
+        field_type = "boolean" if ogr_subtype == "OFSTBoolean" else _OGR_FIELD_TYPES.get(ogr_type, "list")
+        schema.append({"name": name, "original_name": str(original), "type": field_type})
+        columns.append(_json_ready(values[good], ogr_type in _INTEGER_OGR_TYPES))
+    if not columns:
+        return schema, [{} for _ in range(int(np.count_nonzero(good)))]
+    return schema, [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
+
+
+def _json_ready(values: np.ndarray, is_integer: bool) -> list:
+    """Python values for JSON: NaN as null, integers kept integers even when nulls made the column float."""
+    if values.dtype.kind == "f":
+        missing = np.isnan(values)
+        result = values.astype(object)
+        result[missing] = None
+        if is_integer:
+            result[~missing] = values[~missing].astype(np.int64).tolist()
+        return result.tolist()
+    return values.tolist()
+
+
+def _geometry_warnings(stored: np.ndarray, type_counts: dict[str, int]) -> list[str]:
+    found = []
+    families = {name.removeprefix("Multi") for name in type_counts}
+    if len(families) > 1:
+        found.append(f"Mixed geometry types, all kept: {', '.join(sorted(type_counts))}.")
+    xmin, _, xmax, _ = shapely.total_bounds(stored)
+    if xmin < -170 and xmax > 170:
+        found.append(
+            f"The features lie on both sides of the antimeridian (180°); the extent (lon {xmin:.2f}..{xmax:.2f}) "
+            "spans the whole world and maps will show the layer zoomed out."
+        )
+    return found
+
+
+def _clear_features(layer: Layer) -> None:
+    Feature.objects.filter(layer=layer).delete()
+    loading.summarise_layer(layer)
+
+
+def _set_status(layer: Layer, status: str, report: dict) -> None:
+    layer.status = status
+    layer.report = report
+    if status != LayerStatus.PROCESSING:
+        layer.progress_stage = status
+    layer.save()
+
+
+def _fail(layer: Layer, report: dict, message: str) -> None:
+    report["error"] = message
+    _clear_features(layer)
+    _set_status(layer, LayerStatus.FAILED, report)

@@ -13,7 +13,8 @@ PY := $(VENV)/bin/python
 
 # The project-local PostGIS cluster, used when DATABASE_URL is unset (config/database.py agrees).
 PG_BIN := /usr/lib/postgresql/15/bin
-PG_PORT := 5441
+PG_PORT ?= 5441
+export MINEREG_PG_PORT := $(PG_PORT)
 PG_SOCKET := /tmp/minereg-pg-$(PG_PORT)
 PGDATA := $(CURDIR)/.pgdata
 # postgres refuses to run as root: as root, the cluster runs as the `postgres` user.
@@ -54,10 +55,10 @@ endef
 # --- Python ------------------------------------------------------------------------------------
 venv: $(VENV)/.installed
 
-$(VENV)/.installed: requirements.lock pyproject.toml
-	@echo "==> venv: installing pinned packages from requirements.lock"
+$(VENV)/.installed: requirements.lock requirements-test.lock
+	@echo "==> venv: installing pinned packages from requirements-test.lock"
 	@[ -x $(PY) ] || $(PYTHON) -m venv $(VENV) || { echo "Could not create $(VENV): install python3-venv (make system-packages)"; exit 1; }
-	@$(PY) -m pip install -q --disable-pip-version-check -r requirements.lock
+	@$(PY) -m pip install -q --disable-pip-version-check -r requirements-test.lock
 	@touch $@
 
 # --- database ----------------------------------------------------------------------------------

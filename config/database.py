@@ -1,9 +1,11 @@
 """Turn DATABASE_URL into Django's DATABASES entry; without it, use the project-local cluster."""
 
+import os
 from urllib.parse import parse_qs, unquote, urlparse
 
-# Where `make db` starts the project-local PostGIS cluster (kept in step with the Makefile).
-LOCAL_CLUSTER_URL = "postgis://minereg@/minereg?host=/tmp/minereg-pg-5441&port=5441"
+# Where `make db` starts the project-local PostGIS cluster (kept in step with the Makefile's PG_PORT).
+LOCAL_CLUSTER_PORT = os.environ.get("MINEREG_PG_PORT", "5441")
+LOCAL_CLUSTER_URL = f"postgis://minereg@/minereg?host=/tmp/minereg-pg-{LOCAL_CLUSTER_PORT}&port={LOCAL_CLUSTER_PORT}"
 
 
 def database_from_url(url: str) -> dict:

@@ -10,6 +10,8 @@ PORT ?= 8000
 PYTHON ?= /usr/bin/python3
 VENV := .venv
 PY := $(VENV)/bin/python
+# manage.py with the locally generated secret key (see the .secret_key target).
+MANAGE := SECRET_KEY=$$(cat .secret_key) $(PY) manage.py
 
 # The project-local PostGIS cluster, used when DATABASE_URL is unset (config/database.py agrees).
 PG_BIN := /usr/lib/postgresql/15/bin
@@ -102,29 +104,30 @@ stop:
 clean-db: stop
 	rm -rf "$(PGDATA)"
 
-migrate: venv db
+migrate: venv db .secret_key
 	@echo "==> migrate"
-	@$(PY) manage.py migrate --noinput -v 0
+	@$(MANAGE) migrate --noinput -v 0
 
 demo: migrate
 	@echo "==> demo: loading the Southeast Asia demo data"
-	@$(PY) manage.py load_demo
+	@$(MANAGE) load_demo
 
 # --- serve -------------------------------------------------------------------------------------
+# A secret key for this checkout, made once and kept out of git.
 .secret_key:
-	@$(PY) -c "import secrets; print(secrets.token_urlsafe(50))" > $@ && chmod 600 $@
+	@$(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@ && chmod 600 $@
 
-run: demo .secret_key
+run: demo
 	@echo "==> static: collecting"
-	@SECRET_KEY=$$(cat .secret_key) $(PY) manage.py collectstatic --noinput -v 0
+	@$(MANAGE) collectstatic --noinput -v 0
 	@echo "==> serving on http://$(HOST):$(PORT) with a background worker (Ctrl-C stops both)"
 	@export SECRET_KEY=$$(cat .secret_key); \
 	$(PY) manage.py db_worker --queue-name '*' & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(VENV)/bin/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers 2 --timeout 120 --access-logfile -
 
-worker: migrate .secret_key
-	@SECRET_KEY=$$(cat .secret_key) $(PY) manage.py db_worker --queue-name '*'
+worker: migrate
+	@$(MANAGE) db_worker --queue-name '*'
 
 # --- tests -------------------------------------------------------------------------------------
 test: test-system-packages migrate

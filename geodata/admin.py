@@ -14,6 +14,18 @@ class LayerAdmin(SimpleHistoryAdmin, GISModelAdmin):
     list_display = ["title", "theme", "country", "status", "feature_count", "is_published"]
     list_filter = ["status", "theme", "country", "is_published"]
     search_fields = ["title", "agency", "abstract"]
-    readonly_fields = ["geometry_type", "source_crs", "encoding", "feature_count", "extent", "field_schema",
-                       "status", "progress_stage", "progress_percent", "report", "uploaded_by", "created_at",
-                       "updated_at"]
+    readonly_fields = [
+        "geometry_type",
+        "source_crs",
+        "encoding",
+        "feature_count",
+        "extent",
+        "field_schema",
+        "status",
+        "progress_stage",
+        "progress_percent",
+        "report",
+        "uploaded_by",
+        "created_at",
+        "updated_at",
+    ]

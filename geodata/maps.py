@@ -72,7 +72,10 @@ class RemoteGeoJson(folium.map.Layer):
         {% macro script(this, kwargs) %}
         var {{ this.get_name() }} = L.geoJSON(null, {style: {{ this.style|tojson }}, interactive: false});
         fetch({{ this.url|tojson }}, {credentials: "same-origin"})
-            .then(function (response) { if (!response.ok) { throw new Error(response.status); } return response.json(); })
+            .then(function (response) {
+                if (!response.ok) { throw new Error(response.status); }
+                return response.json();
+            })
             .then(function (data) { {{ this.get_name() }}.addData(data); })
             .catch(function (error) { console.warn("overlay {{ this.layer_name }} not loaded: " + error); });
         {% if this.show %}{{ this.get_name() }}.addTo({{ this._parent.get_name() }});{% endif %}

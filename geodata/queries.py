@@ -26,7 +26,9 @@ def visible_layers(user) -> QuerySet[Layer]:
 
 
 def reference_overlays(*, show: bool = True) -> list[Overlay]:
-    layers = {layer.slug: layer for layer in Layer.objects.published().filter(slug__in=[s for s, *_ in REFERENCE_OVERLAYS])}
+    layers = {
+        layer.slug: layer for layer in Layer.objects.published().filter(slug__in=[s for s, *_ in REFERENCE_OVERLAYS])
+    }
     return [
         Overlay(layers[slug].title, reverse("geodata:geojson", args=[layers[slug].pk]), colour, weight, fill, show)
         for slug, colour, weight, fill in REFERENCE_OVERLAYS
@@ -51,6 +53,8 @@ def layer_geojson(layer: Layer) -> bytes:
 
 def describe_too_big(layer: Layer) -> bytes:
     return json.dumps(
-        {"error": f"Layer {layer.pk} has {layer.feature_count} features, more than {GEOJSON_FEATURE_LIMIT} "
-         "can be sent as one GeoJSON document; use the vector tiles or the paginated API."}
+        {
+            "error": f"Layer {layer.pk} has {layer.feature_count} features, more than {GEOJSON_FEATURE_LIMIT} "
+            "can be sent as one GeoJSON document; use the vector tiles or the paginated API."
+        }
     ).encode()

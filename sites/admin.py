@@ -10,11 +10,31 @@ from sites.models import Commodity, DataSource, MineSite
 
 
 class MineSiteForm(forms.ModelForm):
-    commodities = forms.MultipleChoiceField(choices=Commodity.choices, widget=forms.CheckboxSelectMultiple, required=False)
+    commodities = forms.MultipleChoiceField(
+        choices=Commodity.choices, widget=forms.CheckboxSelectMultiple, required=False
+    )
 
     class Meta:
         model = MineSite
-        fields = "__all__"
+        fields = [
+            "name",
+            "alternative_names",
+            "country",
+            "admin_area",
+            "status",
+            "mine_type",
+            "commodities",
+            "location",
+            "footprint",
+            "operator",
+            "opened_year",
+            "closed_year",
+            "data_source",
+            "source_record_id",
+            "source_status",
+            "source_url",
+            "is_published",
+        ]
 
 
 @admin.register(MineSite)
@@ -27,11 +47,25 @@ class MineSiteAdmin(SimpleHistoryAdmin, GISModelAdmin):
     search_fields = ["name", "operator", "source_record_id"]
     readonly_fields = ["source_record_key", "quality_flags", "created_at", "updated_at"]
     fieldsets = [
-        (None, {"fields": ["name", "alternative_names", "country", "admin_area", "status", "mine_type", "commodities"]}),
+        (
+            None,
+            {"fields": ["name", "alternative_names", "country", "admin_area", "status", "mine_type", "commodities"]},
+        ),
         ("Where", {"fields": ["location", "footprint"]}),
         ("Operation", {"fields": ["operator", "opened_year", "closed_year"]}),
-        ("Provenance", {"fields": ["data_source", "source_record_id", "source_record_key", "source_status",
-                                   "source_url", "quality_flags"]}),
+        (
+            "Provenance",
+            {
+                "fields": [
+                    "data_source",
+                    "source_record_id",
+                    "source_record_key",
+                    "source_status",
+                    "source_url",
+                    "quality_flags",
+                ]
+            },
+        ),
         ("Publication", {"fields": ["is_published", "created_at", "updated_at"]}),
     ]
 

@@ -25,7 +25,9 @@ def recent_changes(site: MineSite, *, limit: int = 10, show_users: bool = False)
             break
         fields = []
         if previous is not None and record.history_type == "~":
-            fields = [str(MineSite._meta.get_field(c.field).verbose_name) for c in record.diff_against(previous).changes]
+            fields = [
+                str(MineSite._meta.get_field(c.field).verbose_name) for c in record.diff_against(previous).changes
+            ]
         user = record.history_user
         by = (user.get_full_name() or user.get_username()) if (show_users and user) else ""
         changes.append(Change(record.history_date, CHANGE_WORDS.get(record.history_type, "?"), fields, by))

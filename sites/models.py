@@ -152,7 +152,9 @@ class MineSite(models.Model):
                 name="unique_source_record",
             ),
             models.CheckConstraint(
-                condition=Q(closed_year__isnull=True) | Q(opened_year__isnull=True) | Q(closed_year__gte=models.F("opened_year")),
+                condition=Q(closed_year__isnull=True)
+                | Q(opened_year__isnull=True)
+                | Q(closed_year__gte=models.F("opened_year")),
                 name="closed_after_opened",
             ),
         ]

@@ -24,7 +24,9 @@ def filtered_sites(sites: QuerySet[MineSite], *, country="", status="", commodit
     if commodity:
         sites = sites.with_commodity(commodity)
     if q:
-        alternative_names = Func(F("alternative_names"), Value(" "), function="array_to_string", output_field=TextField())
+        alternative_names = Func(
+            F("alternative_names"), Value(" "), function="array_to_string", output_field=TextField()
+        )
         sites = sites.annotate(alternative_names_text=alternative_names).filter(
             Q(name__icontains=q)
             | Q(alternative_names_text__icontains=q)

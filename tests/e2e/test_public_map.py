@@ -41,7 +41,9 @@ def test_visitor_browses_the_map_toggles_an_overlay_and_filters(demo_site_url, b
     page.locator("form.filters button[type=submit]").click()
     page.wait_for_url("**/?*status=closed*")
     assert page.locator("#site-count").inner_text() == "9"
-    assert page.locator(".marker-cluster, .leaflet-marker-pane .leaflet-interactive, path.leaflet-interactive").count() > 0
+    assert (
+        page.locator(".marker-cluster, .leaflet-marker-pane .leaflet-interactive, path.leaflet-interactive").count() > 0
+    )
 
     assert browser_session.errors == []
     assert browser_session.external_hosts() <= BASE_MAP_TILE_HOSTS

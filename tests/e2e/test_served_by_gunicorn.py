@@ -42,7 +42,9 @@ def gunicorn_url(transactional_db, tmp_path):
         "SECRET_KEY": "served-by-gunicorn-test",
         "STATIC_ROOT": str(tmp_path / "static"),
     }
-    subprocess.run([VENV_BIN / "python", "manage.py", "collectstatic", "--noinput", "-v0"], cwd=BASE_DIR, env=env, check=True)
+    subprocess.run(
+        [VENV_BIN / "python", "manage.py", "collectstatic", "--noinput", "-v0"], cwd=BASE_DIR, env=env, check=True
+    )
     port = free_port()
     server = subprocess.Popen(
         [VENV_BIN / "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "1"], cwd=BASE_DIR, env=env
@@ -65,7 +67,9 @@ def gunicorn_url(transactional_db, tmp_path):
 def test_gunicorn_serves_hashed_assets_and_the_map_draws(gunicorn_url, browser_session):
     page = browser_session.page
     failures = []
-    page.on("response", lambda response: response.status >= 400 and failures.append(f"{response.status} {response.url}"))
+    page.on(
+        "response", lambda response: response.status >= 400 and failures.append(f"{response.status} {response.url}")
+    )
     page.goto(gunicorn_url + "/")
     page.locator(".marker-cluster").first.wait_for(state="visible")
 

@@ -3,8 +3,8 @@
 import pytest
 
 from geodata.models import Layer
-from sites.demo import REFERENCE_LAYERS
 from geodata.services import load_reference_layer
+from sites.demo import REFERENCE_LAYERS
 
 pytestmark = pytest.mark.django_db
 

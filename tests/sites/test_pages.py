@@ -74,7 +74,9 @@ def test_empty_list_says_so(client):
 
 
 def test_site_page_shows_attributes_provenance_and_history(client):
-    site = make_site(name="Grasberg-like", source_record_id="G-1", source_status="operating", quality_flags=["outside_land"])
+    site = make_site(
+        name="Grasberg-like", source_record_id="G-1", source_status="operating", quality_flags=["outside_land"]
+    )
     site.status = SiteStatus.CLOSED
     site.save()
     response = client.get(f"/sites/{site.pk}/")

@@ -1,0 +1,80 @@
+"""`manage.py import_layer FILE`: import a survey file into a new layer from the command line."""
+
+import json
+import sys
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from geodata.ingest import ingest_layer
+from geodata.models import Layer, LayerStatus, Theme
+from sites.models import Country
+
+_BAR_WIDTH = 30
+
+
+class Command(BaseCommand):
+    help = "Import a zipped shapefile, GeoPackage, GeoJSON, KML or zipped FileGDB as a new survey layer."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", type=Path)
+        parser.add_argument("--title", help="Layer title (default: the file name).")
+        parser.add_argument("--agency", default="")
+        parser.add_argument("--country", default="", choices=[""] + list(Country.values), metavar="CODE")
+        parser.add_argument("--theme", default=Theme.OTHER, choices=Theme.values)
+        parser.add_argument("--srid", type=int, help="EPSG code of the coordinates when the file has no CRS.")
+        parser.add_argument("--encoding", help="Text encoding of a shapefile's attributes, e.g. CP1252.")
+        parser.add_argument("--layer", dest="layer_name", help="Which layer to import when the file holds several.")
+        parser.add_argument("--publish", action="store_true", help="Publish the layer if the import succeeds.")
+
+    def handle(self, *args, **options):
+        path: Path = options["file"]
+        if not path.is_file():
+            raise CommandError(f"{path} does not exist or is not a file.")
+        layer = Layer.objects.create(
+            title=options["title"] or path.stem,
+            agency=options["agency"],
+            country=options["country"],
+            theme=options["theme"],
+        )
+        report = ingest_layer(
+            layer,
+            path,
+            srid=options["srid"],
+            encoding=options["encoding"],
+            layer_name=options["layer_name"],
+            progress=self._progress_printer(),
+        )
+        self.stdout.write(json.dumps(report, indent=2, ensure_ascii=False, default=str))
+        if layer.status != LayerStatus.READY:
+            # Nothing is kept from a failed run: a re-run with the missing option creates the layer afresh.
+            status = layer.status
+            layer.delete()
+            if status == LayerStatus.NEEDS_CRS:
+                raise CommandError(f"{report['message']} Re-run with --srid CODE.")
+            must_pick = "dataset" not in report and len(report.get("available_layers", [])) > 1
+            raise CommandError(f"Import failed: {report['error']}{' Re-run with --layer NAME.' if must_pick else ''}")
+        if options["publish"]:
+            layer.is_published = True
+            layer.save(update_fields=["is_published", "updated_at"])
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Layer {layer.pk} ({layer.title}): {report['imported']} features imported, "
+                f"{report['rejected']} rejected, {report['repaired']} repaired."
+            )
+        )
+
+    def _progress_printer(self):
+        """A redrawn bar on a terminal; one plain line per stage in logs and pipes."""
+        is_terminal = sys.stdout.isatty() and self.stdout._out is sys.stdout
+
+        def show(stage: str, percent: int) -> None:
+            if is_terminal:
+                filled = _BAR_WIDTH * percent // 100
+                bar = "#" * filled + "-" * (_BAR_WIDTH - filled)
+                self.stdout.write(f"\r[{bar}] {percent:3d}% {stage:<20}", ending="\n" if percent >= 100 else "")
+                self.stdout.flush()
+            else:
+                self.stdout.write(f"{percent:3d}% {stage}")
+
+        return show

@@ -308,8 +308,9 @@ def _geometry_warnings(stored: np.ndarray, type_counts: dict[str, int]) -> list[
 
 
 def _clear_features(layer: Layer) -> None:
+    """Remove the layer's features; plain assignments so the failure path depends on nothing that may have failed."""
     Feature.objects.filter(layer=layer).delete()
-    loading.summarise_layer(layer)
+    layer.feature_count, layer.geometry_type, layer.extent = 0, "", None
 
 
 def _set_status(layer: Layer, status: str, report: dict) -> None:

@@ -58,6 +58,7 @@ def ingest_layer(
     srid: int | None = None,
     encoding: str | None = None,
     layer_name: str | None = None,
+    original_name: str | None = None,
     progress: ProgressCallback | None = None,
 ) -> dict:
     """Import `upload_path` into `layer`, replacing its features; return the report (also saved on the layer).
@@ -67,13 +68,22 @@ def ingest_layer(
     multi-layer upload. Progress is saved on the layer as it goes (it doubles as the heartbeat
     that `mark_stale_jobs_failed` watches) and passed to `progress` if given.
     """
-    report: dict = {"source_file": upload_path.name, "warnings": []}
+    original_name = original_name or upload_path.name  # stored uploads have generated names
+    report: dict = {"source_file": original_name, "warnings": []}
     step = _Progress(layer, progress)
     _set_status(layer, LayerStatus.PROCESSING, report)
     try:
         with tempfile.TemporaryDirectory(prefix="ingest-") as work_dir:
             _ingest(
-                layer, upload_path, Path(work_dir), report, step, srid=srid, encoding=encoding, layer_name=layer_name
+                layer,
+                upload_path,
+                Path(work_dir),
+                report,
+                step,
+                srid=srid,
+                encoding=encoding,
+                layer_name=layer_name,
+                original_name=original_name,
             )
     except LayerChoiceRequired as error:
         report["available_layers"] = error.names
@@ -81,7 +91,7 @@ def ingest_layer(
     except IngestError as error:
         _fail(layer, report, " ".join(error.messages))
     except Exception as error:  # a job must never stay "processing": record why, keep the traceback in the log
-        logger.exception("Import of %s into layer %s failed", upload_path.name, layer.pk)
+        logger.exception("Import of %s into layer %s failed", original_name, layer.pk)
         _fail(
             layer,
             report,
@@ -121,9 +131,9 @@ class _Progress:
             self.callback(stage, percent)
 
 
-def _ingest(layer, upload_path, work_dir, report, step, *, srid, encoding, layer_name) -> None:
+def _ingest(layer, upload_path, work_dir, report, step, *, srid, encoding, layer_name, original_name) -> None:
     step("unpacking", 5)
-    unpacked = unpack_upload(upload_path, work_dir)
+    unpacked = unpack_upload(upload_path, work_dir, original_name=original_name)
     step("finding datasets", 10)
     inventory = find_datasets(unpacked)
     report["available_layers"] = inventory.names

@@ -65,29 +65,66 @@ class Overlay:
 
 
 class RemoteGeoJson(folium.map.Layer):
-    """A GeoJSON layer whose data the browser fetches from a URL (folium's GeoJson fetches at build time)."""
+    """A GeoJSON layer whose data the browser fetches from a URL (folium's GeoJson fetches at build time).
+
+    With `identify`, a click on a feature shows its attributes, built with DOM calls so values from
+    uploaded files can never inject markup.
+    """
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = L.geoJSON(null, {style: {{ this.style|tojson }}, interactive: false});
+        var {{ this.get_name() }} = L.geoJSON(null, {
+            style: {{ this.style|tojson }},
+            interactive: {{ this.identify|tojson }},
+            pointToLayer: function (feature, latlng) {
+                return L.circleMarker(latlng, Object.assign({radius: 5, fillOpacity: 0.8}, {{ this.style|tojson }}));
+            },
+            {% if this.identify %}
+            onEachFeature: function (feature, layer) {
+                layer.bindPopup(function () {
+                    var table = document.createElement("table");
+                    table.className = "identify";
+                    Object.entries(feature.properties || {}).forEach(function (entry) {
+                        var row = table.insertRow();
+                        row.insertCell().textContent = entry[0];
+                        row.insertCell().textContent = entry[1] === null ? "" : String(entry[1]);
+                    });
+                    return table;
+                });
+            },
+            {% endif %}
+        });
         fetch({{ this.url|tojson }}, {credentials: "same-origin"})
             .then(function (response) {
                 if (!response.ok) { throw new Error(response.status); }
                 return response.json();
             })
-            .then(function (data) { {{ this.get_name() }}.addData(data); })
+            .then(function (data) {
+                {{ this.get_name() }}.addData(data);
+                {% if this.fit %}
+                var bounds = {{ this.get_name() }}.getBounds();
+                if (bounds.isValid()) { {{ this._parent.get_name() }}.fitBounds(bounds, {maxZoom: 14}); }
+                {% endif %}
+            })
             .catch(function (error) { console.warn("overlay {{ this.layer_name }} not loaded: " + error); });
         {% if this.show %}{{ this.get_name() }}.addTo({{ this._parent.get_name() }});{% endif %}
         {% endmacro %}
         """
     )
 
-    def __init__(self, overlay: Overlay):
+    def __init__(self, overlay: Overlay, *, identify: bool = False, fit: bool = False):
         super().__init__(name=overlay.name, overlay=True, control=True, show=overlay.show)
         self._name = "RemoteGeoJson"
         self.url = overlay.url
-        self.style = {"color": overlay.colour, "weight": overlay.weight, "fillOpacity": overlay.fill_opacity}
+        self.identify = identify
+        self.fit = fit
+        self.style = {
+            "color": overlay.colour,
+            "fillColor": overlay.colour,
+            "weight": overlay.weight,
+            "fillOpacity": overlay.fill_opacity,
+        }
 
 
 class FitBounds(MacroElement):
@@ -237,4 +274,14 @@ def site_map(site, overlays: list[Overlay] = ()) -> MapParts:
     ).add_to(folium_map)
     if overlays:
         folium.LayerControl(collapsed=True).add_to(folium_map)
+    return _render(folium_map)
+
+
+def layer_map(layer_overlay: Overlay, extent: tuple[float, float, float, float] | None) -> MapParts:
+    """A survey layer on its own, fitted to its extent, with identify-on-click."""
+    folium_map = _base_map(location=[5, 115], zoom_start=4, height="100%", width="100%")
+    if extent:
+        xmin, ymin, xmax, ymax = extent
+        folium_map.fit_bounds([[ymin, xmin], [ymax, xmax]])
+    RemoteGeoJson(layer_overlay, identify=True).add_to(folium_map)
     return _render(folium_map)

@@ -1,5 +1,8 @@
 """Survey layers (action plan IH2) and their features, stored in EPSG:4326."""
 
+import uuid
+from pathlib import Path
+
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.postgres.fields import ArrayField
@@ -27,6 +30,13 @@ class LayerStatus(models.TextChoices):
     NEEDS_CRS = "needs_crs", _("Needs a coordinate reference system")
     READY = "ready", _("Ready")
     FAILED = "failed", _("Failed")
+
+
+def upload_location(layer: "Layer", filename: str) -> str:
+    """Uploads are stored under a generated name; the original name is only kept for display."""
+    suffix = "".join(Path(filename).suffixes[-2:]).lower()
+    safe_suffix = suffix if all(part[1:].isalnum() for part in Path(filename).suffixes[-2:]) else ""
+    return f"uploads/{uuid.uuid4().hex}{safe_suffix}"
 
 
 class LayerQuerySet(models.QuerySet):
@@ -58,6 +68,9 @@ class Layer(models.Model):
     progress_stage = models.CharField(max_length=80, blank=True)
     progress_percent = models.PositiveSmallIntegerField(default=0)
     report = models.JSONField(default=dict, blank=True)
+
+    upload_file = models.FileField(upload_to=upload_location, blank=True, max_length=200)
+    upload_name = models.CharField(max_length=255, blank=True, help_text=_("The file's name as uploaded."))
 
     is_published = models.BooleanField(default=False)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)

@@ -2,12 +2,15 @@
 
 import json
 
+from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 
 from geodata.maps import Overlay
-from geodata.models import Feature, Layer
+from geodata.models import Feature, Layer, LayerStatus
+from sites.models import Role
+from sites.permissions import countries_with_role, is_reviewer
 
 # Overlays drawn on the public map, by the slug of the layer the demo ships, with their style.
 REFERENCE_OVERLAYS = [
@@ -20,9 +23,15 @@ GEOJSON_FEATURE_LIMIT = 10_000
 
 
 def visible_layers(user) -> QuerySet[Layer]:
-    if user and user.is_authenticated and (user.is_staff or user.has_perm("geodata.view_layer")):
+    """Published layers for everyone; drafts to reviewers, staff, and the uploaders of their country."""
+    if not (user and user.is_authenticated):
+        return Layer.objects.published()
+    if user.is_staff or is_reviewer(user):
         return Layer.objects.all()
-    return Layer.objects.published()
+    own_countries = countries_with_role(user, Role.SURVEY_UPLOADER)
+    return Layer.objects.filter(
+        Q(is_published=True, status=LayerStatus.READY) | Q(uploaded_by=user) | Q(country__in=own_countries)
+    )
 
 
 def reference_overlays(*, show: bool = True) -> list[Overlay]:
@@ -58,3 +67,34 @@ def describe_too_big(layer: Layer) -> bytes:
             "can be sent as one GeoJSON document; use the vector tiles or the paginated API."
         }
     ).encode()
+
+
+def filtered_layers(layers: QuerySet[Layer], *, q="", country="", theme="", agency="") -> QuerySet[Layer]:
+    if q:
+        layers = layers.filter(Q(title__icontains=q) | Q(abstract__icontains=q) | Q(keywords__icontains=q))
+    if country:
+        layers = layers.filter(country=country)
+    if theme:
+        layers = layers.filter(theme=theme)
+    if agency:
+        layers = layers.filter(agency__icontains=agency)
+    return layers
+
+
+def layer_features_page(layer: Layer, page_number, per_page: int = 50):
+    """A page of the attribute table, in the file's order."""
+    features = Feature.objects.filter(layer=layer).only("source_index", "properties").order_by("source_index")
+    return Paginator(features, per_page).get_page(page_number)
+
+
+def layer_progress(layer: Layer) -> dict:
+    return {
+        "id": layer.pk,
+        "status": layer.status,
+        "status_label": str(layer.get_status_display()),
+        "stage": layer.progress_stage,
+        "percent": layer.progress_percent,
+        "feature_count": layer.feature_count,
+        "error": (layer.report or {}).get("error", ""),
+        "finished": layer.status not in ("queued", "processing"),
+    }

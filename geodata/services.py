@@ -1,4 +1,4 @@
-"""Write paths for survey layers that are not uploads: reference layers shipped with the registry."""
+"""Write paths for survey layers: uploads handed to the ingest, retries, publishing, and shipped reference layers."""
 
 import hashlib
 from dataclasses import dataclass
@@ -6,10 +6,13 @@ from pathlib import Path
 
 import geopandas
 import numpy as np
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from geodata import loading
 from geodata.models import Layer, LayerStatus
+from sites.permissions import is_reviewer, may_upload_survey
 
 
 @dataclass(frozen=True)
@@ -76,3 +79,60 @@ def load_reference_layer(spec: ReferenceLayerSpec) -> tuple[Layer, bool]:
         [int(index) for index in frame.index],
     )
     return layer, True
+
+
+@dataclass(frozen=True)
+class IngestOptions:
+    """What the uploader may tell the ingest: a CRS for files without one, an encoding, a layer to pick."""
+
+    srid: int | None = None
+    encoding: str = ""
+    layer_name: str = ""
+
+
+def ensure_may_upload(user, country: str) -> None:
+    if not may_upload_survey(user, country):
+        raise PermissionDenied("Only survey uploaders of this country may upload or change its layers.")
+
+
+@transaction.atomic
+def start_layer_upload(*, by, upload: UploadedFile, metadata: dict, options: IngestOptions) -> Layer:
+    """Store the upload, create its layer (queued) and enqueue the ingest; the worker does the rest."""
+    ensure_may_upload(by, metadata.get("country", ""))
+    layer = Layer(uploaded_by=by, status=LayerStatus.QUEUED, upload_name=upload.name[:255], **metadata)
+    layer.upload_file.save(upload.name, upload, save=False)
+    layer.save()
+    enqueue_ingest(layer, options)
+    return layer
+
+
+@transaction.atomic
+def retry_ingest(*, layer: Layer, by, options: IngestOptions) -> Layer:
+    """Run the ingest again on the stored upload, e.g. once the uploader has given the CRS."""
+    ensure_may_upload(by, layer.country)
+    if layer.status in (LayerStatus.QUEUED, LayerStatus.PROCESSING):
+        raise ValidationError("This layer is already being imported; wait for it to finish.")
+    if not layer.upload_file:
+        raise ValidationError("This layer has no stored upload to import again.")
+    layer.status, layer.progress_stage, layer.progress_percent = LayerStatus.QUEUED, "queued", 0
+    layer.save(update_fields=["status", "progress_stage", "progress_percent", "updated_at"])
+    enqueue_ingest(layer, options)
+    return layer
+
+
+def enqueue_ingest(layer: Layer, options: IngestOptions) -> None:
+    # With the database backend the job row commits with the layer, so the worker never sees one without the other.
+    from geodata.tasks import ingest_layer_task
+
+    ingest_layer_task.enqueue(layer.pk, options.srid, options.encoding, options.layer_name)
+
+
+def set_layer_published(*, layer: Layer, by, is_published: bool) -> Layer:
+    """Publishing is a reviewer's decision; only ready layers can be published."""
+    if not is_reviewer(by):
+        raise PermissionDenied("Only reviewers may publish or unpublish layers.")
+    if is_published and layer.status != LayerStatus.READY:
+        raise ValidationError("Only a layer that imported successfully can be published.")
+    layer.is_published = is_published
+    layer.save(update_fields=["is_published", "updated_at"])
+    return layer

@@ -4,5 +4,11 @@ from geodata import views
 
 app_name = "geodata"
 urlpatterns = [
+    path("", views.layer_catalogue, name="catalogue"),
+    path("upload/", views.layer_upload, name="upload"),
+    path("<int:pk>/", views.layer_detail, name="detail"),
+    path("<int:pk>/status.json", views.layer_status, name="status"),
+    path("<int:pk>/retry/", views.layer_retry, name="retry"),
+    path("<int:pk>/publish/", views.layer_publish, name="publish"),
     path("<int:pk>/features.geojson", views.layer_geojson, name="geojson"),
 ]

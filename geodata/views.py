@@ -1,11 +1,98 @@
-"""Pages and data endpoints for survey layers."""
+"""Pages and data endpoints for survey layers: catalogue, upload with progress, layer page, GeoJSON."""
 
-from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import quote_etag
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
-from geodata import queries
+from geodata import maps, queries, services
+from geodata.forms import IngestOptionsForm, LayerFilterForm, LayerUploadForm, PublishForm
+from geodata.maps import Overlay
+from sites.models import Role
+from sites.permissions import countries_with_role, is_reviewer, may_upload_survey
+
+LAYERS_PER_PAGE = 25
+
+
+def layer_catalogue(request):
+    form = LayerFilterForm(request.GET)
+    status = 200 if form.is_valid() else 400
+    filters = form.cleaned_data if form.is_valid() else {}
+    layers = queries.filtered_layers(queries.visible_layers(request.user), **filters)
+    page = Paginator(layers, LAYERS_PER_PAGE).get_page(request.GET.get("page"))
+    may_upload = bool(countries_with_role(request.user, Role.SURVEY_UPLOADER))
+    context = {"form": form, "page": page, "may_upload": may_upload}
+    return render(request, "geodata/catalogue.html", context, status=status)
+
+
+@login_required
+def layer_upload(request):
+    countries = countries_with_role(request.user, Role.SURVEY_UPLOADER)
+    if not countries:
+        raise PermissionDenied("You need the survey-uploader role for a country to upload layers.")
+    form = LayerUploadForm(request.POST or None, request.FILES or None, countries=countries)
+    if request.method == "POST" and form.is_valid():
+        layer = services.start_layer_upload(
+            by=request.user, upload=form.cleaned_data["file"], metadata=form.metadata(), options=form.options()
+        )
+        return redirect("geodata:detail", pk=layer.pk)
+    return render(request, "geodata/upload.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def layer_detail(request, pk):
+    layer = get_object_or_404(queries.visible_layers(request.user), pk=pk)
+    may_edit = may_upload_survey(request.user, layer.country)
+    small_enough = 0 < layer.feature_count <= queries.GEOJSON_FEATURE_LIMIT
+    overlay = Overlay(layer.title, reverse("geodata:geojson", args=[layer.pk]), "#0b6e99", 1.5, 0.25)
+    context = {
+        "layer": layer,
+        "map": maps.layer_map(overlay, layer.extent.extent if layer.extent else None) if small_enough else None,
+        "features": queries.layer_features_page(layer, request.GET.get("page")),
+        "progress": queries.layer_progress(layer),
+        "may_edit": may_edit,
+        "may_publish": is_reviewer(request.user),
+        "retry_form": IngestOptionsForm() if may_edit else None,
+    }
+    return render(request, "geodata/detail.html", context)
+
+
+@require_GET
+def layer_status(request, pk):
+    layer = get_object_or_404(queries.visible_layers(request.user), pk=pk)
+    return JsonResponse(queries.layer_progress(layer), headers={"Cache-Control": "no-store"})
+
+
+@require_POST
+@login_required
+def layer_retry(request, pk):
+    layer = get_object_or_404(queries.visible_layers(request.user), pk=pk)
+    form = IngestOptionsForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "; ".join(" ".join(errors) for errors in form.errors.values()))
+        return redirect("geodata:detail", pk=layer.pk)
+    try:
+        services.retry_ingest(layer=layer, by=request.user, options=form.options())
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("geodata:detail", pk=layer.pk)
+
+
+@require_POST
+@login_required
+def layer_publish(request, pk):
+    layer = get_object_or_404(queries.visible_layers(request.user), pk=pk)
+    form = PublishForm(request.POST)
+    form.is_valid()
+    try:
+        services.set_layer_published(layer=layer, by=request.user, is_published=form.cleaned_data["is_published"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("geodata:detail", pk=layer.pk)
 
 
 @require_GET

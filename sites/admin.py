@@ -6,7 +6,7 @@ from django.contrib.gis.admin import GISModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from geodata.widgets import LocalOSMWidget
-from sites.models import Commodity, DataSource, MineSite
+from sites.models import Commodity, DataSource, Membership, MineSite
 
 
 class MineSiteForm(forms.ModelForm):
@@ -73,3 +73,10 @@ class MineSiteAdmin(SimpleHistoryAdmin, GISModelAdmin):
 @admin.register(DataSource)
 class DataSourceAdmin(admin.ModelAdmin):
     list_display = ["name", "publisher", "license"]
+
+
+@admin.register(Membership)
+class MembershipAdmin(SimpleHistoryAdmin):
+    list_display = ["user", "role", "country"]
+    list_filter = ["role", "country"]
+    search_fields = ["user__username", "user__email"]

@@ -183,3 +183,25 @@ class MineSite(models.Model):
         from django.urls import reverse
 
         return reverse("sites:detail", args=[self.pk])
+
+
+class Role(models.TextChoices):
+    SURVEY_UPLOADER = "survey_uploader", _("Survey uploader")
+    ENVIRONMENTAL_OFFICER = "environmental_officer", _("Environmental officer")
+    REVIEWER = "reviewer", _("Reviewer")
+
+
+class Membership(models.Model):
+    """A person's role for one country: what they may record is limited to that country."""
+
+    user = models.ForeignKey("auth.User", on_delete=models.CASCADE, related_name="memberships")
+    country = models.CharField(max_length=2, choices=Country.choices)
+    role = models.CharField(max_length=32, choices=Role.choices)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "country", "role"], name="unique_membership")]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()}, {self.get_country_display()}"

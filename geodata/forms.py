@@ -1,0 +1,110 @@
+"""What uploaders and visitors type about survey layers: the upload form, ingest options, catalogue filters."""
+
+from django import forms
+
+from geodata.models import Theme
+from geodata.services import IngestOptions
+from sites.models import Country
+
+ENCODINGS = [
+    ("", "Detect (from .cpg or the file)"),
+    ("UTF-8", "UTF-8"),
+    ("ISO-8859-1", "Latin-1 (ISO-8859-1)"),
+    ("CP1252", "Windows-1252"),
+    ("CP874", "Thai (Windows-874)"),
+    ("CP1258", "Vietnamese (Windows-1258)"),
+    ("BIG5", "Chinese traditional (Big5)"),
+    ("GBK", "Chinese simplified (GBK)"),
+]
+UPLOAD_SUFFIXES = (".zip", ".gpkg", ".geojson", ".json", ".kml")
+
+
+class IngestOptionsForm(forms.Form):
+    srid = forms.IntegerField(
+        required=False,
+        min_value=1024,
+        max_value=999999,
+        label="EPSG code",
+        help_text="Only needed when the file has no CRS (.prj missing), e.g. 4326 or 32648.",
+    )
+    encoding = forms.ChoiceField(choices=ENCODINGS, required=False, label="Text encoding")
+    layer_name = forms.CharField(
+        required=False, max_length=200, label="Layer to import", help_text="For files holding several layers."
+    )
+
+    def options(self) -> IngestOptions:
+        return IngestOptions(
+            srid=self.cleaned_data.get("srid"),
+            encoding=self.cleaned_data.get("encoding", ""),
+            layer_name=self.cleaned_data.get("layer_name", ""),
+        )
+
+
+class LayerUploadForm(IngestOptionsForm):
+    file = forms.FileField(help_text="A zipped shapefile, GeoPackage, GeoJSON or KML.")
+    title = forms.CharField(max_length=255)
+    agency = forms.CharField(max_length=200, required=False)
+    country = forms.ChoiceField(choices=Country.choices)
+    theme = forms.ChoiceField(choices=Theme.choices)
+    abstract = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    source_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    scale_denominator = forms.IntegerField(required=False, min_value=1, label="Scale 1:")
+    license = forms.CharField(max_length=100, required=False, initial="CC BY 4.0")
+    keywords = forms.CharField(max_length=500, required=False, help_text="Separated by commas.")
+
+    field_order = [
+        "file",
+        "title",
+        "agency",
+        "country",
+        "theme",
+        "abstract",
+        "source_date",
+        "scale_denominator",
+        "license",
+        "keywords",
+        "srid",
+        "encoding",
+        "layer_name",
+    ]
+
+    def __init__(self, *args, countries: set[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = [(code, label) for code, label in Country.choices if code in countries]
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(UPLOAD_SUFFIXES):
+            raise forms.ValidationError(
+                f"“{upload.name}” is not a format we read. Upload a zipped shapefile (.zip), a GeoPackage (.gpkg), "
+                "GeoJSON (.geojson/.json) or KML (.kml)."
+            )
+        return upload
+
+    def clean_keywords(self) -> list[str]:
+        return [word.strip() for word in self.cleaned_data["keywords"].split(",") if word.strip()]
+
+    def metadata(self) -> dict:
+        names = [
+            "title",
+            "agency",
+            "country",
+            "theme",
+            "abstract",
+            "source_date",
+            "scale_denominator",
+            "license",
+            "keywords",
+        ]
+        return {name: self.cleaned_data[name] for name in names if self.cleaned_data[name] not in (None, "")}
+
+
+class LayerFilterForm(forms.Form):
+    q = forms.CharField(required=False, max_length=100, label="Search")
+    country = forms.ChoiceField(choices=[("", "All countries")] + list(Country.choices), required=False)
+    theme = forms.ChoiceField(choices=[("", "All themes")] + list(Theme.choices), required=False)
+    agency = forms.CharField(required=False, max_length=200)
+
+
+class PublishForm(forms.Form):
+    is_published = forms.BooleanField(required=False)

@@ -1,0 +1,127 @@
+"""Uploading a survey layer through the web: who may, the background import, needs-CRS, publishing."""
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from geodata.models import Layer, LayerStatus
+from sites.models import Membership, Role
+from tests.geodata.conftest import UPLOADS, make_layer
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+def make_member(username: str, role: str, country: str) -> User:
+    user = User.objects.create_user(username, password="pw")
+    Membership.objects.create(user=user, role=role, country=country)
+    return user
+
+
+@pytest.fixture
+def uploader(client):
+    return make_member("dmr-uploader", Role.SURVEY_UPLOADER, "ID")
+
+
+@pytest.fixture
+def reviewer():
+    return make_member("reviewer", Role.REVIEWER, "ID")
+
+
+def upload(client, filename: str, **fields):
+    data = {"title": "Points", "country": "ID", "theme": "mineral_occurrences", "license": "CC BY 4.0"}
+    data.update(fields)
+    data["file"] = SimpleUploadedFile(filename, (UPLOADS / filename).read_bytes())
+    return client.post("/layers/upload/", data)
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client):
+    response = client.get("/layers/upload/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def test_people_without_the_uploader_role_are_refused(client):
+    client.force_login(make_member("officer", Role.ENVIRONMENTAL_OFFICER, "ID"))
+    assert client.get("/layers/upload/").status_code == 403
+    assert upload(client, "geonode_invalid_layer_name.gpkg").status_code == 403
+    assert Layer.objects.count() == 0
+
+
+def test_an_uploader_cannot_upload_for_another_country(client, uploader):
+    client.force_login(uploader)
+    response = upload(client, "geonode_invalid_layer_name.gpkg", country="PH")
+    assert response.status_code == 400
+    assert "Select a valid choice" in response.content.decode()
+    assert Layer.objects.count() == 0
+
+
+def test_upload_imports_in_the_background_and_shows_the_report(client, uploader):
+    client.force_login(uploader)
+    response = upload(client, "geonode_invalid_layer_name.gpkg", title="Stations")
+    layer = Layer.objects.get(title="Stations")
+    assert response.status_code == 302 and response["Location"] == f"/layers/{layer.pk}/"
+    assert (layer.status, layer.feature_count, layer.uploaded_by) == (LayerStatus.READY, 146, uploader)
+    assert layer.report["source_file"] == "geonode_invalid_layer_name.gpkg"
+    assert not layer.upload_file.name.endswith("geonode_invalid_layer_name.gpkg")  # stored under a generated name
+    page = client.get(f"/layers/{layer.pk}/").content.decode()
+    assert "Import report" in page and "EPSG:32632" in page
+    status = client.get(f"/layers/{layer.pk}/status.json").json()
+    assert status["finished"] and status["feature_count"] == 146
+
+
+def test_unsupported_file_is_refused_with_a_clear_message(client, uploader):
+    client.force_login(uploader)
+    response = client.post(
+        "/layers/upload/",
+        {"title": "x", "country": "ID", "theme": "other", "file": SimpleUploadedFile("notes.docx", b"PK\x03\x04")},
+    )
+    assert response.status_code == 400
+    assert "is not a format we read" in response.content.decode()
+
+
+def test_a_file_without_crs_waits_for_the_uploader_to_give_one(client, uploader):
+    client.force_login(uploader)
+    upload(client, "pyshp_blockgroups_no_prj.zip", title="Block groups")
+    layer = Layer.objects.get(title="Block groups")
+    assert layer.status == LayerStatus.NEEDS_CRS
+    assert "has no coordinate reference system" in client.get(f"/layers/{layer.pk}/").content.decode()
+    client.post(f"/layers/{layer.pk}/retry/", {"srid": 4326})
+    layer.refresh_from_db()
+    assert (layer.status, layer.feature_count) == (LayerStatus.READY, 663)
+
+
+def test_only_the_countrys_uploaders_may_retry(client, uploader):
+    layer = make_layer(status=LayerStatus.NEEDS_CRS, country="ID")
+    client.force_login(make_member("other", Role.SURVEY_UPLOADER, "PH"))
+    assert client.post(f"/layers/{layer.pk}/retry/", {"srid": 4326}).status_code == 404  # not even visible
+    layer.refresh_from_db()
+    assert layer.status == LayerStatus.NEEDS_CRS
+
+
+def test_drafts_are_hidden_until_a_reviewer_publishes(client, uploader, reviewer):
+    client.force_login(uploader)
+    upload(client, "geonode_invalid_layer_name.gpkg", title="Stations")
+    layer = Layer.objects.get(title="Stations")
+    assert client.post(f"/layers/{layer.pk}/publish/", {"is_published": "on"}).status_code == 403
+    client.logout()
+    assert client.get(f"/layers/{layer.pk}/").status_code == 404
+    assert client.get(f"/layers/{layer.pk}/features.geojson").status_code == 404
+    assert "Stations" not in client.get("/layers/").content.decode()
+
+    client.force_login(reviewer)
+    client.post(f"/layers/{layer.pk}/publish/", {"is_published": "on"})
+    client.logout()
+    assert client.get(f"/layers/{layer.pk}/").status_code == 200
+    assert "Stations" in client.get("/layers/?theme=mineral_occurrences").content.decode()
+    assert "Stations" not in client.get("/layers/?theme=faults").content.decode()
+
+
+def test_catalogue_refuses_unknown_filter_values(client):
+    response = client.get("/layers/?theme=volcanoes")
+    assert response.status_code == 400
+    assert "Some filters could not be used" in response.content.decode()

@@ -11,4 +11,5 @@ urlpatterns = [
     path("<int:pk>/retry/", views.layer_retry, name="retry"),
     path("<int:pk>/publish/", views.layer_publish, name="publish"),
     path("<int:pk>/features.geojson", views.layer_geojson, name="geojson"),
+    path("<int:pk>/download.<str:file_format>", views.layer_download, name="download"),
 ]

@@ -4,13 +4,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import quote_etag
 from django.views.decorators.http import require_GET, require_POST
 
-from geodata import maps, queries, services
+from geodata import exports, maps, queries, services
 from geodata.forms import IngestOptionsForm, LayerFilterForm, LayerUploadForm, PublishForm
 from geodata.maps import Overlay
 from sites.models import Role
@@ -107,3 +107,18 @@ def layer_geojson(request, pk):
     response["ETag"] = etag
     response["Cache-Control"] = "public, max-age=300" if layer.is_published else "private, no-cache"
     return response
+
+
+@require_GET
+def layer_download(request, pk, file_format):
+    layer = get_object_or_404(queries.visible_layers(request.user), pk=pk)
+    if file_format not in exports.FORMATS:
+        raise Http404("Unknown download format.")
+    if not layer.feature_count:
+        return JsonResponse({"error": "This layer has no features to download."}, status=409)
+    try:
+        handle, filename = exports.export_to_temporary_file(layer, file_format)
+    except exports.ExportError as error:
+        return JsonResponse({"error": " ".join(error.messages)}, status=409)
+    content_type = exports.FORMATS[file_format][1]
+    return FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)

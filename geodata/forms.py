@@ -17,6 +17,18 @@ ENCODINGS = [
     ("GBK", "Chinese simplified (GBK)"),
 ]
 UPLOAD_SUFFIXES = (".zip", ".gpkg", ".geojson", ".json", ".kml")
+# The layer description the uploader types, in form order.
+METADATA_FIELDS = (
+    "title",
+    "agency",
+    "country",
+    "theme",
+    "abstract",
+    "source_date",
+    "scale_denominator",
+    "license",
+    "keywords",
+)
 
 
 class IngestOptionsForm(forms.Form):
@@ -52,21 +64,7 @@ class LayerUploadForm(IngestOptionsForm):
     license = forms.CharField(max_length=100, required=False, initial="CC BY 4.0")
     keywords = forms.CharField(max_length=500, required=False, help_text="Separated by commas.")
 
-    field_order = [
-        "file",
-        "title",
-        "agency",
-        "country",
-        "theme",
-        "abstract",
-        "source_date",
-        "scale_denominator",
-        "license",
-        "keywords",
-        "srid",
-        "encoding",
-        "layer_name",
-    ]
+    field_order = ["file", *METADATA_FIELDS, "srid", "encoding", "layer_name"]
 
     def __init__(self, *args, countries: set[str], **kwargs):
         super().__init__(*args, **kwargs)
@@ -85,18 +83,7 @@ class LayerUploadForm(IngestOptionsForm):
         return [word.strip() for word in self.cleaned_data["keywords"].split(",") if word.strip()]
 
     def metadata(self) -> dict:
-        names = [
-            "title",
-            "agency",
-            "country",
-            "theme",
-            "abstract",
-            "source_date",
-            "scale_denominator",
-            "license",
-            "keywords",
-        ]
-        return {name: self.cleaned_data[name] for name in names if self.cleaned_data[name] not in (None, "")}
+        return {name: self.cleaned_data[name] for name in METADATA_FIELDS if self.cleaned_data[name] not in (None, "")}
 
 
 class LayerFilterForm(forms.Form):

@@ -6,7 +6,7 @@ from django.contrib.gis.admin import GISModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from geodata.widgets import LocalOSMWidget
-from sites.models import Commodity, DataSource, Membership, MineSite
+from sites.models import Commodity, DataSource, Membership, MineSite, ResourceEstimate
 
 
 class MineSiteForm(forms.ModelForm):
@@ -37,9 +37,28 @@ class MineSiteForm(forms.ModelForm):
         ]
 
 
+class ResourceEstimateInline(admin.TabularInline):
+    model = ResourceEstimate
+    extra = 0
+    fields = [
+        "commodity",
+        "category",
+        "reporting_code",
+        "national_code_name",
+        "tonnage_mt",
+        "grade",
+        "grade_unit",
+        "cut_off",
+        "effective_date",
+        "competent_person",
+        "source_report",
+    ]
+
+
 @admin.register(MineSite)
 class MineSiteAdmin(SimpleHistoryAdmin, GISModelAdmin):
     form = MineSiteForm
+    inlines = [ResourceEstimateInline]
     gis_widget = LocalOSMWidget
     gis_widget_kwargs = {"attrs": {"default_lon": 115, "default_lat": 5, "default_zoom": 4}}
     list_display = ["name", "country", "status", "mine_type", "is_published", "updated_at"]
@@ -80,3 +99,11 @@ class MembershipAdmin(SimpleHistoryAdmin):
     list_display = ["user", "role", "country"]
     list_filter = ["role", "country"]
     search_fields = ["user__username", "user__email"]
+
+
+@admin.register(ResourceEstimate)
+class ResourceEstimateAdmin(SimpleHistoryAdmin):
+    list_display = ["site", "commodity", "category", "unfc_class", "tonnage_mt", "effective_date"]
+    list_filter = ["category", "reporting_code", "commodity", "site__country"]
+    search_fields = ["site__name", "competent_person", "source_report"]
+    autocomplete_fields = ["site"]

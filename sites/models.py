@@ -205,3 +205,95 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()}, {self.get_country_display()}"
+
+
+class ReportingCode(models.TextChoices):
+    """The public reporting standard an estimate was made under (CRIRSCO family or a national code)."""
+
+    JORC = "jorc", _("JORC Code (Australasia)")
+    NI_43_101 = "ni_43_101", _("NI 43-101 (Canada)")
+    PERC = "perc", _("PERC (Europe)")
+    SAMREC = "samrec", _("SAMREC (South Africa)")
+    NATIONAL = "national", _("National code")
+
+
+class ResourceCategory(models.TextChoices):
+    """CRIRSCO categories: three of resources by geological confidence, two of reserves."""
+
+    MEASURED = "measured", _("Measured resource")
+    INDICATED = "indicated", _("Indicated resource")
+    INFERRED = "inferred", _("Inferred resource")
+    PROVED = "proved", _("Proved reserve")
+    PROBABLE = "probable", _("Probable reserve")
+
+
+# The UNFC class each CRIRSCO category maps to by default, as the CRIRSCO–UNFC bridging document
+# sets it out (economic E, feasibility F, geological G axes).
+UNFC_CLASSES = {
+    ResourceCategory.PROVED: "E1 F1 G1",
+    ResourceCategory.PROBABLE: "E1 F1 G2",
+    ResourceCategory.MEASURED: "E2 F2.2 G1",
+    ResourceCategory.INDICATED: "E2 F2.2 G2",
+    ResourceCategory.INFERRED: "E2 F2.2 G3",
+}
+
+
+class GradeUnit(models.TextChoices):
+    PERCENT = "percent", "%"
+    GRAMS_PER_TONNE = "g_t", "g/t"
+    PPM = "ppm", "ppm"
+    KILOCALORIES_PER_KG = "kcal_kg", "kcal/kg"
+
+
+class ResourceEstimate(models.Model):
+    """A tonnage and grade for one commodity at one site, as a competent person reported it."""
+
+    site = models.ForeignKey(MineSite, on_delete=models.CASCADE, related_name="resource_estimates")
+    commodity = models.CharField(max_length=32, choices=Commodity.choices)
+    reporting_code = models.CharField(max_length=16, choices=ReportingCode.choices)
+    national_code_name = models.CharField(
+        max_length=100, blank=True, help_text=_("Which national code, when the reporting code is national.")
+    )
+    category = models.CharField(max_length=16, choices=ResourceCategory.choices)
+    tonnage_mt = models.DecimalField("tonnage (Mt)", max_digits=14, decimal_places=4)
+    grade = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
+    grade_unit = models.CharField(max_length=16, choices=GradeUnit.choices, blank=True)
+    cut_off = models.CharField("cut-off grade", max_length=100, blank=True)
+    effective_date = models.DateField()
+    competent_person = models.CharField(max_length=200)
+    source_report = models.CharField(max_length=300, help_text=_("The report's title, publisher and year."))
+    source_url = models.URLField(blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["site", "commodity", "-effective_date", "category"]
+        constraints = [
+            models.CheckConstraint(condition=Q(tonnage_mt__gte=0), name="tonnage_not_negative"),
+            models.CheckConstraint(condition=Q(grade__isnull=True) | Q(grade__gte=0), name="grade_not_negative"),
+            models.CheckConstraint(condition=Q(grade__isnull=True) | ~Q(grade_unit=""), name="grade_has_unit"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_category_display()}, {self.get_commodity_display()} at {self.site.name}"
+
+    @property
+    def unfc_class(self) -> str:
+        return UNFC_CLASSES[self.category]
+
+    @property
+    def is_reserve(self) -> bool:
+        return self.category in (ResourceCategory.PROVED, ResourceCategory.PROBABLE)
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        errors = {}
+        if self.reporting_code == ReportingCode.NATIONAL and not self.national_code_name:
+            errors["national_code_name"] = _("Name the national code the estimate was reported under.")
+        if self.grade is not None and not self.grade_unit:
+            errors["grade_unit"] = _("A grade needs its unit.")
+        if errors:
+            raise ValidationError(errors)

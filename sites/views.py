@@ -53,6 +53,7 @@ def site_detail(request, pk):
     context = {
         "site": site,
         "map": maps.site_map(site, reference_overlays(show=False)),
+        "estimates": site.resource_estimates.all(),
         "changes": recent_changes(site, show_users=queries.may_see_drafts(request.user)),
     }
     return render(request, "sites/detail.html", context)

@@ -1,0 +1,171 @@
+"""Import a mine-site inventory: read it, map its columns, create or update sites, report probable duplicates.
+
+A site already imported from the same source with the same source id is updated, never
+duplicated; a source id repeated within the file keeps every record (`<id>#2`) and flags it.
+Rows that cannot become a site are listed with their reason; if no row can, nothing is written.
+Everything is written in one transaction, with history rows saying who imported it.
+"""
+
+from collections import Counter
+from pathlib import Path
+
+from django.db import connection, transaction
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from geodata.errors import IngestError
+from sites.demo import record_keys
+from sites.inventory import read_inventory
+from sites.models import DataSource, MineSite
+from sites.quality import flag_quality_issues
+from sites.site_columns import RowProblem, resolve_columns, site_values
+
+MAX_REPORTED_ROWS = 100
+DUPLICATE_DISTANCE_M = 1000
+# Degrees that surely cover 1 km anywhere in the region (|lat| < 30), so the GiST index prefilters.
+_DUPLICATE_PREFILTER_DEGREES = 0.02
+
+_PROBABLE_DUPLICATES_SQL = """
+    SELECT s.id, s.name, o.id, o.name,
+           round(ST_Distance(s.location::geography, o.location::geography)::numeric, 1) AS metres,
+           s.location ~= o.location AS same_point
+    FROM sites_minesite s
+    JOIN sites_minesite o
+      ON o.id <> s.id
+     AND ST_DWithin(s.location, o.location, %(prefilter)s)
+     AND ST_DWithin(s.location::geography, o.location::geography, %(metres)s)
+    WHERE s.id = ANY(%(ids)s)
+      AND (s.location ~= o.location OR lower(btrim(s.name)) = lower(btrim(o.name)))
+      AND (s.id < o.id OR NOT o.id = ANY(%(ids)s))
+    ORDER BY s.id, o.id
+"""
+
+
+class InventoryImportError(IngestError):
+    """The inventory cannot be imported at all; the message says why."""
+
+
+def import_sites(
+    path: Path,
+    *,
+    source_name: str = "",
+    column_map: dict[str, str] | None = None,
+    srid: int | None = None,
+    encoding: str | None = None,
+    layer_name: str | None = None,
+    original_name: str | None = None,
+    publish: bool = False,
+    user=None,
+) -> dict:
+    """Import the inventory at `path`; return the report. Raises IngestError when nothing can be imported."""
+    original_name = original_name or path.name
+    given = column_map or {}
+    inventory = read_inventory(
+        path,
+        original_name=original_name,
+        srid=srid,
+        encoding=encoding,
+        layer_name=layer_name,
+        coordinate_columns=(given.get("longitude"), given.get("latitude")),
+    )
+    columns = resolve_columns(inventory.columns, given, original_name)
+    report = dict(inventory.report)
+    report.update(columns=columns.for_report(), columns_guessed=columns.guessed, rows_read=len(inventory.rows))
+
+    notes: Counter = Counter()
+    good, rejections = [], []
+    for row in inventory.rows:
+        row_notes: list[str] = []
+        try:
+            if row.problem:
+                raise RowProblem(row.problem)
+            values = site_values(row.attributes, columns, row_notes)
+        except RowProblem as problem:
+            rejections.append({"row": row.number, "reason": str(problem)})
+            continue
+        values.update(location=row.location, footprint=row.footprint)
+        good.append(values)
+        notes.update(row_notes)
+    report.update(
+        rejected=len(rejections),
+        rejections=rejections[:MAX_REPORTED_ROWS],
+        warnings=[f"{note} ({count} rows)" for note, count in sorted(notes.items())],
+    )
+    if not good:
+        reasons = Counter(rejection["reason"] for rejection in rejections)
+        summary = "; ".join(f"{reason} ({count})" for reason, count in reasons.most_common(5))
+        summary = summary or "the file has no rows"
+        raise InventoryImportError(
+            f"No row of {original_name} could be imported ({len(inventory.rows)} read): {summary}."
+        )
+
+    with transaction.atomic():
+        source, _ = DataSource.objects.get_or_create(name=(source_name or Path(original_name).stem)[:200])
+        report["source"] = source.name
+        outcome, site_ids = _upsert(source, good, publish=publish, user=user)
+        report.update(outcome)
+        flag_quality_issues()
+        report["probable_duplicates"] = probable_duplicates(site_ids)
+    return report
+
+
+def _upsert(source: DataSource, rows: list[dict], *, publish: bool, user) -> tuple[dict, list[int]]:
+    """Create new sites and update changed ones in bulk, each with its history row."""
+    keys = record_keys([row["source_record_id"] for row in rows])
+    existing = {
+        site.source_record_key: site for site in MineSite.objects.filter(data_source=source, source_record_key__in=keys)
+    }
+    created, updated, changed_fields = [], [], set()
+    unchanged_ids = []
+    now = timezone.now()  # bulk updates skip auto_now
+    for key, values in zip(keys, rows, strict=True):
+        site = existing.get(key)
+        if site is None:
+            created.append(MineSite(data_source=source, source_record_key=key, is_published=publish, **values))
+            continue
+        changed = [name for name, value in values.items() if not _same(getattr(site, name), value)]
+        if not changed:
+            unchanged_ids.append(site.pk)
+            continue
+        for name in changed:
+            setattr(site, name, values[name])
+        site.updated_at = now
+        changed_fields.update(changed)
+        updated.append(site)
+    if created:
+        created = bulk_create_with_history(created, MineSite, batch_size=2000, default_user=user)
+    if updated:
+        bulk_update_with_history(
+            updated, MineSite, [*sorted(changed_fields), "updated_at"], batch_size=2000, default_user=user
+        )
+    outcome = {"created": len(created), "updated": len(updated), "unchanged": len(unchanged_ids)}
+    ids = [site.pk for site in created] + [site.pk for site in updated] + unchanged_ids
+    return outcome, ids
+
+
+def _same(current, new) -> bool:
+    if hasattr(current, "equals_exact") and new is not None:
+        return current.equals_exact(new, tolerance=1e-9)
+    return current == new
+
+
+def probable_duplicates(site_ids: list[int]) -> list[dict]:
+    """Pairs of the given sites and any site with identical coordinates, or the same name within 1 km."""
+    if not site_ids:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _PROBABLE_DUPLICATES_SQL,
+            {"ids": site_ids, "prefilter": _DUPLICATE_PREFILTER_DEGREES, "metres": DUPLICATE_DISTANCE_M},
+        )
+        return [
+            {
+                "site_id": site_id,
+                "name": name,
+                "other_site_id": other_id,
+                "other_name": other_name,
+                "distance_m": float(metres),
+                "reason": "identical coordinates" if same_point else "same name within 1 km",
+            }
+            for site_id, name, other_id, other_name, metres, same_point in cursor.fetchall()
+        ]

@@ -2,10 +2,12 @@
 
 import hashlib
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import geopandas
 import numpy as np
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -136,3 +138,14 @@ def set_layer_published(*, layer: Layer, by, is_published: bool) -> Layer:
     layer.is_published = is_published
     layer.save(update_fields=["is_published", "updated_at"])
     return layer
+
+
+def sweep_stale_imports() -> int:
+    """Fail imports whose worker stopped reporting progress; return how many.
+
+    Run before every import and whenever someone looks at a running one, so a dead worker is
+    noticed even when no new upload comes.
+    """
+    from geodata.ingest import mark_stale_jobs_failed
+
+    return mark_stale_jobs_failed(older_than=timedelta(minutes=settings.INGEST_STALE_AFTER_MINUTES))

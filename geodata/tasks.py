@@ -1,13 +1,12 @@
 """Background work for survey layers: thin wrappers over the ingest service."""
 
-from datetime import timedelta
 from pathlib import Path
 
-from django.conf import settings
 from django_tasks import task
 
-from geodata.ingest import ingest_layer, mark_stale_jobs_failed
+from geodata.ingest import ingest_layer
 from geodata.models import Layer
+from geodata.services import sweep_stale_imports
 
 
 @task(queue_name="ingest")
@@ -16,7 +15,7 @@ def ingest_layer_task(layer_id: int, srid: int | None = None, encoding: str = ""
 
     Layers whose worker died are failed first, so nothing stays "processing" forever.
     """
-    mark_stale_jobs_failed(older_than=timedelta(minutes=settings.INGEST_STALE_AFTER_MINUTES))
+    sweep_stale_imports()
     layer = Layer.objects.get(pk=layer_id)
     ingest_layer(
         layer,

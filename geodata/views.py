@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from geodata import exports, maps, queries, services
 from geodata.forms import IngestOptionsForm, LayerFilterForm, LayerUploadForm, PublishForm
 from geodata.maps import Overlay
+from geodata.models import LayerStatus
 from sites.models import Role
 from sites.permissions import countries_with_role, is_reviewer, may_upload_survey
 
@@ -44,8 +45,16 @@ def layer_upload(request):
     return render(request, "geodata/upload.html", {"form": form}, status=400 if form.errors else 200)
 
 
-def layer_detail(request, pk):
+def _layer_for(request, pk):
+    """The layer if this user may see it; a running import is checked for a dead worker first."""
     layer = get_object_or_404(queries.visible_layers(request.user), pk=pk)
+    if layer.status == LayerStatus.PROCESSING and services.sweep_stale_imports():
+        layer.refresh_from_db()
+    return layer
+
+
+def layer_detail(request, pk):
+    layer = _layer_for(request, pk)
     may_edit = may_upload_survey(request.user, layer.country)
     small_enough = 0 < layer.feature_count <= queries.GEOJSON_FEATURE_LIMIT
     overlay = Overlay(layer.title, reverse("geodata:geojson", args=[layer.pk]), "#0b6e99", 1.5, 0.25)
@@ -63,7 +72,7 @@ def layer_detail(request, pk):
 
 @require_GET
 def layer_status(request, pk):
-    layer = get_object_or_404(queries.visible_layers(request.user), pk=pk)
+    layer = _layer_for(request, pk)
     return JsonResponse(queries.layer_progress(layer), headers={"Cache-Control": "no-store"})
 
 

@@ -125,3 +125,22 @@ def test_catalogue_refuses_unknown_filter_values(client):
     response = client.get("/layers/?theme=volcanoes")
     assert response.status_code == 400
     assert "Some filters could not be used" in response.content.decode()
+
+
+def test_an_import_whose_worker_died_is_failed_when_someone_looks(client, uploader):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    stuck = make_layer(title="stuck", country="ID", status=LayerStatus.PROCESSING, uploaded_by=uploader)
+    Layer.objects.filter(pk=stuck.pk).update(updated_at=timezone.now() - timedelta(hours=1))
+    client.force_login(uploader)
+    status = client.get(f"/layers/{stuck.pk}/status.json").json()
+    assert status["finished"] and status["status"] == LayerStatus.FAILED
+    assert "stopped responding" in status["error"]
+
+
+def test_a_running_import_with_recent_progress_is_left_alone(client, uploader):
+    running = make_layer(title="running", country="ID", status=LayerStatus.PROCESSING, uploaded_by=uploader)
+    client.force_login(uploader)
+    assert client.get(f"/layers/{running.pk}/status.json").json()["status"] == LayerStatus.PROCESSING

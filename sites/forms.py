@@ -33,3 +33,34 @@ class SiteFilterForm(forms.Form):
 
     def error_text(self) -> str:
         return "; ".join(f"{self.fields[name].label}: {' '.join(errors)}" for name, errors in self.errors.items())
+
+
+class SiteInventoryForm(forms.Form):
+    """Upload of a mine-site inventory by a survey uploader (the same options as `manage.py import_sites`)."""
+
+    file = forms.FileField(
+        help_text="A zipped shapefile, GeoPackage, GeoJSON, KML, or CSV with longitude/latitude columns."
+    )
+    source = forms.CharField(
+        max_length=200,
+        required=False,
+        help_text="The inventory's name; importing again under the same name updates the sites it created.",
+    )
+    column_map = forms.CharField(
+        required=False,
+        label="Columns",
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "name=NAMA\ncountry=NEGARA"}),
+        help_text="Only where our guess is wrong: one FIELD=COLUMN per line.",
+    )
+    srid = forms.IntegerField(required=False, min_value=1, label="EPSG code", help_text="Only if the file has no CRS.")
+    encoding = forms.CharField(required=False, max_length=40, help_text="Only if names come out garbled, e.g. CP1252.")
+
+    def clean_column_map(self) -> dict[str, str]:
+        from geodata.errors import IngestError
+        from sites.site_columns import parse_map_options
+
+        lines = [line.strip() for line in self.cleaned_data["column_map"].splitlines() if line.strip()]
+        try:
+            return parse_map_options(lines)
+        except IngestError as error:
+            raise forms.ValidationError(error.messages) from None

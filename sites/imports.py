@@ -56,8 +56,12 @@ def import_sites(
     original_name: str | None = None,
     publish: bool = False,
     user=None,
+    allowed_countries: set[str] | None = None,
 ) -> dict:
-    """Import the inventory at `path`; return the report. Raises IngestError when nothing can be imported."""
+    """Import the inventory at `path`; return the report. Raises IngestError when nothing can be imported.
+
+    `allowed_countries` limits the rows to the countries the importer may record (None: any).
+    """
     original_name = original_name or path.name
     given = column_map or {}
     inventory = read_inventory(
@@ -80,6 +84,10 @@ def import_sites(
             if row.problem:
                 raise RowProblem(row.problem)
             values = site_values(row.attributes, columns, row_notes)
+            if allowed_countries is not None and values["country"] not in allowed_countries:
+                raise RowProblem(
+                    f"a site in {values['country']}: you may import sites of {_listed(allowed_countries)} only"
+                )
         except RowProblem as problem:
             rejections.append({"row": row.number, "reason": str(problem)})
             continue
@@ -107,6 +115,10 @@ def import_sites(
         flag_quality_issues()
         report["probable_duplicates"] = probable_duplicates(site_ids)
     return report
+
+
+def _listed(countries: set[str]) -> str:
+    return ", ".join(sorted(countries)) or "no country"
 
 
 def _upsert(source: DataSource, rows: list[dict], *, publish: bool, user) -> tuple[dict, list[int]]:

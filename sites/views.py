@@ -1,14 +1,22 @@
-"""Public pages for sites: the map, the list and one site."""
+"""Pages for sites: the public map, the list, one site, and the inventory import for survey uploaders."""
 
+import tempfile
+from pathlib import Path
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 
 from geodata import maps
+from geodata.errors import IngestError
 from geodata.queries import reference_overlays
 from sites import queries
-from sites.forms import SiteFilterForm
+from sites.forms import SiteFilterForm, SiteInventoryForm
 from sites.history import recent_changes
-from sites.models import STATUS_COLOURS, SiteStatus
+from sites.imports import import_sites
+from sites.models import STATUS_COLOURS, Role, SiteStatus
+from sites.permissions import countries_with_role
 
 SITES_PER_PAGE = 50
 
@@ -44,7 +52,13 @@ def site_list(request):
     page = Paginator(sites, SITES_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"form": form, "page": page, "query": query.urlencode(), "legend": _legend()}
+    context = {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "legend": _legend(),
+        "may_import": bool(countries_with_role(request.user, Role.SURVEY_UPLOADER)),
+    }
     return render(request, "sites/list.html", context)
 
 
@@ -57,3 +71,35 @@ def site_detail(request, pk):
         "changes": recent_changes(site, show_users=queries.may_see_drafts(request.user)),
     }
     return render(request, "sites/detail.html", context)
+
+
+@login_required
+def site_import(request):
+    countries = countries_with_role(request.user, Role.SURVEY_UPLOADER)
+    if not countries:
+        raise PermissionDenied("Importing site inventories needs the survey-uploader role for a country.")
+    form = SiteInventoryForm(request.POST or None, request.FILES or None)
+    context = {"form": form, "countries": sorted(countries)}
+    if request.method != "POST" or not form.is_valid():
+        return render(request, "sites/import.html", context, status=400 if form.errors else 200)
+    upload = form.cleaned_data["file"]
+    try:
+        with tempfile.TemporaryDirectory(prefix="inventory-") as folder:
+            path = Path(folder) / f"upload{Path(upload.name).suffix.lower()}"
+            with path.open("wb") as stored:
+                for chunk in upload.chunks():
+                    stored.write(chunk)
+            context["report"] = import_sites(
+                path,
+                original_name=upload.name,
+                source_name=form.cleaned_data["source"],
+                column_map=form.cleaned_data["column_map"],
+                srid=form.cleaned_data["srid"],
+                encoding=form.cleaned_data["encoding"] or None,
+                user=request.user,
+                allowed_countries=countries,
+            )
+    except IngestError as error:
+        context["error"] = " ".join(error.messages)
+        return render(request, "sites/import.html", context, status=400)
+    return render(request, "sites/import.html", context)

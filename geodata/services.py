@@ -122,6 +122,52 @@ def retry_ingest(*, layer: Layer, by, options: IngestOptions) -> Layer:
     return layer
 
 
+# Metadata a layer made from one part of a multi-layer upload shares with its siblings.
+_SHARED_METADATA = (
+    "agency",
+    "country",
+    "theme",
+    "abstract",
+    "source_date",
+    "scale_denominator",
+    "license",
+    "attribution",
+    "keywords",
+    "upload_name",
+    "uploaded_by",
+)
+
+
+@transaction.atomic
+def import_every_layer(*, layer: Layer, by, options: IngestOptions) -> list[Layer]:
+    """Import each layer of a multi-layer upload as its own survey layer; return them (this one first).
+
+    The uploader chose this instead of picking one layer. This layer takes the first name; each
+    other name gets a new layer with the same metadata and the same stored upload.
+    """
+    ensure_may_upload(by, layer.country)
+    names = (layer.report or {}).get("available_layers") or []
+    if layer.status in (LayerStatus.QUEUED, LayerStatus.PROCESSING):
+        raise ValidationError("This layer is already being imported; wait for it to finish.")
+    if len(names) < 2 or not layer.upload_file:
+        raise ValidationError("This upload does not hold several layers to import.")
+    base_title = layer.title
+    layers = [layer]
+    for name in names[1:]:
+        sibling = Layer(title=f"{base_title} — {name}"[:255], status=LayerStatus.QUEUED)
+        for field in _SHARED_METADATA:
+            setattr(sibling, field, getattr(layer, field))
+        sibling.upload_file.name = layer.upload_file.name
+        sibling.save()
+        layers.append(sibling)
+    layer.title = f"{base_title} — {names[0]}"[:255]
+    layer.status, layer.progress_stage, layer.progress_percent = LayerStatus.QUEUED, "queued", 0
+    layer.save()
+    for each, name in zip(layers, names, strict=True):
+        enqueue_ingest(each, IngestOptions(srid=options.srid, encoding=options.encoding, layer_name=name))
+    return layers
+
+
 def enqueue_ingest(layer: Layer, options: IngestOptions) -> None:
     # With the database backend the job row commits with the layer, so the worker never sees one without the other.
     from geodata.tasks import ingest_layer_task

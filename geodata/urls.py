@@ -9,6 +9,7 @@ urlpatterns = [
     path("<int:pk>/", views.layer_detail, name="detail"),
     path("<int:pk>/status.json", views.layer_status, name="status"),
     path("<int:pk>/retry/", views.layer_retry, name="retry"),
+    path("<int:pk>/import-every-layer/", views.layer_import_every, name="import_every"),
     path("<int:pk>/publish/", views.layer_publish, name="publish"),
     path("<int:pk>/features.geojson", views.layer_geojson, name="geojson"),
     path("<int:pk>/download.<str:file_format>", views.layer_download, name="download"),

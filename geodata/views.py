@@ -93,6 +93,23 @@ def layer_retry(request, pk):
 
 @require_POST
 @login_required
+def layer_import_every(request, pk):
+    layer = get_object_or_404(queries.visible_layers(request.user), pk=pk)
+    form = IngestOptionsForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "; ".join(" ".join(errors) for errors in form.errors.values()))
+        return redirect("geodata:detail", pk=layer.pk)
+    try:
+        layers = services.import_every_layer(layer=layer, by=request.user, options=form.options())
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("geodata:detail", pk=layer.pk)
+    messages.success(request, f"{len(layers)} layers are being imported: {', '.join(each.title for each in layers)}.")
+    return redirect("geodata:detail", pk=layer.pk)
+
+
+@require_POST
+@login_required
 def layer_publish(request, pk):
     layer = get_object_or_404(queries.visible_layers(request.user), pk=pk)
     form = PublishForm(request.POST)

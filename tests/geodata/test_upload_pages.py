@@ -144,3 +144,39 @@ def test_a_running_import_with_recent_progress_is_left_alone(client, uploader):
     running = make_layer(title="running", country="ID", status=LayerStatus.PROCESSING, uploaded_by=uploader)
     client.force_login(uploader)
     assert client.get(f"/layers/{running.pk}/status.json").json()["status"] == LayerStatus.PROCESSING
+
+
+def test_a_multi_layer_upload_can_become_one_layer_per_part(client, uploader):
+    client.force_login(uploader)
+    upload(client, "mapshaper_Oregon_2layers.gpkg", title="Oregon")
+    first = Layer.objects.get()
+    assert first.status == LayerStatus.FAILED and first.report["available_layers"] == ["land", "roads"]
+    assert "Import every layer" in client.get(f"/layers/{first.pk}/").content.decode()
+
+    response = client.post(f"/layers/{first.pk}/import-every-layer/", follow=True)
+    assert "2 layers are being imported" in response.content.decode()
+    layers = {layer.title: layer for layer in Layer.objects.all()}
+    assert set(layers) == {"Oregon — land", "Oregon — roads"}
+    land, roads = layers["Oregon — land"], layers["Oregon — roads"]
+    assert (land.status, land.feature_count, land.geometry_type) == (LayerStatus.READY, 1, "MULTIPOLYGON")
+    assert (roads.status, roads.feature_count) == (LayerStatus.READY, 121)
+    assert land.source_crs == roads.source_crs == "EPSG:2269"
+    assert roads.uploaded_by == uploader and roads.country == "ID" and roads.theme == first.theme
+
+
+def test_only_the_countrys_uploaders_may_import_every_layer(client, uploader):
+    client.force_login(uploader)
+    upload(client, "mapshaper_Oregon_2layers.gpkg", title="Oregon")
+    layer = Layer.objects.get()
+    client.force_login(make_member("other", Role.SURVEY_UPLOADER, "PH"))
+    assert client.post(f"/layers/{layer.pk}/import-every-layer/").status_code in (403, 404)
+    assert Layer.objects.count() == 1
+
+
+def test_import_every_layer_refuses_a_single_layer_upload(client, uploader):
+    client.force_login(uploader)
+    upload(client, "geonode_valid.kml", title="Points")
+    layer = Layer.objects.get()
+    response = client.post(f"/layers/{layer.pk}/import-every-layer/", follow=True)
+    assert "does not hold several layers" in response.content.decode()
+    assert Layer.objects.count() == 1

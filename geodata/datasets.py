@@ -1,8 +1,9 @@
 """Find what can be imported in an unpacked upload: shapefiles, GeoPackage/FileGDB layers, GeoJSON, KML.
 
 Each importable layer is a candidate. When there are several, the uploader picks one by name
-(`layer=`; the web form and the API offer the names): we never merge layers or pick one
-silently, because that would hide data. A broken shapefile (no .shx, only a .dbf) or an archive
+(`layer=`; the web form and the API offer the names) or imports every one as its own survey
+layer (`services.import_every_layer`): we never merge layers or pick one silently, because that
+would hide data. A broken shapefile (no .shx, only a .dbf) or an archive
 with nothing readable is an error naming what is missing, never an empty success.
 """
 

@@ -64,3 +64,25 @@ class SiteInventoryForm(forms.Form):
             return parse_map_options(lines)
         except IngestError as error:
             raise forms.ValidationError(error.messages) from None
+
+
+class ResourceEstimateForm(forms.ModelForm):
+    class Meta:
+        from sites.models import ResourceEstimate
+
+        model = ResourceEstimate
+        fields = [
+            "commodity",
+            "category",
+            "reporting_code",
+            "national_code_name",
+            "tonnage_mt",
+            "grade",
+            "grade_unit",
+            "cut_off",
+            "effective_date",
+            "competent_person",
+            "source_report",
+            "source_url",
+        ]
+        widgets = {"effective_date": forms.DateInput(attrs={"type": "date"})}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sites import views
+from sites import estimate_views, views
 
 app_name = "sites"
 urlpatterns = [
@@ -8,4 +8,7 @@ urlpatterns = [
     path("sites/", views.site_list, name="list"),
     path("sites/<int:pk>/", views.site_detail, name="detail"),
     path("sites/import/", views.site_import, name="import"),
+    path("sites/<int:pk>/estimates/new/", estimate_views.estimate_edit, name="estimate_new"),
+    path("sites/<int:pk>/estimates/<int:estimate_pk>/", estimate_views.estimate_edit, name="estimate_edit"),
+    path("sites/<int:pk>/estimates/<int:estimate_pk>/delete/", estimate_views.estimate_delete, name="estimate_delete"),
 ]

@@ -16,7 +16,7 @@ from sites.forms import SiteFilterForm, SiteInventoryForm
 from sites.history import recent_changes
 from sites.imports import import_sites
 from sites.models import STATUS_COLOURS, Role, SiteStatus
-from sites.permissions import countries_with_role
+from sites.permissions import countries_with_role, may_upload_survey
 
 SITES_PER_PAGE = 50
 
@@ -68,6 +68,7 @@ def site_detail(request, pk):
         "site": site,
         "map": maps.site_map(site, reference_overlays(show=False)),
         "estimates": site.resource_estimates.all(),
+        "may_record_estimates": may_upload_survey(request.user, site.country),
         "changes": recent_changes(site, show_users=queries.may_see_drafts(request.user)),
     }
     return render(request, "sites/detail.html", context)

@@ -95,3 +95,89 @@ def test_estimates_keep_their_history():
     estimate.tonnage_mt = Decimal("13")
     estimate.save()
     assert [h.tonnage_mt for h in estimate.history.order_by("history_date")] == [Decimal("12.5"), Decimal("13")]
+
+
+ESTIMATE_FORM = {
+    "commodity": "nickel",
+    "category": "measured",
+    "reporting_code": "jorc",
+    "tonnage_mt": "8.2",
+    "grade": "1.6",
+    "grade_unit": "percent",
+    "effective_date": "2025-03-31",
+    "competent_person": "C. Resource",
+    "source_report": "Mineral Resource Statement 2025",
+}
+
+
+def member(username, role, country):
+    from django.contrib.auth.models import User
+
+    from sites.models import Membership
+
+    user = User.objects.create_user(username, password="pw")
+    Membership.objects.create(user=user, role=role, country=country)
+    return user
+
+
+def test_anonymous_people_are_sent_to_sign_in(client):
+    site = make_site()
+    response = client.post(f"/sites/{site.pk}/estimates/new/", ESTIMATE_FORM)
+    assert response.status_code == 302 and response.url.startswith("/accounts/login/")
+    assert not ResourceEstimate.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("role", "country"), [("survey_uploader", "PH"), ("environmental_officer", "ID"), ("reviewer", "ID")]
+)
+def test_only_the_countrys_survey_uploaders_may_record_estimates(client, role, country):
+    site = make_site(country="ID")
+    estimate = make_estimate(site)
+    client.force_login(member("someone", role, country))
+    assert client.post(f"/sites/{site.pk}/estimates/new/", ESTIMATE_FORM).status_code == 403
+    assert client.post(f"/sites/{site.pk}/estimates/{estimate.pk}/", ESTIMATE_FORM).status_code == 403
+    assert client.post(f"/sites/{site.pk}/estimates/{estimate.pk}/delete/").status_code == 403
+    assert list(ResourceEstimate.objects.values_list("category", flat=True)) == ["indicated"]
+    assert "Record an estimate" not in client.get(site.get_absolute_url()).content.decode()
+
+
+def test_an_uploader_records_changes_and_deletes_an_estimate_with_history(client):
+    site = make_site(country="ID")
+    uploader = member("geologist", "survey_uploader", "ID")
+    client.force_login(uploader)
+    assert "Record an estimate" in client.get(site.get_absolute_url()).content.decode()
+
+    response = client.post(f"/sites/{site.pk}/estimates/new/", ESTIMATE_FORM)
+    assert response.status_code == 302 and response.url == site.get_absolute_url()
+    estimate = ResourceEstimate.objects.get()
+    assert (estimate.unfc_class, estimate.tonnage_mt) == ("E2 F2.2 G1", Decimal("8.2"))
+
+    client.post(f"/sites/{site.pk}/estimates/{estimate.pk}/", {**ESTIMATE_FORM, "tonnage_mt": "9"})
+    client.post(f"/sites/{site.pk}/estimates/{estimate.pk}/delete/")
+    assert not ResourceEstimate.objects.exists()
+    history = ResourceEstimate.history.filter(id=estimate.pk).order_by("history_date")
+    assert [(h.history_type, h.tonnage_mt) for h in history] == [
+        ("+", Decimal("8.2")),
+        ("~", Decimal("9")),
+        ("-", Decimal("9")),
+    ]
+    assert {h.history_user for h in history} == {uploader}
+
+
+def test_an_invalid_estimate_is_refused_with_the_reason(client):
+    site = make_site(country="ID")
+    client.force_login(member("geologist", "survey_uploader", "ID"))
+    response = client.post(f"/sites/{site.pk}/estimates/new/", {**ESTIMATE_FORM, "reporting_code": "national"})
+    assert response.status_code == 400
+    assert "Name the national code" in response.content.decode()
+    response = client.post(f"/sites/{site.pk}/estimates/new/", {**ESTIMATE_FORM, "tonnage_mt": "-3"})
+    assert response.status_code == 400
+    assert not ResourceEstimate.objects.exists()
+
+
+def test_estimates_of_another_site_cannot_be_reached_through_this_one(client):
+    site, other = make_site(country="ID"), make_site(country="ID")
+    foreign = make_estimate(other)
+    client.force_login(member("geologist", "survey_uploader", "ID"))
+    assert client.post(f"/sites/{site.pk}/estimates/{foreign.pk}/delete/").status_code == 404
+    assert ResourceEstimate.objects.filter(pk=foreign.pk).exists()

@@ -2,13 +2,17 @@
 
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 
 from geodata import maps
+from geodata.maps import Overlay
 from geodata.queries import reference_overlays
+from remediation import queries as remediation_queries
 from sites import queries
-from sites.forms import SiteFilterForm
+from sites.forms import AsOfForm, SiteFilterForm
 from sites.history import recent_changes
 from sites.models import STATUS_COLOURS, SiteStatus
+from sites.permissions import may_publish_records, may_record_remediation
 
 SITES_PER_PAGE = 50
 
@@ -50,10 +54,22 @@ def site_list(request):
 
 def site_detail(request, pk):
     site = get_object_or_404(queries.visible_sites(request.user), pk=pk)
+    as_of_form = AsOfForm(request.GET)
+    if as_of_form.is_valid() and as_of_form.cleaned_data["as_of"]:
+        remediation = remediation_queries.site_remediation_as_of(site, request.user, as_of_form.end_of_day())
+    else:
+        remediation = remediation_queries.site_remediation(site, request.user)
+    treated = Overlay("Treated areas", reverse("remediation:treated_areas", args=[site.pk]), "#1a9850", 2, 0.3)
     context = {
         "site": site,
-        "map": maps.site_map(site, reference_overlays(show=False)),
+        "map": maps.site_map(site, [*reference_overlays(show=False), treated]),
         "estimates": site.resource_estimates.all(),
         "changes": recent_changes(site, show_users=queries.may_see_drafts(request.user)),
+        "remediation": remediation,
+        "timeline": remediation_queries.remediation_timeline(site, request.user),
+        "may_record": may_record_remediation(request.user, site.country),
+        "may_publish": may_publish_records(request.user, site.country),
+        "as_of_text": request.GET.get("as_of", ""),
+        "as_of_error": as_of_form.error_text() if as_of_form.errors else "",
     }
-    return render(request, "sites/detail.html", context)
+    return render(request, "sites/detail.html", context, status=400 if as_of_form.errors else 200)

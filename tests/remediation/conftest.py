@@ -60,3 +60,19 @@ def foreign_officer(db):
 @pytest.fixture
 def reviewer(db):
     return make_member("reviewer-id", Role.REVIEWER, "ID")
+
+
+def png_bytes(size=(40, 30), colour=(30, 120, 60)) -> bytes:
+    """A real PNG made by Pillow."""
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", size, colour).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+@pytest.fixture(autouse=True)
+def media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"

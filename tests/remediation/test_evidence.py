@@ -81,7 +81,13 @@ def test_accepted_formats(client, officer, measure, name, content, content_type)
 
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><rect width="10" height="10"/></svg>'
 HTML = b"<!DOCTYPE html><html><script>alert(document.cookie)</script></html>"
-GIF = b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"
+def gif_bytes() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("P", (4, 4)).save(buffer, "GIF")
+    return buffer.getvalue()
+
+
+GIF = gif_bytes()
 
 
 @pytest.mark.parametrize(

@@ -81,6 +81,8 @@ def test_accepted_formats(client, officer, measure, name, content, content_type)
 
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><rect width="10" height="10"/></svg>'
 HTML = b"<!DOCTYPE html><html><script>alert(document.cookie)</script></html>"
+
+
 def gif_bytes() -> bytes:
     buffer = io.BytesIO()
     Image.new("P", (4, 4)).save(buffer, "GIF")

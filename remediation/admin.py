@@ -1,9 +1,27 @@
 """Admin for measures, visits and evidence, limited by the same per-country rules as the pages."""
 
+from django import forms
 from django.contrib import admin
 
-from remediation.models import Evidence, Measurement, MonitoringVisit, RemediationMeasure
+from remediation.models import Evidence, Measurement, MonitoringVisit, RemediationMeasure, may_change_stage
 from sites.admin import CountryScopedAdmin
+from sites.models import Hazard, Role
+from sites.permissions import countries_with_role
+
+
+class MeasureAdminForm(forms.ModelForm):
+    class Meta:
+        model = RemediationMeasure
+        fields = ["stage"]  # the admin passes the full field list when it builds the form
+
+    def clean_stage(self):
+        """The stage graph, checked here so the admin shows a message instead of failing on save."""
+        stage = self.cleaned_data["stage"]
+        if self.instance.pk and not may_change_stage(self.instance.stage, stage):
+            raise forms.ValidationError(
+                f"A measure cannot go from “{self.instance.get_stage_display()}” to this stage."
+            )
+        return stage
 
 
 @admin.register(RemediationMeasure)
@@ -14,6 +32,13 @@ class RemediationMeasureAdmin(CountryScopedAdmin):
     raw_id_fields = ["site"]
     filter_horizontal = ["hazards"]
     exclude = ["signed_off_by", "signed_off_at"]
+    form = MeasureAdminForm
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "hazards":
+            countries = countries_with_role(request.user, Role.ENVIRONMENTAL_OFFICER)
+            kwargs["queryset"] = Hazard.objects.in_countries(countries).select_related("site")
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def get_readonly_fields(self, request, obj=None):
         return [*super().get_readonly_fields(request, obj), "treated_area_ha"]

@@ -63,3 +63,16 @@ def test_staff_without_a_role_see_no_remediation_records(client, sites):
     client.force_login(User.objects.create_user("clerk", password="pw", is_staff=True))
     assert client.get("/admin/remediation/remediationmeasure/").status_code == 403
     assert "Remediation measures" not in client.get("/admin/").content.decode()
+
+
+def test_admin_explains_a_stage_jump_instead_of_failing(client, staff_officer, sites):
+    measure = make_measure(sites[0], stage="planned")
+    client.force_login(staff_officer)
+    response = client.post(
+        f"/admin/remediation/remediationmeasure/{measure.pk}/change/",
+        {"site": sites[0].pk, "measure_type": "backfilling", "stage": "works"},
+    )
+    assert response.status_code == 200
+    assert "A measure cannot go from “Planned” to this stage" in response.content.decode()
+    measure.refresh_from_db()
+    assert measure.stage == "planned"

@@ -102,7 +102,12 @@ class SiteRemediation:
 def site_remediation(site: MineSite, user) -> SiteRemediation:
     """Everything the site page shows about hazards and remediation, as the user may see it."""
     hazards = list(visible(site.hazards.all(), user))
-    evidence = list(visible_evidence(user).filter(site=site).order_by("created_at", "id"))
+    evidence = list(
+        visible_evidence(user)
+        .filter(site=site)
+        .select_related("hazard", "measure", "visit")
+        .order_by("created_at", "id")
+    )
     measures = []
     for measure in visible(site.measures.prefetch_related("hazards"), user):
         progress = measure_progress(measure, list(measure.hazards.all()))
@@ -173,16 +178,20 @@ def remediation_timeline(site: MineSite, user, *, limit: int = 30) -> list[Timel
         records = list(history.order_by("-history_date", "-history_id")[: limit * 2])
         for record in records:
             fields: list[str] = []
+            action = ACTION_WORDS.get(record.history_type, "?")
             previous = record.prev_record if record.history_type == "~" else None
             if previous is not None:
-                changes = record.diff_against(previous, excluded_fields=["created_by"]).changes
-                fields = [str(model._meta.get_field(change.field).verbose_name) for change in changes]
+                changed = [
+                    change.field for change in record.diff_against(previous, excluded_fields=["created_by"]).changes
+                ]
+                if changed == ["is_published"]:
+                    action = "Published" if record.is_published else "Unpublished"
+                else:
+                    fields = [str(model._meta.get_field(name).verbose_name) for name in changed]
             user_record = record.history_user
             by = (user_record.get_full_name() or user_record.get_username()) if (people and user_record) else ""
             what = f"{model._meta.verbose_name.capitalize()}: {_label(record)}"
-            entries.append(
-                TimelineEntry(record.history_date, what, ACTION_WORDS.get(record.history_type, "?"), fields, by)
-            )
+            entries.append(TimelineEntry(record.history_date, what, action, fields, by))
     entries.sort(key=lambda entry: entry.when, reverse=True)
     return entries[:limit]
 

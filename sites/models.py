@@ -299,11 +299,6 @@ class ResourceEstimate(models.Model):
             raise ValidationError(errors)
 
 
-# Hazards live with the site, not in remediation/: they are the site's problem inventory, recorded
-# (and reported) whether or not any measure ever addresses them, as e-AMLIS keeps problems apart from
-# the projects that fix them. Remediation measures point at hazards, never the other way round.
-
-
 class Currency(models.TextChoices):
     """ISO 4217 codes that costs are recorded in: the region's currencies and the usual donor ones."""
 
@@ -382,7 +377,12 @@ class HazardQuerySet(models.QuerySet):
 
 
 class Hazard(models.Model):
-    """One problem at a site (an open shaft, acid drainage...), with its priority, size and cost to fix."""
+    """One problem at a site (an open shaft, acid drainage...), with its priority, size and cost to fix.
+
+    Hazards belong to the sites app, not to remediation/: they are the site's problem inventory,
+    recorded and reported whether or not any measure ever addresses them (as e-AMLIS keeps problems
+    apart from the projects that fix them). Remediation measures point at hazards, never the reverse.
+    """
 
     site = models.ForeignKey(MineSite, on_delete=models.CASCADE, related_name="hazards")
     hazard_type = models.CharField("type", max_length=32, choices=HazardType.choices)

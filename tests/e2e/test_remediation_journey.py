@@ -1,6 +1,7 @@
 """An officer records a measure with its area and a photo, a reviewer publishes it, the public sees it."""
 
 import io
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
@@ -12,6 +13,7 @@ from tests.conftest import make_site
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
+SCREENSHOT = Path(__file__).parent / "screenshots" / "site-remediation.png"
 # About 1 km x 1 km next to the site, in longitude/latitude.
 TREATED_AREA = "POLYGON((121.500 -2.500, 121.509 -2.500, 121.509 -2.491, 121.500 -2.491, 121.500 -2.500))"
 
@@ -78,5 +80,6 @@ def test_measure_is_recorded_published_and_seen_by_the_public(journey, browser_s
     # The treated area is drawn on the site's map from the GeoJSON endpoint.
     page.wait_for_function("document.querySelectorAll('.leaflet-overlay-pane path').length >= 1")
     assert "Officer" not in page.locator("section.remediation").inner_text()
+    page.locator("section.remediation").screenshot(path=str(SCREENSHOT))
     assert browser_session.errors == []
     assert browser_session.external_hosts() <= {"tile.openstreetmap.org"}

@@ -293,3 +293,18 @@ def test_remediation_progress_per_site_for_the_map(site, officer):
     make_measure(site, stage=MeasureStage.PLANNED)  # a draft: only officers count it
     assert remediation_progress_by_site(None) == {site.pk: pytest.approx((1.0 + 0.65) / 2)}
     assert remediation_progress_by_site(officer) == {site.pk: pytest.approx((1.0 + 0.65 + 0.1) / 3)}
+
+
+def test_timeline_says_published_in_words(client, site, officer, reviewer):
+    client.force_login(officer)
+    client.post(
+        f"/remediation/sites/{site.pk}/hazards/new/", {"hazard_type": "adit", "priority": "2", "status": "unaddressed"}
+    )
+    client.force_login(reviewer)
+    hazard = site.hazards.get()
+    client.post(f"/remediation/hazards/{hazard.pk}/publish/", {"action": "publish"})
+    client.logout()
+    timeline = page(client, site).context["timeline"]
+    assert [(entry.action, entry.what, entry.fields, entry.by) for entry in timeline] == [
+        ("Published", "Hazard: Adit / portal", [], "")
+    ]

@@ -101,7 +101,7 @@ class SiteRemediation:
 
 def site_remediation(site: MineSite, user) -> SiteRemediation:
     """Everything the site page shows about hazards and remediation, as the user may see it."""
-    hazards = list(visible(site.hazards.all(), user))
+    hazards = list(visible(site.hazards.select_related("priority_approved_by"), user))
     evidence = list(
         visible_evidence(user)
         .filter(site=site)
@@ -109,7 +109,7 @@ def site_remediation(site: MineSite, user) -> SiteRemediation:
         .order_by("created_at", "id")
     )
     measures = []
-    for measure in visible(site.measures.prefetch_related("hazards"), user):
+    for measure in visible(site.measures.select_related("signed_off_by").prefetch_related("hazards"), user):
         progress = measure_progress(measure, list(measure.hazards.all()))
         progress.photo_pairs = photo_pairs([item for item in evidence if item.measure_id == measure.pk])
         measures.append(progress)
@@ -175,14 +175,15 @@ def remediation_timeline(site: MineSite, user, *, limit: int = 30) -> list[Timel
         history = model.history.filter(site_id=site.pk).select_related("history_user")
         if not people:
             history = history.filter(is_published=True)
-        records = list(history.order_by("-history_date", "-history_id")[: limit * 2])
+        records = list(history.order_by("-history_date", "-history_id")[:limit])
+        previous = _previous_states(model, records)
         for record in records:
             fields: list[str] = []
             action = ACTION_WORDS.get(record.history_type, "?")
-            previous = record.prev_record if record.history_type == "~" else None
-            if previous is not None:
+            before = previous.get(record.history_id) if record.history_type == "~" else None
+            if before is not None:
                 changed = [
-                    change.field for change in record.diff_against(previous, excluded_fields=["created_by"]).changes
+                    change.field for change in record.diff_against(before, excluded_fields=["created_by"]).changes
                 ]
                 if changed == ["is_published"]:
                     action = "Published" if record.is_published else "Unpublished"
@@ -194,6 +195,21 @@ def remediation_timeline(site: MineSite, user, *, limit: int = 30) -> list[Timel
             entries.append(TimelineEntry(record.history_date, what, action, fields, by))
     entries.sort(key=lambda entry: entry.when, reverse=True)
     return entries[:limit]
+
+
+def _previous_states(model, records: list) -> dict:
+    """For each history row, the row before it of the same record (one query, not one per row)."""
+    if not records:
+        return {}
+    ids = {record.id for record in records}
+    newest = max(record.history_date for record in records)
+    all_states = model.history.filter(id__in=ids, history_date__lte=newest).order_by("id", "history_date", "history_id")
+    previous, last_by_id = {}, {}
+    for state in all_states:
+        if state.id in last_by_id:
+            previous[state.history_id] = last_by_id[state.id]
+        last_by_id[state.id] = state
+    return previous
 
 
 def _label(record) -> str:

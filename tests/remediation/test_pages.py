@@ -308,3 +308,32 @@ def test_timeline_says_published_in_words(client, site, officer, reviewer):
     assert [(entry.action, entry.what, entry.fields, entry.by) for entry in timeline] == [
         ("Published", "Hazard: Adit / portal", [], "")
     ]
+
+
+def test_site_page_queries_do_not_grow_with_the_records(client, site, officer, reviewer, django_assert_max_num_queries):
+    """Many hazards, measures, visits and readings cost a fixed number of queries, not one per record."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def add_records(count: int):
+        for index in range(count):
+            hazard = make_hazard(
+                site,
+                priority_is_approved=True,
+                priority_approved_by=reviewer,
+                priority_approved_at=datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC),
+            )
+            measure = make_measure(site, treated_area=utm_square_in_wgs84(100 + index))
+            measure.hazards.add(hazard)
+            visit = make_visit(site, measure=measure, officer=officer)
+            visit.measurements.create(parameter="ph", value=Decimal("7"), unit="pH")
+            hazard.notes = f"checked {index}"
+            hazard.save()
+
+    client.force_login(officer)
+    add_records(2)
+    with CaptureQueriesContext(connection) as few:
+        assert page(client, site).status_code == 200
+    add_records(10)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert page(client, site).status_code == 200

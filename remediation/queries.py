@@ -8,10 +8,11 @@ import datetime
 import json
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Avg, Case, Exists, FloatField, OuterRef, Q, QuerySet, Value, When
 
 from remediation.models import (
     IN_PROGRESS_STAGES,
+    STAGE_PROGRESS,
     Evidence,
     MonitoringVisit,
     PairRole,
@@ -252,13 +253,18 @@ def overdue_visits(user, today: datetime.date) -> QuerySet[MonitoringVisit]:
     )
 
 
-def drafts_awaiting_review(user) -> list:
-    """Unpublished records of the user's countries, oldest change first."""
+def drafts_awaiting_review(user, *, limit: int = 100) -> list:
+    """The oldest unpublished records of the user's countries (at most `limit`), oldest change first."""
     countries = countries_seeing_drafts(user)
     drafts = []
     for model in SITE_RECORD_MODELS:
-        drafts += list(model.objects.in_countries(countries).filter(is_published=False).select_related("site"))
-    return sorted(drafts, key=lambda record: record.updated_at)
+        drafts += list(
+            model.objects.in_countries(countries)
+            .filter(is_published=False)
+            .select_related("site")
+            .order_by("updated_at", "id")[:limit]
+        )
+    return sorted(drafts, key=lambda record: record.updated_at)[:limit]
 
 
 # For maps (the public map can use these later).
@@ -288,7 +294,9 @@ def treated_areas_geojson(user, *, site: MineSite | None = None) -> dict:
 
 def remediation_progress_by_site(user) -> dict[int, float]:
     """Per site, the mean stage progress of its visible measures (0 planned .. 1 in care and maintenance)."""
-    progress: dict[int, list[float]] = {}
-    for site_id, stage in visible(RemediationMeasure.objects.all(), user).values_list("site_id", "stage"):
-        progress.setdefault(site_id, []).append(RemediationMeasure(stage=stage).stage_progress)
-    return {site_id: sum(values) / len(values) for site_id, values in progress.items()}
+    progress = Case(
+        *(When(stage=stage, then=Value(fraction)) for stage, fraction in STAGE_PROGRESS.items()),
+        output_field=FloatField(),
+    )
+    rows = visible(RemediationMeasure.objects.all(), user).values("site_id").annotate(progress=Avg(progress))
+    return {row["site_id"]: row["progress"] for row in rows.order_by()}

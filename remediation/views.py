@@ -19,6 +19,8 @@ from sites.models import Hazard, MineSite
 from sites.permissions import countries_seeing_drafts
 from sites.queries import visible_sites
 
+DASHBOARD_ROWS = 100
+
 
 @dataclass(frozen=True)
 class Kind:
@@ -220,11 +222,16 @@ def dashboard(request):
     if not countries_seeing_drafts(request.user):
         raise PermissionDenied("The dashboard is for environmental officers and reviewers.")
     today = datetime.date.today()
+    in_progress = queries.measures_in_progress(request.user)
+    overdue = queries.overdue_visits(request.user, today)
     context = {
-        "in_progress": queries.measures_in_progress(request.user),
-        "overdue": queries.overdue_visits(request.user, today),
-        "drafts": queries.drafts_awaiting_review(request.user),
+        "in_progress": in_progress[:DASHBOARD_ROWS],
+        "in_progress_count": in_progress.count(),
+        "overdue": overdue[:DASHBOARD_ROWS],
+        "overdue_count": overdue.count(),
+        "drafts": queries.drafts_awaiting_review(request.user, limit=DASHBOARD_ROWS),
         "today": today,
+        "rows": DASHBOARD_ROWS,
     }
     return render(request, "remediation/dashboard.html", context)
 

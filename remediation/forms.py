@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.gis.gdal import GDALException
 from django.contrib.gis.geos import GEOSException, GEOSGeometry, MultiPolygon
 
+from geodata.widgets import LocalOSMWidget
 from remediation.evidence_files import inspect_upload
 from remediation.models import (
     MeasurementUnit,
@@ -82,8 +83,12 @@ class HazardForm(forms.ModelForm):
 
 
 class MeasureForm(forms.ModelForm):
-    treated_area = GeometryTextField(
-        geometry_types=("Polygon", "MultiPolygon"), as_multipolygon=True, label="Treated area"
+    """The treated area is drawn on a map, or pasted as text (which wins when both are given)."""
+
+    treated_area_text = GeometryTextField(
+        geometry_types=("Polygon", "MultiPolygon"),
+        as_multipolygon=True,
+        label="…or paste the treated area",
     )
 
     class Meta:
@@ -112,13 +117,26 @@ class MeasureForm(forms.ModelForm):
             "actual_start": DATE,
             "actual_end": DATE,
             "hazards": forms.CheckboxSelectMultiple,
+            "treated_area": LocalOSMWidget,
             "description": forms.Textarea(attrs={"rows": 3}),
             "closure_criteria": forms.Textarea(attrs={"rows": 3}),
         }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["hazards"].queryset = Hazard.objects.filter(site=self.instance.site)
+        site = self.instance.site
+        self.fields["hazards"].queryset = Hazard.objects.filter(site=site)
+        self.fields["treated_area"].widget.attrs.update(
+            {"default_lon": site.location.x, "default_lat": site.location.y, "default_zoom": 14}
+        )
+        self.fields["treated_area"].help_text = "Draw the treated polygons on the map."
+        self.order_fields([*self.Meta.fields[: self.Meta.fields.index("treated_area") + 1], "treated_area_text"])
+
+    def clean(self):
+        data = super().clean()
+        if data.get("treated_area_text") is not None:
+            data["treated_area"] = data["treated_area_text"]
+        return data
 
 
 class VisitForm(forms.ModelForm):

@@ -1,6 +1,7 @@
 """An officer records a measure with its area and a photo, a reviewer publishes it, the public sees it."""
 
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -14,8 +15,6 @@ from tests.conftest import make_site
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 SCREENSHOT = Path(__file__).parent / "screenshots" / "site-remediation.png"
-# About 1 km x 1 km next to the site, in longitude/latitude.
-TREATED_AREA = "POLYGON((121.500 -2.500, 121.509 -2.500, 121.509 -2.491, 121.500 -2.491, 121.500 -2.500))"
 
 
 @pytest.fixture
@@ -42,13 +41,27 @@ def sign_in(page, base: str, username: str, then: str) -> None:
     page.wait_for_url(f"**{then}")
 
 
+def draw_square_on_the_map(page, map_selector: str) -> None:
+    """Click four corners and the first again to close the ring: OpenLayers' polygon drawing, as a person does it."""
+    page.locator(map_selector).scroll_into_view_if_needed()
+    box = page.locator(map_selector).bounding_box()
+    left, top = box["x"] + box["width"] / 2 - 100, box["y"] + box["height"] / 2 - 100
+    for dx, dy in ((0, 0), (200, 0), (200, 200), (0, 200), (0, 0)):
+        page.mouse.move(left + dx - 5, top + dy - 5)
+        page.mouse.move(left + dx, top + dy, steps=3)
+        page.mouse.down()
+        page.mouse.up()
+        page.wait_for_timeout(300)
+    page.wait_for_function("document.querySelector('#id_treated_area').value.includes('MultiPolygon')")
+
+
 def test_measure_is_recorded_published_and_seen_by_the_public(journey, browser_session):
     page, base, site_path = browser_session.page, journey["url"], f"/sites/{journey['site']}/"
 
     sign_in(page, base, "officer", site_path)
     page.click("text=Record a measure")
     page.select_option("#id_measure_type", "revegetation")
-    page.fill("#id_treated_area", TREATED_AREA)
+    draw_square_on_the_map(page, "#id_treated_area_map")
     page.fill("#id_description", "Native grasses on the waste dump")
     page.click("form.record-form button[type=submit]")
     page.wait_for_url(f"**{site_path}*")
@@ -73,7 +86,8 @@ def test_measure_is_recorded_published_and_seen_by_the_public(journey, browser_s
     page.goto(base + site_path)
     measure = page.locator("article.measure")
     assert "Revegetation" in measure.inner_text()
-    assert "ha treated" in measure.inner_text()
+    # 200 x 200 pixels at zoom 14 near the equator: about 1.9 km square, some 360 ha.
+    assert re.search(r"Area: 3\d\d\.\d\d ha treated", measure.inner_text())
     thumbnail = page.locator("ul.evidence img.thumbnail")
     thumbnail.wait_for(state="visible")
     assert page.evaluate("img => img.naturalWidth", thumbnail.element_handle()) > 0

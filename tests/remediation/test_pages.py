@@ -79,7 +79,7 @@ def test_measure_form_records_the_area_and_computes_hectares(client, site, offic
     square = utm_square_in_wgs84(1000)[0]
     response = client.post(
         f"/remediation/sites/{site.pk}/measures/new/",
-        {"measure_type": "revegetation", "stage": "planned", "treated_area": square.wkt},
+        {"measure_type": "revegetation", "stage": "planned", "treated_area_text": square.wkt},
     )
     assert response.status_code == 302
     measure = RemediationMeasure.objects.get()
@@ -87,12 +87,33 @@ def test_measure_form_records_the_area_and_computes_hectares(client, site, offic
     assert float(measure.treated_area_ha) == pytest.approx(100, rel=0.005)
 
 
+def test_area_drawn_on_the_map_widget_is_stored_in_lon_lat(client, site, officer):
+    """The map widget posts GeoJSON in web-mercator metres; the hectares must not change."""
+    client.force_login(officer)
+    drawn = utm_square_in_wgs84(1000).transform(3857, clone=True)
+    response = client.post(
+        f"/remediation/sites/{site.pk}/measures/new/",
+        {"measure_type": "revegetation", "stage": "planned", "treated_area": drawn.json},
+    )
+    assert response.status_code == 302
+    measure = RemediationMeasure.objects.get()
+    assert measure.treated_area.srid == 4326 and -3 < measure.treated_area.centroid.y < -2
+    assert float(measure.treated_area_ha) == pytest.approx(100, rel=0.005)
+
+
+def test_measure_form_shows_the_map_widget_with_local_assets(client, site, officer):
+    client.force_login(officer)
+    html = client.get(f"/remediation/sites/{site.pk}/measures/new/").content.decode()
+    assert "/static/vendor/ol/ol.js" in html and "id_treated_area_map" in html
+    assert "cdn" not in html.lower()
+
+
 @pytest.mark.parametrize(
     ("fields", "message"),
     [
-        ({"treated_area": "POLYGON((1 2, 3"}, "This is not GeoJSON or WKT that can be read"),
-        ({"treated_area": "POINT(121.5 -2.5)"}, "A Point cannot be used here"),
-        ({"treated_area": "POLYGON((500 2, 501 2, 501 3, 500 2))"}, "Coordinates must be longitude"),
+        ({"treated_area_text": "POLYGON((1 2, 3"}, "This is not GeoJSON or WKT that can be read"),
+        ({"treated_area_text": "POINT(121.5 -2.5)"}, "A Point cannot be used here"),
+        ({"treated_area_text": "POLYGON((500 2, 501 2, 501 3, 500 2))"}, "Coordinates must be longitude"),
         ({"planned_start": "2025-05-01", "planned_end": "2025-04-01"}, "The end date cannot be before the start date"),
         ({"budget_amount": "-5", "cost_currency": "IDR"}, "An amount of money cannot be negative"),
         ({"budget_amount": "5"}, "Give the currency of the budget and cost"),

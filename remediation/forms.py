@@ -63,7 +63,11 @@ class GeometryTextField(forms.CharField):
 
 
 class HazardForm(forms.ModelForm):
-    location = GeometryTextField(geometry_types=("Point", "Polygon", "MultiPolygon"), label="Location")
+    """The location is drawn on a map, or pasted as text (which wins when both are given)."""
+
+    location_text = GeometryTextField(
+        geometry_types=("Point", "Polygon", "MultiPolygon"), label="…or paste the location"
+    )
 
     class Meta:
         model = Hazard
@@ -79,7 +83,22 @@ class HazardForm(forms.ModelForm):
             "estimated_cost_currency",
             "notes",
         ]
-        widgets = {"made_safe_on": DATE, "notes": forms.Textarea(attrs={"rows": 3})}
+        widgets = {"made_safe_on": DATE, "notes": forms.Textarea(attrs={"rows": 3}), "location": LocalOSMWidget}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        site = self.instance.site
+        self.fields["location"].widget.attrs.update(
+            {"default_lon": site.location.x, "default_lat": site.location.y, "default_zoom": 14}
+        )
+        self.fields["location"].help_text = "A point or a polygon near the site, drawn on the map."
+        self.order_fields([*self.Meta.fields[: self.Meta.fields.index("location") + 1], "location_text"])
+
+    def clean(self):
+        data = super().clean()
+        if data.get("location_text") is not None:
+            data["location"] = data["location_text"]
+        return data
 
 
 class MeasureForm(forms.ModelForm):

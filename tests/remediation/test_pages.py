@@ -196,7 +196,7 @@ def test_visit_form_refuses_half_readings_and_impossible_ph(client, site, office
 
 def test_hazard_form_rejects_a_location_far_from_the_site(client, site, officer):
     client.force_login(officer)
-    data = {"hazard_type": "adit", "priority": "1", "status": "unaddressed", "location": "POINT(110 5)"}
+    data = {"hazard_type": "adit", "priority": "1", "status": "unaddressed", "location_text": "POINT(110 5)"}
     response = client.post(f"/remediation/sites/{site.pk}/hazards/new/", data)
     assert response.status_code == 400
     assert "km from the site; hazards must be within 20 km" in response.content.decode()
@@ -358,3 +358,13 @@ def test_site_page_queries_do_not_grow_with_the_records(client, site, officer, r
     add_records(10)
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert page(client, site).status_code == 200
+
+
+def test_hazard_polygon_pasted_near_the_site_is_kept(client, site, officer):
+    client.force_login(officer)
+    polygon = utm_square_in_wgs84(100)[0]
+    data = {"hazard_type": "subsidence", "priority": "2", "status": "unaddressed", "location_text": polygon.geojson}
+    assert client.post(f"/remediation/sites/{site.pk}/hazards/new/", data).status_code == 302
+    hazard = site.hazards.get()
+    assert hazard.location.geom_type == "Polygon"
+    assert hazard.affected_area_ha == pytest.approx(1.0, rel=0.005)

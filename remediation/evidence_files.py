@@ -14,6 +14,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 PHOTO_FORMATS = {
     "JPEG": ("image/jpeg", {".jpg", ".jpeg"}),
+    "MPO": ("image/jpeg", {".jpg", ".jpeg"}),  # what Pillow calls the JPEGs some phones write
     "PNG": ("image/png", {".png"}),
     "WEBP": ("image/webp", {".webp"}),
 }
@@ -92,7 +93,9 @@ def _inspect_photo(upload, content: bytes, extension: str) -> InspectedFile:
         raise EvidenceFileError(f"{image_format} images are not accepted; upload a JPEG, PNG or WebP photo.")
     content_type, extensions = PHOTO_FORMATS[image_format]
     if extension not in extensions:
-        raise EvidenceFileError(f"The file is a {image_format} image but is named “{extension}”.")
+        raise EvidenceFileError(
+            f"The file is a {image_format.replace('MPO', 'JPEG')} image but is named “{extension}”."
+        )
     return InspectedFile(
         upload,
         upload.name,
@@ -151,3 +154,25 @@ def make_thumbnail(upload: InspectedFile) -> ContentFile:
         thumbnail.convert("RGB").save(buffer, "WEBP", quality=80)
     upload.file.seek(0)
     return ContentFile(buffer.getvalue())
+
+
+PUBLIC_SAVE_OPTIONS = {"JPEG": {"quality": 92}, "PNG": {}, "WEBP": {"quality": 90}}
+
+
+def photo_without_metadata(stored_file) -> bytes:
+    """The photo re-encoded without EXIF or XMP (camera owner, artist, serial numbers), turned upright.
+
+    What the public downloads: metadata can name the officer who took the photo.
+    """
+    with Image.open(stored_file) as image:
+        image_format = "JPEG" if image.format == "MPO" else image.format
+        upright = ImageOps.exif_transpose(image)
+        buffer = io.BytesIO()
+        icc_profile = image.info.get("icc_profile")
+        options = dict(PUBLIC_SAVE_OPTIONS[image_format])
+        if icc_profile:
+            options["icc_profile"] = icc_profile
+        if image_format == "JPEG" and upright.mode not in ("RGB", "L", "CMYK"):
+            upright = upright.convert("RGB")
+        upright.save(buffer, image_format, **options)
+    return buffer.getvalue()

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from remediation import queries, reports, services
+from remediation.evidence_files import photo_without_metadata
 from remediation.forms import EvidenceForm, HazardForm, MeasureForm, MeasurementFormSet, ReportForm, VisitForm
 from remediation.models import Evidence, MonitoringVisit, RemediationMeasure
 from sites.models import Hazard, MineSite
@@ -199,12 +200,16 @@ def evidence_create(request, site_id: int):
 @require_GET
 def evidence_file(request, pk: int, variant: str = "file"):
     """Evidence files go through this check, never straight from MEDIA_ROOT: drafts stay private."""
-    evidence = get_object_or_404(queries.visible_evidence(request.user), pk=pk)
+    evidence = get_object_or_404(queries.visible_evidence(request.user).select_related("site"), pk=pk)
     stored = evidence.thumbnail if variant == "thumbnail" else evidence.file
     if not stored:
         raise Http404("No such file.")
     content_type = "image/webp" if variant == "thumbnail" else evidence.content_type
-    response = FileResponse(stored.open("rb"), content_type=content_type)
+    if variant == "file" and evidence.is_photo and not queries.show_people(request.user, evidence.site):
+        with stored.open("rb") as photo:
+            response = HttpResponse(photo_without_metadata(photo), content_type=content_type)
+    else:
+        response = FileResponse(stored.open("rb"), content_type=content_type)
     response["Content-Disposition"] = "inline"
     response["Cache-Control"] = "private, max-age=300" if not evidence.is_published else "public, max-age=300"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"

@@ -149,7 +149,29 @@ def test_draft_evidence_is_served_to_officers_only(client, officer, reviewer, me
     measure.save()
     response = client.get(file_url)
     assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
-    assert b"".join(response.streaming_content) == evidence.file.open("rb").read()
+    assert Image.open(io.BytesIO(response.content)).size == (120, 90)
+
+
+def test_public_photos_carry_no_metadata_but_members_get_the_original(client, officer, measure):
+    image = Image.new("RGB", (64, 48), (10, 120, 200))
+    exif = Image.Exif()
+    exif[0x013B] = "Siti Rahayu"  # Artist
+    exif.get_ifd(0x8769)[0xA431] = "SN-0042"  # camera body serial number
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", exif=exif)
+    client.force_login(officer)
+    upload(client, measure, "shaft.jpg", buffer.getvalue())
+    evidence = Evidence.objects.get()
+    Evidence.objects.update(is_published=True)
+    measure.is_published = True
+    measure.save()
+    original = b"".join(client.get(f"/remediation/evidence/{evidence.pk}/file/").streaming_content)
+    assert original == buffer.getvalue()
+    client.logout()
+    public = client.get(f"/remediation/evidence/{evidence.pk}/file/").content
+    assert b"Siti Rahayu" not in public and b"SN-0042" not in public
+    assert Image.open(io.BytesIO(public)).getexif().get(0x013B) is None
+    assert Image.open(io.BytesIO(public)).size == (64, 48)
 
 
 def test_media_files_are_not_reachable_directly(client, officer, measure):
@@ -178,3 +200,13 @@ def test_deleting_evidence_removes_its_files(client, officer, measure, django_ca
         client.post(f"/remediation/evidence/{evidence.pk}/delete/")
     assert not Evidence.objects.exists()
     assert not any(storage.exists(name) for name in names)
+
+
+def test_multi_picture_jpegs_from_phones_are_photos(client, officer, measure):
+    buffer = io.BytesIO()
+    first, second = Image.new("RGB", (50, 40), (200, 0, 0)), Image.new("RGB", (50, 40), (0, 200, 0))
+    first.save(buffer, "MPO", save_all=True, append_images=[second])
+    assert Image.open(io.BytesIO(buffer.getvalue())).format == "MPO"
+    client.force_login(officer)
+    assert upload(client, measure, "phone.jpg", buffer.getvalue()).status_code == 302
+    assert Evidence.objects.get().content_type == "image/jpeg"

@@ -148,6 +148,9 @@ class RemediationMeasure(models.Model):
             models.CheckConstraint(
                 condition=Q(treated_area_ha__isnull=True) | Q(treated_area_ha__gte=0), name="measure_area_not_negative"
             ),
+            models.CheckConstraint(
+                condition=Q(cost_currency__in=["", *Currency.values]), name="measure_currency_iso_4217"
+            ),
         ]
         indexes = [models.Index(fields=["stage"])]
 

@@ -431,6 +431,9 @@ class Hazard(models.Model):
                 condition=Q(priority_is_approved=False) | Q(priority_approved_at__isnull=False),
                 name="hazard_approval_has_date",
             ),
+            models.CheckConstraint(
+                condition=Q(estimated_cost_currency__in=["", *Currency.values]), name="hazard_currency_iso_4217"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -208,3 +208,10 @@ def test_invalid_treated_area_is_refused():
     with pytest.raises(ValidationError) as error:
         measure.full_clean()
     assert "treated_area" in error.value.message_dict
+
+
+def test_currency_outside_the_iso_list_is_refused_by_the_database():
+    with pytest.raises(IntegrityError), transaction.atomic():
+        make_measure(make_site(), budget_amount=Decimal("1"), cost_currency="XBT")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        make_hazard(make_site(), estimated_cost_amount=Decimal("1"), estimated_cost_currency="ABC")

@@ -108,7 +108,7 @@ def record_create(request, site_id: int, kind: str):
     kind = _kind(kind)
     if kind.form_class is None:
         return redirect("remediation:evidence_create", site_id=site_id)
-    site = get_object_or_404(MineSite, pk=site_id)
+    site = get_object_or_404(visible_sites(request.user), pk=site_id)
     return _edit(request, kind, kind.model(site=site))
 
 
@@ -174,7 +174,7 @@ def measure_sign_off(request, pk: int):
 
 @login_required
 def evidence_create(request, site_id: int):
-    site = get_object_or_404(MineSite, pk=site_id)
+    site = get_object_or_404(visible_sites(request.user), pk=site_id)
     services.ensure_may_record(request.user, site)
     form = EvidenceForm(
         request.POST or None, request.FILES or None, site=site, initial={"attached_to": request.GET.get("to", "")}

@@ -205,3 +205,11 @@ def test_dashboard_refuses_people_without_a_remediation_role(client):
 
     client.force_login(make_member("uploader", Role.SURVEY_UPLOADER, "ID"))
     assert client.get("/remediation/dashboard/").status_code == 403
+
+
+def test_officers_record_only_on_sites_they_can_see(client, officer):
+    hidden = make_site(name="Unpublished pit", country="ID", is_published=False)
+    client.force_login(officer)
+    response = client.post(f"/remediation/sites/{hidden.pk}/hazards/new/", form_data("hazards", hidden))
+    assert response.status_code == 404
+    assert not Hazard.objects.exists()

@@ -8,6 +8,8 @@ from config import health
 urlpatterns = [
     path("", include("sites.urls")),
     path("layers/", include("geodata.urls")),
+    path("remediation/", include("remediation.urls")),
+    path("reports/", include("remediation.report_urls")),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("healthz", health.healthz, name="healthz"),

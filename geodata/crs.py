@@ -98,3 +98,30 @@ def out_of_range_reasons(geometries: np.ndarray) -> np.ndarray:
                 f"lat {ymin:.6g}..{ymax:.6g}); is the declared CRS right?"
             )
     return reasons
+
+
+_GEOD = None
+
+
+def _geod():
+    """The WGS 84 ellipsoid, for areas and distances in metres whatever the latitude."""
+    global _GEOD
+    if _GEOD is None:
+        from pyproj import Geod
+
+        _GEOD = Geod(ellps="WGS84")
+    return _GEOD
+
+
+def geodesic_area_ha(geometry) -> float:
+    """Area of a lon/lat (EPSG:4326) polygon or multipolygon (GEOS or shapely) on the ellipsoid, in hectares."""
+    if not isinstance(geometry, shapely.Geometry):
+        geometry = shapely.from_wkb(bytes(geometry.wkb))
+    area_m2, _perimeter = _geod().geometry_area_perimeter(geometry)
+    return abs(area_m2) / 10_000
+
+
+def geodesic_distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    """Distance between two lon/lat points along the ellipsoid, in metres."""
+    _azimuth, _back_azimuth, distance = _geod().inv(lon1, lat1, lon2, lat2)
+    return distance

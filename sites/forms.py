@@ -1,5 +1,7 @@
 """Validation of what people type: the site filters used by the map and the list."""
 
+import datetime
+
 from django import forms
 
 from sites.models import Commodity, Country, SiteStatus
@@ -86,3 +88,21 @@ class ResourceEstimateForm(forms.ModelForm):
             "source_url",
         ]
         widgets = {"effective_date": forms.DateInput(attrs={"type": "date"})}
+
+
+class AsOfForm(forms.Form):
+    """A past date for the site page's "as of" view (?as_of=2025-06-30)."""
+
+    as_of = forms.DateField(required=False, label="As of", input_formats=["%Y-%m-%d"])
+
+    def clean_as_of(self):
+        value = self.cleaned_data["as_of"]
+        if value and value > datetime.date.today():
+            raise forms.ValidationError("The date must not be in the future.")
+        return value
+
+    def end_of_day(self) -> datetime.datetime:
+        return datetime.datetime.combine(self.cleaned_data["as_of"], datetime.time.max, tzinfo=datetime.UTC)
+
+    def error_text(self) -> str:
+        return "As of: " + " ".join(" ".join(errors) for errors in self.errors.values()) + " Use a date as YYYY-MM-DD."

@@ -18,3 +18,18 @@ def may_upload_survey(user, country: str) -> bool:
 
 def is_reviewer(user) -> bool:
     return bool(countries_with_role(user, Role.REVIEWER))
+
+
+def may_record_remediation(user, country: str) -> bool:
+    """Environmental officers record hazards, measures, visits and evidence for their own country."""
+    return country in countries_with_role(user, Role.ENVIRONMENTAL_OFFICER)
+
+
+def may_publish_records(user, country: str) -> bool:
+    """Reviewers of a country publish, unpublish and approve what its officers recorded."""
+    return country in countries_with_role(user, Role.REVIEWER)
+
+
+def countries_seeing_drafts(user) -> set[str]:
+    """Where `user` sees unpublished remediation records: the countries they record or review for."""
+    return countries_with_role(user, Role.ENVIRONMENTAL_OFFICER) | countries_with_role(user, Role.REVIEWER)

@@ -7,16 +7,19 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 
 from geodata import maps
 from geodata.errors import IngestError
+from geodata.maps import Overlay
 from geodata.queries import reference_overlays
+from remediation import queries as remediation_queries
 from sites import queries
-from sites.forms import SiteFilterForm, SiteInventoryForm
+from sites.forms import AsOfForm, SiteFilterForm, SiteInventoryForm
 from sites.history import recent_changes
 from sites.imports import import_sites
 from sites.models import STATUS_COLOURS, Role, SiteStatus
-from sites.permissions import countries_with_role, may_upload_survey
+from sites.permissions import countries_with_role, may_publish_records, may_record_remediation, may_upload_survey
 
 SITES_PER_PAGE = 50
 
@@ -64,14 +67,26 @@ def site_list(request):
 
 def site_detail(request, pk):
     site = get_object_or_404(queries.visible_sites(request.user), pk=pk)
+    as_of_form = AsOfForm(request.GET)
+    if as_of_form.is_valid() and as_of_form.cleaned_data["as_of"]:
+        remediation = remediation_queries.site_remediation_as_of(site, request.user, as_of_form.end_of_day())
+    else:
+        remediation = remediation_queries.site_remediation(site, request.user)
+    treated = Overlay("Treated areas", reverse("remediation:treated_areas", args=[site.pk]), "#1a9850", 2, 0.3)
     context = {
         "site": site,
-        "map": maps.site_map(site, reference_overlays(show=False)),
+        "map": maps.site_map(site, [*reference_overlays(show=False), treated]),
         "estimates": site.resource_estimates.all(),
         "may_record_estimates": may_upload_survey(request.user, site.country),
         "changes": recent_changes(site, show_users=queries.may_see_drafts(request.user)),
+        "remediation": remediation,
+        "timeline": remediation_queries.remediation_timeline(site, request.user),
+        "may_record": may_record_remediation(request.user, site.country),
+        "may_publish": may_publish_records(request.user, site.country),
+        "as_of_text": request.GET.get("as_of", ""),
+        "as_of_error": as_of_form.error_text() if as_of_form.errors else "",
     }
-    return render(request, "sites/detail.html", context)
+    return render(request, "sites/detail.html", context, status=400 if as_of_form.errors else 200)
 
 
 @login_required

@@ -1,0 +1,178 @@
+"""Checks of uploaded evidence by its content (never by its name alone), EXIF reading and thumbnails."""
+
+import io
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.gis.geos import Point
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+PHOTO_FORMATS = {
+    "JPEG": ("image/jpeg", {".jpg", ".jpeg"}),
+    "MPO": ("image/jpeg", {".jpg", ".jpeg"}),  # what Pillow calls the JPEGs some phones write
+    "PNG": ("image/png", {".png"}),
+    "WEBP": ("image/webp", {".webp"}),
+}
+PDF_EXTENSIONS = {".pdf"}
+ALLOWED_EXTENSIONS = set().union(*(extensions for _type, extensions in PHOTO_FORMATS.values())) | PDF_EXTENSIONS
+THUMBNAIL_SIZE = (480, 480)
+# PDF features that run code or open other things when the file is opened: no evidence needs them.
+PDF_ACTIVE_CONTENT = (b"/JavaScript", b"/JS", b"/Launch", b"/EmbeddedFile")
+EXIF_IFD, GPS_IFD = 0x8769, 0x8825
+EXIF_DATETIME_ORIGINAL, EXIF_OFFSET_ORIGINAL, EXIF_DATETIME = 36867, 36881, 0x0132
+
+
+class EvidenceFileError(ValidationError):
+    """An uploaded file that cannot be kept as evidence; the message tells the uploader why."""
+
+
+@dataclass(frozen=True)
+class InspectedFile:
+    file: object  # the uploaded file, rewound
+    name: str
+    extension: str
+    kind: str  # "photo" or "document"
+    content_type: str
+    size_bytes: int
+    taken_at: datetime | None = None
+    taken_location: Point | None = None
+
+
+def inspect_upload(upload) -> InspectedFile:
+    """Accept a JPEG, PNG or WebP photo or a PDF, judged by what the bytes are, within the size limit."""
+    limit = settings.EVIDENCE_MAX_BYTES
+    if upload.size > limit:
+        raise EvidenceFileError(
+            f"The file is {upload.size / 1_048_576:.1f} MB; evidence files may be at most {limit / 1_048_576:.0f} MB."
+        )
+    if upload.size == 0:
+        raise EvidenceFileError("The file is empty.")
+    extension = Path(upload.name).suffix.lower()
+    if extension not in ALLOWED_EXTENSIONS:
+        raise EvidenceFileError(
+            f"“{extension or 'no extension'}” files are not accepted; upload a photo (.jpg, .png, .webp) or a PDF."
+        )
+    upload.seek(0)
+    content = upload.read()
+    upload.seek(0)
+    if content.startswith(b"%PDF-"):
+        return _inspect_pdf(upload, content, extension)
+    return _inspect_photo(upload, content, extension)
+
+
+def _inspect_pdf(upload, content: bytes, extension: str) -> InspectedFile:
+    if extension not in PDF_EXTENSIONS:
+        raise EvidenceFileError(f"The file is a PDF but is named “{extension}”; name it .pdf.")
+    if not re.match(rb"%PDF-[12]\.\d", content):
+        raise EvidenceFileError("The PDF's header is damaged (no version number).")
+    if b"%%EOF" not in content[-1024:] or b"/Catalog" not in content or b"obj" not in content:
+        raise EvidenceFileError("The file starts like a PDF but is not a complete PDF document.")
+    if any(marker in content for marker in PDF_ACTIVE_CONTENT):
+        raise EvidenceFileError("The PDF contains scripts, launch actions or embedded files; save it without them.")
+    return InspectedFile(upload, upload.name, ".pdf", "document", "application/pdf", upload.size)
+
+
+def _inspect_photo(upload, content: bytes, extension: str) -> InspectedFile:
+    if extension in PDF_EXTENSIONS:
+        raise EvidenceFileError("The file is named .pdf but is not a PDF document.")
+    try:
+        with Image.open(io.BytesIO(content)) as image:
+            image_format = image.format
+            image.verify()
+        with Image.open(io.BytesIO(content)) as image:
+            image.load()  # verify() skips the pixel data; decoding it catches truncated files
+            exif = image.getexif()
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError):
+        raise EvidenceFileError("The file is not a JPEG, PNG or WebP image (or it is damaged).") from None
+    if image_format not in PHOTO_FORMATS:
+        raise EvidenceFileError(f"{image_format} images are not accepted; upload a JPEG, PNG or WebP photo.")
+    content_type, extensions = PHOTO_FORMATS[image_format]
+    if extension not in extensions:
+        raise EvidenceFileError(
+            f"The file is a {image_format.replace('MPO', 'JPEG')} image but is named “{extension}”."
+        )
+    return InspectedFile(
+        upload,
+        upload.name,
+        extension,
+        "photo",
+        content_type,
+        upload.size,
+        taken_at=_exif_time(exif),
+        taken_location=_exif_location(exif),
+    )
+
+
+def _exif_time(exif) -> datetime | None:
+    """When the photo was taken; EXIF gives local time, so without an offset tag we read it as UTC."""
+    details = exif.get_ifd(EXIF_IFD)
+    text = details.get(EXIF_DATETIME_ORIGINAL) or exif.get(EXIF_DATETIME)
+    if not isinstance(text, str):
+        return None
+    try:
+        naive = datetime.strptime(text.strip("\x00 "), "%Y:%m:%d %H:%M:%S")
+    except ValueError:
+        return None
+    offset = details.get(EXIF_OFFSET_ORIGINAL)
+    match = re.fullmatch(r"([+-])(\d\d):(\d\d)", offset.strip("\x00 ")) if isinstance(offset, str) else None
+    if match is None:
+        return naive.replace(tzinfo=UTC)
+    sign = 1 if match[1] == "+" else -1
+    return naive.replace(tzinfo=timezone(sign * timedelta(hours=int(match[2]), minutes=int(match[3]))))
+
+
+def _degrees(value, reference: str) -> float:
+    degrees, minutes, seconds = (float(part) for part in value)
+    decimal = degrees + minutes / 60 + seconds / 3600
+    return -decimal if reference in ("S", "W") else decimal
+
+
+def _exif_location(exif) -> Point | None:
+    gps = exif.get_ifd(GPS_IFD)
+    try:
+        latitude = _degrees(gps[2], str(gps.get(1, "N")).strip("\x00 "))
+        longitude = _degrees(gps[4], str(gps.get(3, "E")).strip("\x00 "))
+    except (KeyError, TypeError, ValueError, ZeroDivisionError):
+        return None
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        return None
+    return Point(longitude, latitude, srid=4326)
+
+
+def make_thumbnail(upload: InspectedFile) -> ContentFile:
+    """A small WebP of the photo, turned upright as the camera said."""
+    upload.file.seek(0)
+    with Image.open(upload.file) as image:
+        thumbnail = ImageOps.exif_transpose(image)
+        thumbnail.thumbnail(THUMBNAIL_SIZE)
+        buffer = io.BytesIO()
+        thumbnail.convert("RGB").save(buffer, "WEBP", quality=80)
+    upload.file.seek(0)
+    return ContentFile(buffer.getvalue())
+
+
+PUBLIC_SAVE_OPTIONS = {"JPEG": {"quality": 92}, "PNG": {}, "WEBP": {"quality": 90}}
+
+
+def photo_without_metadata(stored_file) -> bytes:
+    """The photo re-encoded without EXIF or XMP (camera owner, artist, serial numbers), turned upright.
+
+    What the public downloads: metadata can name the officer who took the photo.
+    """
+    with Image.open(stored_file) as image:
+        image_format = "JPEG" if image.format == "MPO" else image.format
+        upright = ImageOps.exif_transpose(image)
+        buffer = io.BytesIO()
+        icc_profile = image.info.get("icc_profile")
+        options = dict(PUBLIC_SAVE_OPTIONS[image_format])
+        if icc_profile:
+            options["icc_profile"] = icc_profile
+        if image_format == "JPEG" and upright.mode not in ("RGB", "L", "CMYK"):
+            upright = upright.convert("RGB")
+        upright.save(buffer, image_format, **options)
+    return buffer.getvalue()

@@ -1,0 +1,244 @@
+"""What officers type: hazards, measures, visits with their readings, and evidence uploads."""
+
+from django import forms
+from django.contrib.gis.gdal import GDALException
+from django.contrib.gis.geos import GEOSException, GEOSGeometry, MultiPolygon
+
+from geodata.widgets import LocalOSMWidget
+from remediation.evidence_files import inspect_upload
+from remediation.models import (
+    MeasurementUnit,
+    MonitoringVisit,
+    PairRole,
+    Parameter,
+    RemediationMeasure,
+)
+from sites.models import Country, Hazard, MineSite
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+GEOMETRY_HELP = (
+    "GeoJSON or WKT in longitude/latitude (WGS 84), e.g. POLYGON((121.50 -2.50, 121.51 -2.50, 121.51 -2.49, "
+    "121.50 -2.50))."
+)
+
+
+class GeometryTextField(forms.CharField):
+    """A geometry typed or pasted as GeoJSON or WKT: simple to fill in, to test and to copy from a GIS."""
+
+    widget = forms.Textarea(attrs={"rows": 4, "spellcheck": "false"})
+
+    def __init__(self, *, geometry_types: tuple[str, ...], as_multipolygon: bool = False, **kwargs):
+        self.geometry_types = geometry_types
+        self.as_multipolygon = as_multipolygon
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("help_text", GEOMETRY_HELP)
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        return value.geojson if isinstance(value, GEOSGeometry) else value
+
+    def clean(self, value):
+        text = super().clean(value)
+        if not text:
+            return None
+        try:
+            geometry = GEOSGeometry(text)
+        except (ValueError, TypeError, GEOSException, GDALException):
+            raise forms.ValidationError("This is not GeoJSON or WKT that can be read. " + GEOMETRY_HELP) from None
+        if geometry.srid not in (None, 4326):
+            raise forms.ValidationError("Give the coordinates in longitude/latitude (WGS 84, EPSG:4326).")
+        geometry.srid = 4326
+        if geometry.geom_type not in self.geometry_types:
+            raise forms.ValidationError(
+                f"A {geometry.geom_type} cannot be used here; draw a {' or a '.join(self.geometry_types)}."
+            )
+        xmin, ymin, xmax, ymax = geometry.extent
+        if not (-180 <= xmin <= xmax <= 180 and -90 <= ymin <= ymax <= 90):
+            raise forms.ValidationError("Coordinates must be longitude (-180..180) then latitude (-90..90).")
+        if not geometry.valid:
+            raise forms.ValidationError(f"The shape is not valid: {geometry.valid_reason}.")
+        if self.as_multipolygon and geometry.geom_type == "Polygon":
+            geometry = MultiPolygon(geometry, srid=4326)
+        return geometry
+
+
+class HazardForm(forms.ModelForm):
+    """The location is drawn on a map, or pasted as text (which wins when both are given)."""
+
+    location_text = GeometryTextField(
+        geometry_types=("Point", "Polygon", "MultiPolygon"), label="…or paste the location"
+    )
+
+    class Meta:
+        model = Hazard
+        fields = [
+            "hazard_type",
+            "priority",
+            "status",
+            "made_safe_on",
+            "quantity",
+            "quantity_unit",
+            "location",
+            "estimated_cost_amount",
+            "estimated_cost_currency",
+            "notes",
+        ]
+        widgets = {"made_safe_on": DATE, "notes": forms.Textarea(attrs={"rows": 3}), "location": LocalOSMWidget}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        site = self.instance.site
+        self.fields["location"].widget.attrs.update(
+            {"default_lon": site.location.x, "default_lat": site.location.y, "default_zoom": 14}
+        )
+        self.fields["location"].help_text = "A point or a polygon near the site, drawn on the map."
+        self.order_fields([*self.Meta.fields[: self.Meta.fields.index("location") + 1], "location_text"])
+
+    def clean(self):
+        data = super().clean()
+        if data.get("location_text") is not None:
+            data["location"] = data["location_text"]
+        return data
+
+
+class MeasureForm(forms.ModelForm):
+    """The treated area is drawn on a map, or pasted as text (which wins when both are given)."""
+
+    treated_area_text = GeometryTextField(
+        geometry_types=("Polygon", "MultiPolygon"),
+        as_multipolygon=True,
+        label="…or paste the treated area",
+    )
+
+    class Meta:
+        model = RemediationMeasure
+        fields = [
+            "measure_type",
+            "stage",
+            "hazards",
+            "planned_start",
+            "planned_end",
+            "actual_start",
+            "actual_end",
+            "responsible_agency",
+            "contractor",
+            "funding_source",
+            "budget_amount",
+            "actual_cost_amount",
+            "cost_currency",
+            "treated_area",
+            "description",
+            "closure_criteria",
+        ]
+        widgets = {
+            "planned_start": DATE,
+            "planned_end": DATE,
+            "actual_start": DATE,
+            "actual_end": DATE,
+            "hazards": forms.CheckboxSelectMultiple,
+            "treated_area": LocalOSMWidget,
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "closure_criteria": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        site = self.instance.site
+        self.fields["hazards"].queryset = Hazard.objects.filter(site=site)
+        self.fields["treated_area"].widget.attrs.update(
+            {"default_lon": site.location.x, "default_lat": site.location.y, "default_zoom": 14}
+        )
+        self.fields["treated_area"].help_text = "Draw the treated polygons on the map."
+        self.order_fields([*self.Meta.fields[: self.Meta.fields.index("treated_area") + 1], "treated_area_text"])
+
+    def clean(self):
+        data = super().clean()
+        if data.get("treated_area_text") is not None:
+            data["treated_area"] = data["treated_area_text"]
+        return data
+
+
+class VisitForm(forms.ModelForm):
+    class Meta:
+        model = MonitoringVisit
+        fields = ["measure", "visited_on", "next_visit_due", "observations"]
+        widgets = {"visited_on": DATE, "next_visit_due": DATE, "observations": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["measure"].queryset = RemediationMeasure.objects.filter(site=self.instance.site)
+        self.fields["measure"].required = False
+
+
+class MeasurementForm(forms.Form):
+    parameter = forms.ChoiceField(choices=[("", "—")] + Parameter.choices, required=False)
+    parameter_detail = forms.CharField(max_length=100, required=False, label="Detail")
+    value = forms.DecimalField(max_digits=14, decimal_places=4, required=False)
+    unit = forms.ChoiceField(choices=[("", "—")] + MeasurementUnit.choices, required=False)
+
+    def clean(self):
+        data = super().clean()
+        filled = [name for name in ("parameter", "value", "unit") if data.get(name) not in (None, "")]
+        if filled and len(filled) < 3:
+            raise forms.ValidationError("A reading needs its parameter, value and unit.")
+        if data.get("parameter") == Parameter.PH and data.get("value") is not None and not 0 <= data["value"] <= 14:
+            self.add_error("value", "pH lies between 0 and 14.")
+        if data.get("parameter") == Parameter.VEGETATION_COVER and data.get("value") is not None:
+            if not 0 <= data["value"] <= 100:
+                self.add_error("value", "A cover is a percentage between 0 and 100.")
+        return data
+
+    @property
+    def is_blank(self) -> bool:
+        return not self.cleaned_data.get("parameter")
+
+
+MeasurementFormSet = forms.formset_factory(MeasurementForm, extra=3, max_num=50, validate_max=True)
+
+
+class EvidenceForm(forms.Form):
+    attached_to = forms.ChoiceField(label="Attach to")
+    file = forms.FileField(help_text="A photo (JPEG, PNG, WebP) or a PDF document.")
+    caption = forms.CharField(max_length=300)
+    pair_role = forms.ChoiceField(
+        choices=[("", "—")] + PairRole.choices, required=False, label="Before / after", help_text="For photo pairs."
+    )
+
+    def __init__(self, *args, site: MineSite, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.site = site
+        self.records = {}
+        for prefix, records in (
+            ("hazard", site.hazards.all()),
+            ("measure", site.measures.all()),
+            ("visit", site.visits.all()),
+        ):
+            for record in records:
+                self.records[f"{prefix}:{record.pk}"] = record
+        self.fields["attached_to"].choices = [(key, str(record)) for key, record in self.records.items()]
+
+    def clean_attached_to(self):
+        return self.records[self.cleaned_data["attached_to"]]
+
+    def clean_file(self):
+        return inspect_upload(self.cleaned_data["file"])
+
+    def clean(self):
+        data = super().clean()
+        upload = data.get("file")
+        if upload is not None and data.get("pair_role") and upload.kind != "photo":
+            self.add_error("pair_role", "Only photos make before/after pairs.")
+        return data
+
+
+class ReportForm(forms.Form):
+    """The report's country and year, from the URL (?country=ID&year=2025&format=csv)."""
+
+    country = forms.ChoiceField(choices=[("", "All countries")] + Country.choices, required=False)
+    year = forms.IntegerField(min_value=1900, max_value=2100, required=False)
+    format = forms.ChoiceField(choices=[("", "page"), ("csv", "CSV")], required=False)
+
+    def error_text(self) -> str:
+        return "; ".join(
+            f"{self.fields[name].label or name}: {' '.join(errors)}" for name, errors in self.errors.items()
+        )

@@ -1,0 +1,186 @@
+"""Write paths for what environmental officers record: the only code that changes these records.
+
+Hazards are the sites app's table, but they are recorded, reviewed and published under the same
+rules as measures, visits and evidence, so their write path lives here with the rules.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from remediation.evidence_files import InspectedFile, make_thumbnail
+from remediation.models import (
+    Evidence,
+    EvidenceKind,
+    Measurement,
+    MonitoringVisit,
+    RemediationMeasure,
+    may_change_stage,
+)
+from sites.models import Hazard, MineSite
+from sites.permissions import may_publish_records, may_record_remediation
+
+SiteRecord = Hazard | RemediationMeasure | MonitoringVisit | Evidence
+
+
+@dataclass(frozen=True)
+class MeasurementData:
+    parameter: str
+    value: Decimal
+    unit: str
+    parameter_detail: str = ""
+
+
+def ensure_may_record(user, site: MineSite) -> None:
+    if not may_record_remediation(user, site.country):
+        raise PermissionDenied(f"Only environmental officers of {site.get_country_display()} may record this.")
+
+
+def ensure_may_publish(user, site: MineSite) -> None:
+    if not may_publish_records(user, site.country):
+        raise PermissionDenied(f"Only reviewers of {site.get_country_display()} may publish or approve this.")
+
+
+def _check_change(record: SiteRecord, by) -> None:
+    """A changed record must stay within a country the officer records for, and follow the stage graph."""
+    stored = type(record).objects.select_related("site").select_for_update().get(pk=record.pk)
+    ensure_may_record(by, stored.site)
+    if isinstance(record, RemediationMeasure) and not may_change_stage(stored.stage, record.stage):
+        raise ValidationError(
+            {"stage": f"A measure cannot go from “{stored.get_stage_display()}” to “{record.get_stage_display()}”."}
+        )
+
+
+@transaction.atomic
+def save_record(record: SiteRecord, *, by, hazards: list[Hazard] | None = None) -> SiteRecord:
+    """Create or change a hazard, measure, visit or evidence; any change goes back to draft for review."""
+    ensure_may_record(by, record.site)
+    if record.pk:
+        _check_change(record, by)
+    else:
+        record.created_by = by
+    record.is_published = False
+    record.full_clean()
+    record._history_user = by
+    record.save()
+    if hazards is not None:
+        if any(hazard.site_id != record.site_id for hazard in hazards):
+            raise ValidationError({"hazards": "Pick hazards of this site only."})
+        record.hazards.set(hazards)
+    return record
+
+
+@transaction.atomic
+def save_visit(visit: MonitoringVisit, *, by, measurements: list[MeasurementData]) -> MonitoringVisit:
+    """Record a visit with its readings; the readings given replace the ones stored."""
+    save_record(visit, by=by)
+    visit.measurements.all().delete()
+    for data in measurements:
+        measurement = Measurement(visit=visit, **data.__dict__)
+        measurement.full_clean()
+        measurement._history_user = by
+        measurement.save()
+    return visit
+
+
+@transaction.atomic
+def delete_record(record: SiteRecord, *, by) -> None:
+    """Officers delete drafts of their country; a published record must be unpublished by a reviewer first."""
+    ensure_may_record(by, record.site)
+    if record.is_published:
+        raise PermissionDenied("This record is published; a reviewer must unpublish it before it can be deleted.")
+    record._history_user = by
+    record.delete()
+
+
+@transaction.atomic
+def set_published(record: SiteRecord, *, by, published: bool) -> SiteRecord:
+    """Reviewers decide what the public sees."""
+    ensure_may_publish(by, record.site)
+    record.is_published = published
+    record._history_user = by
+    record.save(update_fields=["is_published", "updated_at"])
+    return record
+
+
+@transaction.atomic
+def approve_priority(hazard: Hazard, *, by) -> Hazard:
+    """A reviewer confirms the priority an officer estimated (until then it shows as estimated)."""
+    ensure_may_publish(by, hazard.site)
+    hazard.priority_is_approved = True
+    hazard.priority_approved_by = by
+    hazard.priority_approved_at = timezone.now()
+    hazard._history_user = by
+    hazard.save(update_fields=["priority_is_approved", "priority_approved_by", "priority_approved_at", "updated_at"])
+    return hazard
+
+
+@transaction.atomic
+def sign_off_measure(measure: RemediationMeasure, *, by) -> RemediationMeasure:
+    """A reviewer signs off a finished measure against its closure criteria."""
+    ensure_may_publish(by, measure.site)
+    if not measure.actual_end or measure.stage not in ("completed", "care"):
+        raise ValidationError("Only a completed measure, with the date its works ended, can be signed off.")
+    measure.signed_off_by = by
+    measure.signed_off_at = timezone.now()
+    measure._history_user = by
+    measure.save(update_fields=["signed_off_by", "signed_off_at", "updated_at"])
+    return measure
+
+
+@transaction.atomic
+def add_evidence(
+    *,
+    by,
+    attached_to: Hazard | RemediationMeasure | MonitoringVisit,
+    upload: InspectedFile,
+    caption: str,
+    pair_role: str = "",
+) -> Evidence:
+    """Attach a checked photo or PDF to a hazard, measure or visit, with a thumbnail for photos."""
+    site = attached_to.site
+    ensure_may_record(by, site)
+    evidence = Evidence(
+        site=site,
+        kind=upload.kind,
+        content_type=upload.content_type,
+        size_bytes=upload.size_bytes,
+        original_name=upload.name[:255],
+        caption=caption,
+        pair_role=pair_role,
+        taken_at=upload.taken_at,
+        taken_location=upload.taken_location,
+        created_by=by,
+    )
+    if isinstance(attached_to, Hazard):
+        evidence.hazard = attached_to
+    elif isinstance(attached_to, RemediationMeasure):
+        evidence.measure = attached_to
+    else:
+        evidence.visit = attached_to
+    evidence.full_clean(exclude=["file", "thumbnail"])
+    evidence.file.save(f"evidence{upload.extension}", upload.file, save=False)
+    try:
+        if upload.kind == EvidenceKind.PHOTO:
+            evidence.thumbnail.save("thumbnail.webp", make_thumbnail(upload), save=False)
+        evidence._history_user = by
+        evidence.save()
+    except Exception:
+        # Leave no stored file behind a record that was never written.
+        evidence.file.delete(save=False)
+        if evidence.thumbnail:
+            evidence.thumbnail.delete(save=False)
+        raise
+    return evidence
+
+
+@transaction.atomic
+def delete_evidence(evidence: Evidence, *, by) -> None:
+    """Delete a draft piece of evidence and, once the deletion is committed, its files."""
+    files = [evidence.file.name, evidence.thumbnail.name]
+    storage = evidence.file.storage
+    delete_record(evidence, by=by)
+    transaction.on_commit(lambda: [storage.delete(name) for name in files if name])

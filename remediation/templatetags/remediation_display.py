@@ -1,0 +1,23 @@
+"""Display helpers for remediation pages: report bar lengths and numbers without trailing zeros."""
+
+from decimal import Decimal
+
+from django import template
+
+register = template.Library()
+
+
+@register.simple_tag
+def bar_width(value, rows, full_width: int) -> int:
+    """The bar's length in pixels, the largest value of `rows` filling `full_width`."""
+    largest = max((row.value for row in rows), default=0)
+    return round(full_width * float(value) / float(largest)) if largest else 0
+
+
+@register.filter
+def trimmed(value) -> str:
+    """6.8000 -> "6.8", 420.0000 -> "420": readings as people write them."""
+    if value is None or value == "":
+        return ""
+    text = format(Decimal(value).normalize(), "f")
+    return text

@@ -1,0 +1,259 @@
+"""Pages where officers record hazards, measures, visits and evidence, and reviewers publish them."""
+
+import csv
+import datetime
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from remediation import queries, reports, services
+from remediation.evidence_files import photo_without_metadata
+from remediation.forms import EvidenceForm, HazardForm, MeasureForm, MeasurementFormSet, ReportForm, VisitForm
+from remediation.models import Evidence, MonitoringVisit, RemediationMeasure
+from sites.models import Hazard, MineSite
+from sites.permissions import countries_seeing_drafts
+from sites.queries import visible_sites
+
+DASHBOARD_ROWS = 100
+
+
+@dataclass(frozen=True)
+class Kind:
+    model: type
+    form_class: type | None
+    title: str
+    anchor: str
+
+
+KINDS = {
+    "hazards": Kind(Hazard, HazardForm, "hazard", "hazards"),
+    "measures": Kind(RemediationMeasure, MeasureForm, "remediation measure", "measures"),
+    "visits": Kind(MonitoringVisit, VisitForm, "monitoring visit", "visits"),
+    "evidence": Kind(Evidence, None, "evidence", "evidence"),
+}
+
+
+def _kind(name: str) -> Kind:
+    if name not in KINDS:
+        raise Http404("No such kind of record.")
+    return KINDS[name]
+
+
+def _back_to_site(record_or_site, anchor: str):
+    site = record_or_site if isinstance(record_or_site, MineSite) else record_or_site.site
+    return redirect(f"{site.get_absolute_url()}#{anchor}")
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    """Put a service's error on the field it names, or on the form when the form has no such field."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _measurements(formset) -> list[services.MeasurementData]:
+    return [
+        services.MeasurementData(
+            parameter=form.cleaned_data["parameter"],
+            value=form.cleaned_data["value"],
+            unit=form.cleaned_data["unit"],
+            parameter_detail=form.cleaned_data["parameter_detail"],
+        )
+        for form in formset
+        if form.cleaned_data and not form.is_blank
+    ]
+
+
+def _edit(request, kind: Kind, record):
+    """The one form page for creating and changing hazards, measures and visits."""
+    services.ensure_may_record(request.user, record.site)
+    form = kind.form_class(request.POST or None, instance=record)
+    formset = None
+    if kind.model is MonitoringVisit:
+        initial = [
+            {"parameter": m.parameter, "parameter_detail": m.parameter_detail, "value": m.value, "unit": m.unit}
+            for m in (record.measurements.all() if record.pk else [])
+        ]
+        formset = MeasurementFormSet(request.POST or None, initial=initial, prefix="readings")
+    if request.method == "POST" and form.is_valid() and (formset is None or formset.is_valid()):
+        try:
+            with transaction.atomic():
+                if formset is not None:
+                    if not record.pk:
+                        record.officer = request.user
+                    services.save_visit(form.instance, by=request.user, measurements=_measurements(formset))
+                else:
+                    hazards = list(form.cleaned_data["hazards"]) if "hazards" in form.fields else None
+                    services.save_record(form.instance, by=request.user, hazards=hazards)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"The {kind.title} was saved as a draft; a reviewer will publish it.")
+            return _back_to_site(record, kind.anchor)
+    context = {"form": form, "formset": formset, "kind": kind, "record": record, "site": record.site}
+    status = 400 if request.method == "POST" else 200
+    return render(request, "remediation/form.html", context, status=status)
+
+
+@login_required
+def record_create(request, site_id: int, kind: str):
+    kind = _kind(kind)
+    if kind.form_class is None:
+        return redirect("remediation:evidence_create", site_id=site_id)
+    site = get_object_or_404(visible_sites(request.user), pk=site_id)
+    return _edit(request, kind, kind.model(site=site))
+
+
+@login_required
+def record_edit(request, kind: str, pk: int):
+    kind = _kind(kind)
+    if kind.form_class is None:
+        raise Http404("Evidence is replaced, not edited: delete it and upload again.")
+    return _edit(request, kind, get_object_or_404(kind.model.objects.select_related("site"), pk=pk))
+
+
+@login_required
+def record_delete(request, kind: str, pk: int):
+    kind = _kind(kind)
+    record = get_object_or_404(kind.model.objects.select_related("site"), pk=pk)
+    services.ensure_may_record(request.user, record.site)
+    if request.method == "POST":
+        try:
+            if kind.model is Evidence:
+                services.delete_evidence(record, by=request.user)
+            else:
+                services.delete_record(record, by=request.user)
+        except PermissionDenied as refusal:
+            messages.error(request, str(refusal))
+            return _back_to_site(record, kind.anchor)
+        messages.success(request, f"The {kind.title} was deleted.")
+        return _back_to_site(record, kind.anchor)
+    return render(request, "remediation/confirm_delete.html", {"record": record, "kind": kind})
+
+
+@require_POST
+@login_required
+def record_publish(request, kind: str, pk: int):
+    kind = _kind(kind)
+    record = get_object_or_404(kind.model.objects.select_related("site"), pk=pk)
+    publish = request.POST.get("action", "publish") == "publish"
+    services.set_published(record, by=request.user, published=publish)
+    messages.success(request, f"The {kind.title} is now {'published' if publish else 'a draft'}.")
+    return _back_to_site(record, kind.anchor)
+
+
+@require_POST
+@login_required
+def hazard_approve_priority(request, pk: int):
+    hazard = get_object_or_404(Hazard.objects.select_related("site"), pk=pk)
+    services.approve_priority(hazard, by=request.user)
+    messages.success(request, "The hazard's priority is approved.")
+    return _back_to_site(hazard, "hazards")
+
+
+@require_POST
+@login_required
+def measure_sign_off(request, pk: int):
+    measure = get_object_or_404(RemediationMeasure.objects.select_related("site"), pk=pk)
+    try:
+        services.sign_off_measure(measure, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "The measure is signed off.")
+    return _back_to_site(measure, "measures")
+
+
+@login_required
+def evidence_create(request, site_id: int):
+    site = get_object_or_404(visible_sites(request.user), pk=site_id)
+    services.ensure_may_record(request.user, site)
+    form = EvidenceForm(
+        request.POST or None, request.FILES or None, site=site, initial={"attached_to": request.GET.get("to", "")}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_evidence(
+                by=request.user,
+                attached_to=form.cleaned_data["attached_to"],
+                upload=form.cleaned_data["file"],
+                caption=form.cleaned_data["caption"],
+                pair_role=form.cleaned_data["pair_role"],
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, "The evidence was saved as a draft; a reviewer will publish it.")
+            return _back_to_site(site, "evidence")
+    context = {"form": form, "kind": KINDS["evidence"], "record": None, "site": site, "multipart": True}
+    return render(request, "remediation/form.html", context, status=400 if request.method == "POST" else 200)
+
+
+@require_GET
+def evidence_file(request, pk: int, variant: str = "file"):
+    """Evidence files go through this check, never straight from MEDIA_ROOT: drafts stay private."""
+    evidence = get_object_or_404(queries.visible_evidence(request.user).select_related("site"), pk=pk)
+    stored = evidence.thumbnail if variant == "thumbnail" else evidence.file
+    if not stored:
+        raise Http404("No such file.")
+    content_type = "image/webp" if variant == "thumbnail" else evidence.content_type
+    if variant == "file" and evidence.is_photo and not queries.show_people(request.user, evidence.site):
+        with stored.open("rb") as photo:
+            response = HttpResponse(photo_without_metadata(photo), content_type=content_type)
+    else:
+        response = FileResponse(stored.open("rb"), content_type=content_type)
+    response["Content-Disposition"] = "inline"
+    response["Cache-Control"] = "private, max-age=300" if not evidence.is_published else "public, max-age=300"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@require_GET
+def treated_areas(request, site_id: int):
+    site = get_object_or_404(visible_sites(request.user), pk=site_id)
+    return JsonResponse(queries.treated_areas_geojson(request.user, site=site))
+
+
+@login_required
+def dashboard(request):
+    if not countries_seeing_drafts(request.user):
+        raise PermissionDenied("The dashboard is for environmental officers and reviewers.")
+    today = datetime.date.today()
+    in_progress = queries.measures_in_progress(request.user)
+    overdue = queries.overdue_visits(request.user, today)
+    context = {
+        "in_progress": in_progress[:DASHBOARD_ROWS],
+        "in_progress_count": in_progress.count(),
+        "overdue": overdue[:DASHBOARD_ROWS],
+        "overdue_count": overdue.count(),
+        "drafts": queries.drafts_awaiting_review(request.user, limit=DASHBOARD_ROWS),
+        "today": today,
+        "rows": DASHBOARD_ROWS,
+    }
+    return render(request, "remediation/dashboard.html", context)
+
+
+def progress_report(request):
+    """The yearly progress report, as a page with charts or (?format=csv) as a download."""
+    form = ReportForm(request.GET or None)
+    if request.GET and not form.is_valid():
+        context = {"form": form, "error": form.error_text()}
+        return render(request, "remediation/report.html", context, status=400)
+    country = form.cleaned_data.get("country", "") if form.is_bound else ""
+    year = (form.cleaned_data.get("year") if form.is_bound else None) or datetime.date.today().year
+    report = reports.progress_report(country=country, year=year)
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="remediation-{country or "all"}-{year}.csv"'
+        csv.writer(response).writerows(report.csv_rows())
+        return response
+    context = {"form": form, "report": report, "years": reports.report_years(), "query": request.GET.urlencode()}
+    return render(request, "remediation/report.html", context)

@@ -8,6 +8,7 @@ from config import health
 urlpatterns = [
     path("", include("sites.urls")),
     path("layers/", include("geodata.urls")),
+    path("tiles/", include("geodata.tile_urls")),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("healthz", health.healthz, name="healthz"),

@@ -2,6 +2,7 @@
 
 import json
 
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Q, QuerySet
@@ -58,6 +59,13 @@ def layer_geojson(layer: Layer) -> bytes:
             [layer.pk],
         )
         return cursor.fetchone()[0].encode()
+
+
+def layer_attribute(layer: Layer, name: str) -> str:
+    """A field of the layer chosen for styling, checked against its schema ("" for none)."""
+    if name and name not in {field["name"] for field in layer.field_schema}:
+        raise ValidationError(f"Layer {layer.pk} has no attribute {name!r}.")
+    return name
 
 
 def describe_too_big(layer: Layer) -> bytes:

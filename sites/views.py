@@ -1,6 +1,7 @@
 """Public pages for sites: the map, the list and one site."""
 
 from django.core.paginator import Paginator
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
 
 from geodata import maps
@@ -57,3 +58,19 @@ def site_detail(request, pk):
         "changes": recent_changes(site, show_users=queries.may_see_drafts(request.user)),
     }
     return render(request, "sites/detail.html", context)
+
+
+def site_summary(request, pk):
+    """What a click on the map shows about one site."""
+    site = get_object_or_404(queries.visible_sites(request.user), pk=pk)
+    return JsonResponse(
+        {
+            "id": site.pk,
+            "name": site.name,
+            "status": site.status,
+            "status_label": str(site.get_status_display()),
+            "country": str(site.get_country_display()),
+            "commodities": site.get_commodities_display(),
+            "url": site.get_absolute_url(),
+        }
+    )

@@ -24,6 +24,8 @@ from django.conf import settings
 from django.core.cache import caches
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import Sum
+from django.urls import reverse
 
 from geodata.models import Feature, GeneralisedFeature, Layer, SiteCluster, TileVersion
 from sites.models import MineSite
@@ -74,6 +76,16 @@ class TileAddress:
 class Tile:
     body: bytes
     etag: str
+
+
+def url_template(name: str, *args) -> str:
+    """A tile URL with literal {z}/{x}/{y} for Leaflet (reverse() would percent-encode the braces)."""
+    return (
+        reverse(name, args=[*args, "__z__", "__x__", "__y__"])
+        .replace("__z__", "{z}")
+        .replace("__x__", "{x}")
+        .replace("__y__", "{y}")
+    )
 
 
 # --- versions: what keys the cache and the ETags ------------------------------------------------
@@ -181,6 +193,18 @@ def _site_filter_conditions(country, status, include_drafts) -> list[str]:
 
 def _site_filter_params(address, country, status) -> dict:
     return {"z": address.z, "x": address.x, "y": address.y, "country": country, "status": status}
+
+
+def site_count(*, country="", status="", commodity="", include_drafts=False) -> int:
+    """How many sites match the map's filters, from the one-cell zoom-0 rows instead of counting the sites."""
+    rows = SiteCluster.objects.filter(zoom=0, commodity=commodity)
+    if not include_drafts:
+        rows = rows.filter(is_published=True)
+    if country:
+        rows = rows.filter(country=country)
+    if status:
+        rows = rows.filter(status=status)
+    return rows.aggregate(total=Sum("n"))["total"] or 0
 
 
 # --- survey layers ----------------------------------------------------------------------------

@@ -7,12 +7,11 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import quote_etag
+from django.utils.http import quote_etag, urlencode
 from django.views.decorators.http import require_GET, require_POST
 
 from geodata import exports, maps, queries, services, tiles
 from geodata.forms import IngestOptionsForm, LayerFilterForm, LayerUploadForm, PublishForm
-from geodata.maps import Overlay
 from geodata.models import Feature
 from sites.forms import SiteFilterForm
 from sites.models import Role
@@ -50,18 +49,39 @@ def layer_upload(request):
 def layer_detail(request, pk):
     layer = get_object_or_404(queries.visible_layers(request.user), pk=pk)
     may_edit = may_upload_survey(request.user, layer.country)
-    small_enough = 0 < layer.feature_count <= queries.GEOJSON_FEATURE_LIMIT
-    overlay = Overlay(layer.title, reverse("geodata:geojson", args=[layer.pk]), "#0b6e99", 1.5, 0.25)
+    style_error = ""
+    try:
+        style = queries.layer_attribute(layer, request.GET.get("style", ""))
+    except ValidationError as error:
+        style, style_error = "", " ".join(error.messages)
+    categories = queries.layer_categories(layer, style) if style else []
     context = {
         "layer": layer,
-        "map": maps.layer_map(overlay, layer.extent.extent if layer.extent else None) if small_enough else None,
+        "map": _layer_map(layer, style, categories) if layer.feature_count else None,
+        "style": style,
+        "style_error": style_error,
+        "style_choices": [field["name"] for field in layer.field_schema],
+        "legend": categories,
         "features": queries.layer_features_page(layer, request.GET.get("page")),
         "progress": queries.layer_progress(layer),
         "may_edit": may_edit,
         "may_publish": is_reviewer(request.user),
         "retry_form": IngestOptionsForm() if may_edit else None,
     }
-    return render(request, "geodata/detail.html", context)
+    return render(request, "geodata/detail.html", context, status=400 if style_error else 200)
+
+
+def _layer_map(layer, style: str, categories: list[tuple[str, str]]):
+    tile_url = tiles.url_template("tiles:layer", layer.pk) + (f"?{urlencode({'attribute': style})}" if style else "")
+    feature_url = reverse("tiles:layer-feature", args=[layer.pk, 0]).replace("/0.json", "/{fid}.json")
+    return maps.layer_map(
+        name=layer.title,
+        tile_url=tile_url,
+        feature_url=feature_url,
+        extent=layer.extent.extent if layer.extent else None,
+        categories=dict(categories) if categories else None,
+        line_weight=1.5 if "Line" in layer.geometry_type else 1.0,
+    )
 
 
 @require_GET

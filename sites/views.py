@@ -3,8 +3,10 @@
 from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.http import urlencode
 
-from geodata import maps
+from geodata import maps, tiles
 from geodata.queries import reference_overlays
 from sites import queries
 from sites.forms import SiteFilterForm
@@ -26,12 +28,13 @@ def public_map(request):
     form = SiteFilterForm(request.GET, with_search=False)
     if not form.is_valid():
         return _bad_filters(request, form, "sites/map.html")
-    sites = queries.filtered_sites(queries.visible_sites(request.user), **form.filters())
-    sites = sites.select_related(None).only("id", "name", "status", "commodities", "location")
+    filters = form.active_filters()
+    tile_url = tiles.url_template("tiles:sites") + (f"?{urlencode(filters)}" if filters else "")
+    summary_url = reverse("sites:summary", args=[0]).replace("/0.json", "/{id}.json")
     context = {
         "form": form,
-        "map": maps.public_map(sites, reference_overlays()),
-        "site_count": len(sites),
+        "map": maps.public_map(tile_url, summary_url, reference_overlays()),
+        "site_count": tiles.site_count(include_drafts=queries.may_see_drafts(request.user), **filters),
         "legend": _legend(),
     }
     return render(request, "sites/map.html", context)

@@ -11,8 +11,8 @@ every point (~0.4 s at z3), and pre-generated tiles would have to be rebuilt for
 combination. `geodata_sitecluster` holds per-cell counts for zooms 0-12, split by country, status,
 commodity and publication, so every filter of the map is answered exactly by summing a few hundred
 small rows; database triggers keep it in step with any write to the sites (migration 0005).
-Polygons below z12 come from `GeneralisedFeature`: copies simplified once per band of zooms, with
-the features too small to see at that band left out, so a low-zoom tile never reads every polygon.
+Polygons below z12 come from `GeneralisedFeature`: copies simplified once per zoom, with
+the features too small to see at that zoom left out, so a low-zoom tile never reads every polygon.
 """
 
 import hashlib
@@ -35,8 +35,9 @@ EXTENT = 4096  # tile coordinate units per side
 BUFFER = 64  # units drawn beyond the edge so symbols and strokes are not cut at tile seams
 CLUSTER_MAX_ZOOM = 12  # up to here sites come from the cluster table; above, one feature per site
 CELLS_PER_TILE_SIDE = 16  # must match the grid of migration 0005
-# Each generalised copy serves the zooms up to its band (0-5, 6-8, 9-11); from z12 features are read as stored.
-GENERALISED_BANDS = (5, 8, 11)
+# One generalised copy per zoom up to 11 (each copy only holds what is at least a pixel at its zoom, so
+# the low-zoom copies are small); from z12 features are read as stored.
+GENERALISED_BANDS = tuple(range(12))
 WEB_MERCATOR_WORLD_M = 40075016.685578488
 TILE_PIXELS = 256
 SITES_LAYER = "sites"
@@ -93,8 +94,11 @@ def url_template(name: str, *args) -> str:
 
 def sites_version() -> str:
     """The sites' data token, changed by the database on every write to the sites table."""
-    token = TileVersion.objects.filter(source=SITES_LAYER).values_list("token", flat=True).first()
-    return token or "empty"
+    # Plain SQL: this runs on every tile request, and the ORM's query building costs more than the query.
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT token FROM {TileVersion._meta.db_table} WHERE source = %s", [SITES_LAYER])
+        row = cursor.fetchone()
+    return row[0] if row else "empty"
 
 
 def layer_version(layer: Layer) -> str:
@@ -217,6 +221,10 @@ def generalised_band(z: int) -> int | None:
 
 def layer_tile(layer: Layer, address: TileAddress, *, attribute: str = "") -> bytes:
     """A layer's features in one tile: `fid` (for identify) and, when asked, one attribute as `value`."""
+    return _fetch_tile(*layer_tile_sql(layer, address, attribute=attribute))
+
+
+def layer_tile_sql(layer: Layer, address: TileAddress, *, attribute: str = "") -> tuple[str, dict]:
     band = generalised_band(address.z)
     params = {"z": address.z, "x": address.x, "y": address.y, "layer": layer.pk, "attribute": attribute}
     params["margin"] = BUFFER / EXTENT
@@ -241,7 +249,7 @@ def layer_tile(layer: Layer, address: TileAddress, *, attribute: str = "") -> by
                    ST_AsMVTGeom(source.geom, ST_TileEnvelope(%(z)s, %(x)s, %(y)s), {EXTENT}, {BUFFER}, true) AS geom
             FROM ({source}) AS source
         ) AS tile WHERE geom IS NOT NULL"""
-    return _fetch_tile(sql, params)
+    return sql, params
 
 
 def pixel_size_m(z: int) -> float:
@@ -252,8 +260,8 @@ def pixel_size_m(z: int) -> float:
 def refresh_generalised_features(layer: Layer) -> None:
     """Rebuild the layer's simplified low-zoom copies; called whenever its features are replaced.
 
-    Each band simplifies to half a pixel of its highest zoom and leaves out polygons and lines
-    whose bounding box is under one pixel there, which would draw nothing; points are all kept.
+    Each copy simplifies to half a pixel of its zoom and leaves out polygons and lines whose
+    bounding box is under one pixel there, which would draw nothing; points are all kept.
     """
     GeneralisedFeature.objects.filter(layer=layer).delete()
     table = GeneralisedFeature._meta.db_table

@@ -171,14 +171,16 @@ def _tile_error(error: ValidationError) -> JsonResponse:
 
 @require_GET
 def site_tile(request, z, x, y):
-    form = SiteFilterForm(request.GET, with_search=False)
-    if not form.is_valid():
-        return JsonResponse({"error": form.error_text()}, status=400)
+    filters = {"country": "", "status": "", "commodity": ""}
+    if request.GET:  # building the form costs more than a small tile: only when there is something to check
+        form = SiteFilterForm(request.GET, with_search=False)
+        if not form.is_valid():
+            return JsonResponse({"error": form.error_text()}, status=400)
+        filters = {name: form.cleaned_data[name] for name in filters}
     try:
         address = tiles.TileAddress.parse(z, x, y)
     except tiles.TileError as error:
         return _tile_error(error)
-    filters = {name: form.cleaned_data[name] for name in ("country", "status", "commodity")}
     include_drafts = may_see_drafts(request.user)
     key = f"{address}|{filters['country']}|{filters['status']}|{filters['commodity']}|drafts={include_drafts}"
     return _tile_response(

@@ -8,7 +8,7 @@ hazards generalised for the public) is one more pair of functions and one thin v
 
 Why the sites tiles read a cluster table below z13: a tile query that groups 1M points still reads
 every point (~0.4 s at z3), and pre-generated tiles would have to be rebuilt for every filter
-combination. `geodata_sitecluster` holds per-cell counts for zooms 0-12, split by country, status,
+combination. `geodata_sitecluster` holds per-cell counts for zooms 0-14, split by country, status,
 commodity and publication, so every filter of the map is answered exactly by summing a few hundred
 small rows; database triggers keep it in step with any write to the sites (migration 0005).
 Polygons below z12 come from `GeneralisedFeature`: copies simplified once per zoom, with
@@ -33,11 +33,12 @@ from sites.models import MineSite
 MAX_ZOOM = 22
 EXTENT = 4096  # tile coordinate units per side
 BUFFER = 64  # units drawn beyond the edge so symbols and strokes are not cut at tile seams
-CLUSTER_MAX_ZOOM = 12  # up to here sites come from the cluster table; above, one feature per site
+CLUSTER_MAX_ZOOM = 14  # up to here sites come from the cluster table; above, one feature per site
 CELLS_PER_TILE_SIDE = 16  # must match the grid of migration 0005
 # One generalised copy per zoom up to 11 (each copy only holds what is at least a pixel at its zoom, so
 # the low-zoom copies are small); from z12 features are read as stored.
 GENERALISED_BANDS = tuple(range(12))
+DENSEST_CELL_PIXELS = 4  # in a generalised copy, at most one feature per 4 x 4 pixels
 WEB_MERCATOR_WORLD_M = 40075016.685578488
 TILE_PIXELS = 256
 SITES_LAYER = "sites"
@@ -130,7 +131,7 @@ def tile_etag(*, source: str, version: str, key: str) -> str:
 
 
 def site_tile(address: TileAddress, *, country="", status="", commodity="", include_drafts=False) -> bytes:
-    """Sites in one tile: clusters with counts up to z12, then one feature per site (id, status)."""
+    """Sites in one tile: clusters with counts up to z14, then one feature per site (id, status)."""
     if address.z <= CLUSTER_MAX_ZOOM:
         sql, params = _site_cluster_sql(address, country, status, commodity, include_drafts)
     else:
@@ -237,10 +238,12 @@ def layer_tile_sql(layer: Layer, address: TileAddress, *, attribute: str = "") -
               AND feature.geom && ST_Transform(ST_TileEnvelope(%(z)s, %(x)s, %(y)s, margin => %(margin)s), 4326)"""
     else:
         params["band"] = band
-        join = f"JOIN {Feature._meta.db_table} AS feature ON feature.id = copy.feature_id" if attribute else ""
+        # A lookup per feature drawn, not a join: the planner would otherwise read every feature of the layer.
+        if attribute:
+            value = f"(SELECT properties ->> %(attribute)s FROM {Feature._meta.db_table} WHERE id = copy.feature_id)"
         source = f"""
             SELECT copy.feature_id AS fid, {value} AS value, copy.geom
-            FROM {GeneralisedFeature._meta.db_table} AS copy {join}
+            FROM {GeneralisedFeature._meta.db_table} AS copy
             WHERE copy.layer_id = %(layer)s AND copy.band = %(band)s
               AND copy.geom && ST_TileEnvelope(%(z)s, %(x)s, %(y)s, margin => %(margin)s)"""
     sql = f"""
@@ -261,7 +264,9 @@ def refresh_generalised_features(layer: Layer) -> None:
     """Rebuild the layer's simplified low-zoom copies; called whenever its features are replaced.
 
     Each copy simplifies to half a pixel of its zoom and leaves out polygons and lines whose
-    bounding box is under one pixel there, which would draw nothing; points are all kept.
+    bounding box is under one pixel there, which would draw nothing. Where features crowd, it
+    keeps the largest one per square of DENSEST_CELL_PIXELS (by its centre), as tippecanoe's
+    drop-densest-as-needed does, so a tile holds at most (256 / 4)^2 = 4,096 of them.
     """
     GeneralisedFeature.objects.filter(layer=layer).delete()
     table = GeneralisedFeature._meta.db_table
@@ -275,13 +280,24 @@ def refresh_generalised_features(layer: Layer) -> None:
             pixel = pixel_size_m(band)
             cursor.execute(
                 f"""INSERT INTO {table} (layer_id, feature_id, band, geom)
-                    SELECT %(layer)s, id, %(band)s,
+                    SELECT DISTINCT ON (cell_x, cell_y) %(layer)s, id, %(band)s,
                            CASE WHEN GeometryType(geom) LIKE '%%POINT' THEN geom
                                 ELSE ST_SimplifyPreserveTopology(geom, %(tolerance)s) END
-                    FROM projected_features
-                    WHERE GeometryType(geom) LIKE '%%POINT'
-                       OR greatest(ST_XMax(geom) - ST_XMin(geom), ST_YMax(geom) - ST_YMin(geom)) >= %(pixel)s""",
-                {"layer": layer.pk, "band": band, "tolerance": pixel / 2, "pixel": pixel},
+                    FROM (
+                        SELECT id, geom, greatest(ST_XMax(geom) - ST_XMin(geom), ST_YMax(geom) - ST_YMin(geom)) AS size,
+                               floor((ST_XMin(geom) + ST_XMax(geom)) / 2 / %(cell)s) AS cell_x,
+                               floor((ST_YMin(geom) + ST_YMax(geom)) / 2 / %(cell)s) AS cell_y
+                        FROM projected_features
+                    ) AS measured
+                    WHERE GeometryType(geom) LIKE '%%POINT' OR size >= %(pixel)s
+                    ORDER BY cell_x, cell_y, size DESC, id""",
+                {
+                    "layer": layer.pk,
+                    "band": band,
+                    "tolerance": pixel / 2,
+                    "pixel": pixel,
+                    "cell": pixel * DENSEST_CELL_PIXELS,
+                },
             )
         cursor.execute("DROP TABLE projected_features")
 

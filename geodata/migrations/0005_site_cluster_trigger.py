@@ -1,8 +1,8 @@
 """Keep geodata_sitecluster and the sites tile version in step with sites_minesite, whoever writes it.
 
 Statement-level triggers with transition tables apply each statement's changes as +1/-1 deltas to
-the cluster cells of zooms 0-12 (16 x 16 cells per tile; the z12 grid has 2^16 cells a side and
-every lower grid nests in it, so a site's cell at zoom z is its z12 cell shifted right by 12 - z).
+the cluster cells of zooms 0-14 (16 x 16 cells per tile; the z14 grid has 2^18 cells a side and
+every lower grid nests in it, so a site's cell at zoom z is its z14 cell shifted right by 14 - z).
 The ORM, the admin, COPY and raw SQL are all covered; a bulk insert of 1M rows is one statement.
 """
 
@@ -14,8 +14,8 @@ SELECT format($q$
 WITH changes AS (%s),
 cells AS (
     SELECT sign, id, country, status, is_published, commodities, ST_X(p) AS x, ST_Y(p) AS y,
-           least(greatest(floor((ST_X(p) + 20037508.342789244) / 611.4962262814100)::int, 0), 65535) AS cx,
-           least(greatest(floor((20037508.342789244 - ST_Y(p)) / 611.4962262814100)::int, 0), 65535) AS cy
+           least(greatest(floor((ST_X(p) + 20037508.342789244) / 152.8740565703525)::int, 0), 262143) AS cx,
+           least(greatest(floor((20037508.342789244 - ST_Y(p)) / 152.8740565703525)::int, 0), 262143) AS cy
     FROM (SELECT sign, id, country, status, is_published, commodities, ST_Transform(location, 3857) AS p
           FROM changes) AS projected
 ),
@@ -30,9 +30,9 @@ finest AS (
     FROM keyed GROUP BY cx, cy, commodity, country, status, is_published
 ),
 deltas AS (
-    SELECT z.zoom, cx >> (12 - z.zoom) AS cx, cy >> (12 - z.zoom) AS cy, commodity, country, status, is_published,
+    SELECT z.zoom, cx >> (14 - z.zoom) AS cx, cy >> (14 - z.zoom) AS cy, commodity, country, status, is_published,
            sum(n) AS n, sum(sx) AS sx, sum(sy) AS sy, sum(sid) AS sid
-    FROM finest, generate_series(0, 12) AS z(zoom)
+    FROM finest, generate_series(0, 14) AS z(zoom)
     GROUP BY 1, 2, 3, 4, 5, 6, 7
 )
 INSERT INTO geodata_sitecluster AS c (zoom, cx, cy, commodity, country, status, is_published, n, sum_x, sum_y, sum_id)

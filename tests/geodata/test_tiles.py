@@ -71,7 +71,7 @@ def test_a_lone_site_at_low_zoom_carries_its_id_and_status(client):
 
 def test_high_zoom_tile_has_one_feature_per_site_with_id_and_status(client):
     sites = make_sites_near(3)
-    found = features(client.get(site_tile_url(14)))
+    found = features(client.get(site_tile_url(16)))
     assert sorted(properties["id"] for properties in found) == sorted(site.pk for site in sites)
     assert {properties["status"] for properties in found} == {"active"}
 
@@ -88,17 +88,17 @@ def test_every_low_zoom_tile_stays_small_however_many_sites(client):
         )
         for i in range(2500)
     )
-    for z in range(0, 13):
+    for z in range(0, 15):
         found = features(client.get(site_tile_url(z, (lon + 0.5, lat + 0.5))))
         assert len(found) <= 256  # at most one cluster per 16 x 16 cell of the tile
     assert total(client.get(site_tile_url(2, (lon + 0.5, lat + 0.5)))) == 2500
 
 
-@pytest.mark.parametrize("z", [3, 14])
+@pytest.mark.parametrize("z", [3, 16])
 def test_filters_are_honoured_at_low_and_high_zoom(client, z):
     make_sites_near(2, status=SiteStatus.ACTIVE, commodities=["nickel"])
-    make_sites_near(1, (SULAWESI[0] + 0.003, SULAWESI[1]), status=SiteStatus.CLOSED, commodities=["nickel", "cobalt"])
-    make_sites_near(1, (SULAWESI[0] + 0.006, SULAWESI[1]), status=SiteStatus.CLOSED, country="PH", commodities=["gold"])
+    make_sites_near(1, (SULAWESI[0] + 0.002, SULAWESI[1]), status=SiteStatus.CLOSED, commodities=["nickel", "cobalt"])
+    make_sites_near(1, (SULAWESI[0] + 0.0025, SULAWESI[1]), status=SiteStatus.CLOSED, country="PH", commodities=["gold"])
     assert total(client.get(site_tile_url(z))) == 4
     assert total(client.get(site_tile_url(z, query="status=closed"))) == 2
     assert total(client.get(site_tile_url(z, query="status=closed&country=ID"))) == 1
@@ -114,7 +114,7 @@ def test_unknown_filter_values_get_a_400_that_says_why(client, query):
     assert "is not a known value for this filter" in response.json()["error"]
 
 
-@pytest.mark.parametrize("z", [3, 14])
+@pytest.mark.parametrize("z", [3, 16])
 def test_drafts_are_hidden_from_the_public_and_shown_to_staff(client, z):
     make_site(name="Published")
     make_site(name="Draft", location=Point(SULAWESI[0] + 0.001, SULAWESI[1]), is_published=False)

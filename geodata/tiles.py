@@ -3,8 +3,18 @@
 Each tile source is one function that returns the tile's bytes (`site_tile`, `layer_tile`) plus a
 version token that changes whenever its data changes (`sites_version`, `layer_version`). Views
 pass both to `serve_tile`, which answers 304s from the ETag and keeps built tiles in a bounded
-cache keyed by the version, so an edit never serves an old tile. A new source (remediation areas,
-hazards generalised for the public) is one more pair of functions and one thin view.
+cache keyed by the version, so an edit never serves an old tile.
+
+Adding a source (remediation areas; hazards generalised for the public) takes four small pieces:
+1. a statement trigger on its table calling `geodata_tile_source_changed('<source>')` (migration
+   0005 defines it), so `source_version('<source>')` changes with every write;
+2. a `<source>_tile(address, ...) -> bytes` here: ST_AsMVT over ST_AsMVTGeom, small tables
+   simplified on the fly with ST_SimplifyPreserveTopology(geom, pixel_size_m(z) / 2); for hazards,
+   snap priority-1 points (ST_SnapToGrid(ST_Transform(location, 3857), 1000)) unless the country
+   is in the requester's officer countries;
+3. a thin view calling `_tile_response` with a key holding everything the tile depends on (the
+   address, the filters and who may see what, e.g. the sorted officer countries);
+4. a path in tile_urls.py.
 
 Why the sites tiles read a cluster table below z13: a tile query that groups 1M points still reads
 every point (~0.4 s at z3), and pre-generated tiles would have to be rebuilt for every filter
@@ -93,13 +103,17 @@ def url_template(name: str, *args) -> str:
 # --- versions: what keys the cache and the ETags ------------------------------------------------
 
 
-def sites_version() -> str:
-    """The sites' data token, changed by the database on every write to the sites table."""
+def source_version(source: str) -> str:
+    """A source's data token, changed by a database trigger on every write to the source's table."""
     # Plain SQL: this runs on every tile request, and the ORM's query building costs more than the query.
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT token FROM {TileVersion._meta.db_table} WHERE source = %s", [SITES_LAYER])
+        cursor.execute(f"SELECT token FROM {TileVersion._meta.db_table} WHERE source = %s", [source])
         row = cursor.fetchone()
     return row[0] if row else "empty"
+
+
+def sites_version() -> str:
+    return source_version(SITES_LAYER)
 
 
 def layer_version(layer: Layer) -> str:
@@ -234,7 +248,7 @@ def layer_tile_sql(layer: Layer, address: TileAddress, *, attribute: str = "") -
         source = f"""
             SELECT feature.id AS fid, {value} AS value, ST_Transform(feature.geom, 3857) AS geom
             FROM {Feature._meta.db_table} AS feature
-            WHERE feature.layer_id = %(layer)s
+            WHERE feature.layer_id = %(layer)s::bigint
               AND feature.geom && ST_Transform(ST_TileEnvelope(%(z)s, %(x)s, %(y)s, margin => %(margin)s), 4326)"""
     else:
         params["band"] = band
@@ -244,7 +258,7 @@ def layer_tile_sql(layer: Layer, address: TileAddress, *, attribute: str = "") -
         source = f"""
             SELECT copy.feature_id AS fid, {value} AS value, copy.geom
             FROM {GeneralisedFeature._meta.db_table} AS copy
-            WHERE copy.layer_id = %(layer)s AND copy.band = %(band)s
+            WHERE copy.layer_id = %(layer)s::bigint AND copy.band = %(band)s::smallint
               AND copy.geom && ST_TileEnvelope(%(z)s, %(x)s, %(y)s, margin => %(margin)s)"""
     sql = f"""
         SELECT ST_AsMVT(tile, '{FEATURES_LAYER}', {EXTENT}, 'geom') FROM (

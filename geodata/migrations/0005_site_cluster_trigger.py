@@ -48,6 +48,16 @@ INSERT INTO geodata_tileversion (source, token) VALUES (source_name, md5(random(
 ON CONFLICT (source) DO UPDATE SET token = EXCLUDED.token
 $fn$;
 
+-- For any other tile source: a statement trigger passing the source's name, e.g.
+-- CREATE TRIGGER ... AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON remediation_area
+--     FOR EACH STATEMENT EXECUTE FUNCTION geodata_tile_source_changed('remediation-areas');
+CREATE OR REPLACE FUNCTION geodata_tile_source_changed() RETURNS trigger LANGUAGE plpgsql AS $fn$
+BEGIN
+    PERFORM geodata_bump_tile_version(TG_ARGV[0]);
+    RETURN NULL;
+END
+$fn$;
+
 CREATE OR REPLACE FUNCTION geodata_rebuild_site_clusters() RETURNS void LANGUAGE plpgsql AS $fn$
 BEGIN
     TRUNCATE geodata_sitecluster;
@@ -104,6 +114,7 @@ DROP TRIGGER IF EXISTS geodata_site_clusters_delete ON sites_minesite;
 DROP TRIGGER IF EXISTS geodata_site_clusters_truncate ON sites_minesite;
 DROP FUNCTION IF EXISTS geodata_site_clusters_follow();
 DROP FUNCTION IF EXISTS geodata_rebuild_site_clusters();
+DROP FUNCTION IF EXISTS geodata_tile_source_changed();
 DROP FUNCTION IF EXISTS geodata_bump_tile_version(text);
 DROP FUNCTION IF EXISTS geodata_site_delta_sql(text);
 """

@@ -22,7 +22,10 @@
         text.setAttribute("text-anchor", "middle");
         text.setAttribute("dominant-baseline", "central");
         text.textContent = count >= 10000 ? Math.round(count / 1000) + "k" : String(count);
-        this._rootGroup.appendChild(text);
+        // Counts live in their own group, kept last, so a neighbouring circle never covers one.
+        if (!this._counts) { this._counts = L.SVG.create("g"); }
+        this._counts.appendChild(text);
+        this._rootGroup.appendChild(this._counts);
         layer._countDrawn = true;
       }
     }

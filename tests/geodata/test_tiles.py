@@ -98,7 +98,7 @@ def test_every_low_zoom_tile_stays_small_however_many_sites(client):
 def test_filters_are_honoured_at_low_and_high_zoom(client, z):
     make_sites_near(2, status=SiteStatus.ACTIVE, commodities=["nickel"])
     make_sites_near(1, (SULAWESI[0] + 0.002, SULAWESI[1]), status=SiteStatus.CLOSED, commodities=["nickel", "cobalt"])
-    make_sites_near(1, (SULAWESI[0] + 0.0025, SULAWESI[1]), status=SiteStatus.CLOSED, country="PH", commodities=["gold"])
+    make_sites_near(1, (SULAWESI[0] + 0.0025, SULAWESI[1]), status="closed", country="PH", commodities=["gold"])
     assert total(client.get(site_tile_url(z))) == 4
     assert total(client.get(site_tile_url(z, query="status=closed"))) == 2
     assert total(client.get(site_tile_url(z, query="status=closed&country=ID"))) == 1

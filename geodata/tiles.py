@@ -16,7 +16,7 @@ Adding a source (remediation areas; hazards generalised for the public) takes fo
    address, the filters and who may see what, e.g. the sorted officer countries);
 4. a path in tile_urls.py.
 
-Why the sites tiles read a cluster table below z13: a tile query that groups 1M points still reads
+Why the sites tiles read a cluster table up to z14: a tile query that groups 1M points still reads
 every point (~0.4 s at z3), and pre-generated tiles would have to be rebuilt for every filter
 combination. `geodata_sitecluster` holds per-cell counts for zooms 0-14, split by country, status,
 commodity and publication, so every filter of the map is answered exactly by summing a few hundred

@@ -29,7 +29,7 @@ TEST_APT_PACKAGES := chromium
 
 export DJANGO_SETTINGS_MODULE ?= config.settings
 
-.PHONY: help run test db stop migrate demo worker system-packages test-system-packages venv vendor lint clean-db
+.PHONY: help run test db stop migrate demo worker system-packages test-system-packages venv vendor lint clean-db bench-maps
 
 help:
 	@echo "make run    install what is missing, start the database, load the demo, serve on http://$(HOST):$(PORT)"
@@ -37,6 +37,7 @@ help:
 	@echo "make db     only start the project-local PostGIS cluster (.pgdata/)"
 	@echo "make stop   stop that cluster"
 	@echo "make lint   ruff check and format check"
+	@echo "make bench-maps   tiles and map page at 1M generated sites (about 10 minutes)"
 
 # --- system packages ---------------------------------------------------------------------------
 system-packages:
@@ -133,6 +134,10 @@ worker: migrate
 test: test-system-packages migrate
 	@echo "==> pytest"
 	@DJANGO_SETTINGS_MODULE=config.settings_test $(VENV)/bin/pytest
+
+# Vector tiles, page weight and a bbox query at 1M generated sites; uses and then drops its own database.
+bench-maps: venv db
+	@SECRET_KEY=bench-only $(PY) bench/maps.py
 
 lint: venv
 	@$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .

@@ -141,6 +141,20 @@ BASEMAP_ATTRIBUTION = os.environ.get(
     "BASEMAP_ATTRIBUTION", '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
 )
 
+# Built vector tiles are cached per process, keyed by their data's version; the bounds keep memory in check
+# (at most TILE_CACHE_MAX_ENTRIES tiles of at most TILE_CACHE_MAX_TILE_BYTES; larger tiles are not cached).
+TILE_CACHE_ALIAS = "tiles"
+TILE_CACHE_MAX_TILE_BYTES = int(os.environ.get("TILE_CACHE_MAX_TILE_BYTES", 256 * 1024))
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
+    TILE_CACHE_ALIAS: {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "tiles",
+        "TIMEOUT": 3600,
+        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("TILE_CACHE_MAX_ENTRIES", 1000)), "CULL_FREQUENCY": 4},
+    },
+}
+
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)

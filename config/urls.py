@@ -10,6 +10,7 @@ urlpatterns = [
     path("layers/", include("geodata.urls")),
     path("remediation/", include("remediation.urls")),
     path("reports/", include("remediation.report_urls")),
+    path("tiles/", include("geodata.tile_urls")),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("healthz", health.healthz, name="healthz"),

@@ -10,6 +10,7 @@ import shapely
 from django.contrib.gis.geos import GEOSGeometry, Polygon
 from django.db import connection, transaction
 
+from geodata import tiles
 from geodata.models import Feature, Layer
 
 # Rows are streamed to COPY in chunks so memory stays flat for large layers.
@@ -55,6 +56,7 @@ def replace_features(
             stop = start + COPY_CHUNK_ROWS
             _copy_chunk(cursor, layer.pk, wkb_hex[start:stop], properties[start:stop], source_indexes[start:stop])
     summarise_layer(layer)
+    tiles.refresh_generalised_features(layer)
 
 
 def summarise_layer(layer: Layer) -> None:

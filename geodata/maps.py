@@ -13,8 +13,9 @@ from django.conf import settings
 from django.templatetags.static import static
 from django.utils.safestring import SafeString, mark_safe
 from folium.elements import JSCSSMixin
-from folium.plugins import FastMarkerCluster
 from jinja2 import Template
+
+from sites.models import STATUS_COLOURS
 
 LOCAL_ASSETS = {
     "leaflet": "vendor/leaflet/leaflet.js",
@@ -27,6 +28,7 @@ LOCAL_ASSETS = {
     "markerclustercss": "vendor/leaflet.markercluster/MarkerCluster.css",
     "markerclusterdefaultcss": "vendor/leaflet.markercluster/MarkerCluster.Default.css",
     "vectorGrid": "vendor/leaflet.vectorgrid/Leaflet.VectorGrid.bundled.js",
+    "registry_tile_maps": "js/tile-maps.js",
 }
 # Bootstrap would restyle the host page; the icon-marker assets (awesome markers, Font Awesome, glyphicons,
 # rotation) serve icon markers, and our maps draw circle markers, so they would only add weight.
@@ -41,6 +43,24 @@ DROP_ASSETS = {
 }
 
 ASEAN_BOUNDS = [[-11.5, 92.0], [28.6, 141.0]]
+CLUSTER_COLOUR = "#35536f"  # neutral: a cluster mixes statuses
+LAYER_COLOUR = "#0b6e99"
+OTHER_COLOUR = "#9e9e9e"
+# Categorised colours for a layer attribute (ColorBrewer Set3/Paired, distinguishable on a base map).
+CATEGORY_PALETTE = [
+    "#1f78b4",
+    "#33a02c",
+    "#e31a1c",
+    "#ff7f00",
+    "#6a3d9a",
+    "#b15928",
+    "#a6cee3",
+    "#b2df8a",
+    "#fb9a99",
+    "#fdbf6f",
+    "#cab2d6",
+    "#ffff99",
+]
 
 
 @dataclass(frozen=True)
@@ -140,39 +160,6 @@ class FitBounds(MacroElement):
         self.max_zoom = max_zoom
 
 
-# Built with DOM calls, not HTML strings, so names from the data can never inject markup.
-SITE_MARKER_CALLBACK = """
-function callback(row) {
-    var marker = L.circleMarker(new L.LatLng(row[0], row[1]), {
-        radius: 6, color: "#ffffff", weight: 1, fillColor: row[5], fillOpacity: 0.9});
-    marker.bindPopup(function () {
-        var box = document.createElement("div");
-        box.className = "site-popup";
-        var title = document.createElement("a");
-        title.href = row[7]; title.textContent = row[3]; title.className = "site-popup-name";
-        var status = document.createElement("div");
-        status.textContent = row[4];
-        var commodities = document.createElement("div");
-        commodities.textContent = row[6];
-        box.append(title, status, commodities);
-        return box;
-    });
-    return marker;
-}
-"""
-
-
-# Neutral cluster bubbles: the default green/yellow/red would read as site statuses.
-CLUSTER_ICON = """
-function (cluster) {
-    var count = cluster.getChildCount();
-    var size = count < 10 ? 30 : count < 100 ? 36 : 44;
-    return L.divIcon({html: "<div><span>" + count + "</span></div>", className: "marker-cluster site-cluster",
-                      iconSize: new L.Point(size, size)});
-}
-"""
-
-
 def _walk(element):
     yield element
     for child in element._children.values():
@@ -215,35 +202,63 @@ def _render(folium_map: folium.Map) -> MapParts:
     )
 
 
-def site_marker_rows(sites) -> list[list]:
-    """Compact rows for the marker callback: lat, lon, id, name, status, colour, commodities, url."""
-    return [
-        [
-            round(site.location.y, 6),
-            round(site.location.x, 6),
-            site.pk,
-            site.name,
-            str(site.get_status_display()),
-            site.status_colour,
-            ", ".join(site.get_commodities_display()),
-            site.get_absolute_url(),
-        ]
-        for site in sites
-    ]
+class VectorTiles(JSCSSMixin, folium.map.Layer):
+    """Our vector tiles drawn by Leaflet.VectorGrid (SVG), styled and identified by static/js/tile-maps.js.
+
+    `style` and `identify` are JavaScript expressions built here from JSON-encoded values only.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.vectorGrid.protobuf({{ this.url|tojson }}, {
+            rendererFactory: RegistryTiles.countTile,
+            interactive: true,
+            maxNativeZoom: 22,
+            vectorTileLayerStyles: {{ '{' }}{{ this.tile_layer|tojson }}: {{ this.style }}{{ '}' }}
+        });
+        {{ this.identify }}({{ this.get_name() }}, {{ this._parent.get_name() }}, {{ this.identify_url|tojson }});
+        {% if this.show %}{{ this.get_name() }}.addTo({{ this._parent.get_name() }});{% endif %}
+        {% endmacro %}
+        """
+    )
+    default_js = [("vectorGrid", ""), ("registry_tile_maps", "")]
+
+    def __init__(self, *, name: str, url: str, tile_layer: str, style: str, identify: str, identify_url: str):
+        super().__init__(name=name, overlay=True, control=True, show=True)
+        self._name = "VectorTiles"
+        self.url = url
+        self.tile_layer = tile_layer
+        self.style = style
+        self.identify = identify
+        self.identify_url = identify_url
 
 
-def public_map(sites, overlays: list[Overlay]) -> MapParts:
-    """The public map: sites clustered and coloured by status, reference overlays to toggle."""
+# JSON inside an inline <script>: values from uploaded files must not be able to close the tag.
+_SCRIPT_SAFE = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026"}
+
+
+def _js_call(function: str, *arguments) -> str:
+    return f"{function}({', '.join(json.dumps(argument).translate(_SCRIPT_SAFE) for argument in arguments)})"
+
+
+def public_map(tile_url: str, summary_url: str, overlays: list[Overlay]) -> MapParts:
+    """The public map: sites as vector tiles (clusters with counts, status colours), overlays to toggle.
+
+    The page carries only the tile URL, so its weight does not grow with the number of sites.
+    """
     folium_map = _base_map(location=[5, 115], zoom_start=4, height="100%", width="100%")
     folium_map.fit_bounds(ASEAN_BOUNDS)
     for overlay in overlays:
         RemoteGeoJson(overlay).add_to(folium_map)
-    FastMarkerCluster(
-        site_marker_rows(sites),
-        callback=SITE_MARKER_CALLBACK,
+    colours = {str(status): colour for status, colour in STATUS_COLOURS.items()}
+    VectorTiles(
         name="Mine sites",
-        options={"maxClusterRadius": 40, "chunkedLoading": True},
-        icon_create_function=CLUSTER_ICON,
+        url=tile_url,
+        tile_layer="sites",
+        style=_js_call("RegistryTiles.siteStyle", colours, CLUSTER_COLOUR),
+        identify="RegistryTiles.identifySites",
+        identify_url=summary_url,
     ).add_to(folium_map)
     folium.LayerControl(collapsed=False).add_to(folium_map)
     return _render(folium_map)
@@ -277,11 +292,28 @@ def site_map(site, overlays: list[Overlay] = ()) -> MapParts:
     return _render(folium_map)
 
 
-def layer_map(layer_overlay: Overlay, extent: tuple[float, float, float, float] | None) -> MapParts:
-    """A survey layer on its own, fitted to its extent, with identify-on-click."""
+def layer_map(
+    *,
+    name: str,
+    tile_url: str,
+    feature_url: str,
+    extent: tuple[float, float, float, float] | None,
+    categories: dict[str, str] | None = None,
+    line_weight: float = 1.0,
+) -> MapParts:
+    """A survey layer as vector tiles, coloured by category when one is given, with identify-on-click."""
     folium_map = _base_map(location=[5, 115], zoom_start=4, height="100%", width="100%")
     if extent:
         xmin, ymin, xmax, ymax = extent
         folium_map.fit_bounds([[ymin, xmin], [ymax, xmax]])
-    RemoteGeoJson(layer_overlay, identify=True).add_to(folium_map)
+    VectorTiles(
+        name=name,
+        url=tile_url,
+        tile_layer="features",
+        style=_js_call(
+            "RegistryTiles.categoryStyle", categories, OTHER_COLOUR if categories else LAYER_COLOUR, line_weight
+        ),
+        identify="RegistryTiles.identifyFeatures",
+        identify_url=feature_url,
+    ).add_to(folium_map)
     return _render(folium_map)

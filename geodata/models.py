@@ -105,3 +105,58 @@ class Feature(models.Model):
             GistIndex(fields=["layer", "geom"], name="feature_layer_geom_gist"),
             models.Index(fields=["layer", "source_index"], name="feature_layer_source_index"),
         ]
+
+
+class TileVersion(models.Model):
+    """A token that changes whenever a tile source's data changes; it keys the tile cache and ETags.
+
+    For sites a database trigger sets it (see the tile-cluster migration), so every writer counts.
+    """
+
+    source = models.CharField(max_length=40, primary_key=True)
+    token = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"{self.source} @ {self.token}"
+
+
+class SiteCluster(models.Model):
+    """Site counts per grid cell of each low zoom, maintained by a trigger on the sites table.
+
+    One row per (zoom, cell, commodity, country, status, is_published); commodity "" counts every
+    site of the cell, the other rows count the sites having that commodity, so every map filter
+    is answered exactly from this table without reading the sites.
+    """
+
+    zoom = models.SmallIntegerField()
+    cx = models.IntegerField()
+    cy = models.IntegerField()
+    commodity = models.CharField(max_length=32)
+    country = models.CharField(max_length=2)
+    status = models.CharField(max_length=32)
+    is_published = models.BooleanField()
+    n = models.IntegerField()
+    sum_x = models.FloatField(help_text=_("Sum of the sites' EPSG:3857 x, for the cluster's centroid."))
+    sum_y = models.FloatField()
+    sum_id = models.BigIntegerField(help_text=_("Sum of the site ids: the site's id when n is 1."))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["zoom", "commodity", "cx", "cy", "country", "status", "is_published"],
+                name="unique_site_cluster_cell",
+            )
+        ]
+        indexes = [models.Index(fields=["id"], condition=models.Q(n=0), name="site_cluster_empty")]
+
+
+class GeneralisedFeature(models.Model):
+    """A layer's features simplified for a band of low zooms, in EPSG:3857, without sub-pixel ones."""
+
+    layer = models.ForeignKey(Layer, on_delete=models.CASCADE, related_name="+")
+    feature_id = models.BigIntegerField()
+    band = models.SmallIntegerField(help_text=_("The highest zoom this copy serves."))
+    geom = models.GeometryField(srid=3857, spatial_index=False)
+
+    class Meta:
+        indexes = [GistIndex(fields=["layer", "band", "geom"], name="generalised_layer_band_geom")]

@@ -2,12 +2,15 @@
 
 import json
 
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.db.models.fields.json import KeyTextTransform
 from django.urls import reverse
 
-from geodata.maps import Overlay
+from geodata.maps import CATEGORY_PALETTE, Overlay
 from geodata.models import Feature, Layer, LayerStatus
 from sites.models import Role
 from sites.permissions import countries_with_role, is_reviewer
@@ -58,6 +61,31 @@ def layer_geojson(layer: Layer) -> bytes:
             [layer.pk],
         )
         return cursor.fetchone()[0].encode()
+
+
+def layer_attribute(layer: Layer, name: str) -> str:
+    """A field of the layer chosen for styling, checked against its schema ("" for none)."""
+    if name and name not in {field["name"] for field in layer.field_schema}:
+        raise ValidationError(f"Layer {layer.pk} has no attribute {name!r}.")
+    return name
+
+
+def layer_categories(layer: Layer, attribute: str) -> list[tuple[str, str]]:
+    """The attribute's most frequent values with a colour each, for the map and its legend (cached per version)."""
+    key = f"layer-categories:{layer.pk}:{layer.updated_at.timestamp()}:{attribute}"
+    values = cache.get(key)
+    if values is None:
+        rows = (
+            Feature.objects.filter(layer=layer)
+            .annotate(value=KeyTextTransform(attribute, "properties"))
+            .exclude(value=None)
+            .values("value")
+            .annotate(count=Count("id"))
+            .order_by("-count", "value")[: len(CATEGORY_PALETTE)]
+        )
+        values = [row["value"] for row in rows]
+        cache.set(key, values, 3600)
+    return list(zip(values, CATEGORY_PALETTE, strict=False))
 
 
 def describe_too_big(layer: Layer) -> bytes:

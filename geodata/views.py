@@ -7,15 +7,16 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import quote_etag
+from django.utils.http import quote_etag, urlencode
 from django.views.decorators.http import require_GET, require_POST
 
-from geodata import exports, maps, queries, services
+from geodata import exports, maps, queries, services, tiles
 from geodata.forms import IngestOptionsForm, LayerFilterForm, LayerUploadForm, PublishForm
-from geodata.maps import Overlay
-from geodata.models import LayerStatus
+from geodata.models import Feature, LayerStatus
+from sites.forms import SiteFilterForm
 from sites.models import Role
 from sites.permissions import countries_with_role, is_reviewer, may_upload_survey
+from sites.queries import may_see_drafts
 
 LAYERS_PER_PAGE = 25
 
@@ -56,18 +57,39 @@ def _layer_for(request, pk):
 def layer_detail(request, pk):
     layer = _layer_for(request, pk)
     may_edit = may_upload_survey(request.user, layer.country)
-    small_enough = 0 < layer.feature_count <= queries.GEOJSON_FEATURE_LIMIT
-    overlay = Overlay(layer.title, reverse("geodata:geojson", args=[layer.pk]), "#0b6e99", 1.5, 0.25)
+    style_error = ""
+    try:
+        style = queries.layer_attribute(layer, request.GET.get("style", ""))
+    except ValidationError as error:
+        style, style_error = "", " ".join(error.messages)
+    categories = queries.layer_categories(layer, style) if style else []
     context = {
         "layer": layer,
-        "map": maps.layer_map(overlay, layer.extent.extent if layer.extent else None) if small_enough else None,
+        "map": _layer_map(layer, style, categories) if layer.feature_count else None,
+        "style": style,
+        "style_error": style_error,
+        "style_choices": [field["name"] for field in layer.field_schema],
+        "legend": categories,
         "features": queries.layer_features_page(layer, request.GET.get("page")),
         "progress": queries.layer_progress(layer),
         "may_edit": may_edit,
         "may_publish": is_reviewer(request.user),
         "retry_form": IngestOptionsForm() if may_edit else None,
     }
-    return render(request, "geodata/detail.html", context)
+    return render(request, "geodata/detail.html", context, status=400 if style_error else 200)
+
+
+def _layer_map(layer, style: str, categories: list[tuple[str, str]]):
+    tile_url = tiles.url_template("tiles:layer", layer.pk) + (f"?{urlencode({'attribute': style})}" if style else "")
+    feature_url = reverse("tiles:layer-feature", args=[layer.pk, 0]).replace("/0.json", "/{fid}.json")
+    return maps.layer_map(
+        name=layer.title,
+        tile_url=tile_url,
+        feature_url=feature_url,
+        extent=layer.extent.extent if layer.extent else None,
+        categories=dict(categories) if categories else None,
+        line_weight=1.5 if "Line" in layer.geometry_type else 1.0,
+    )
 
 
 @require_GET
@@ -148,3 +170,75 @@ def layer_download(request, pk, file_format):
         return JsonResponse({"error": " ".join(error.messages)}, status=409)
     content_type = exports.FORMATS[file_format][1]
     return FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
+
+
+# --- vector tiles -----------------------------------------------------------------------------
+
+
+def _tile_response(request, *, source: str, version: str, key: str, build, is_public: bool) -> HttpResponse:
+    """304 when the browser's ETag still matches; otherwise the (cached) tile with its ETag."""
+    etag = quote_etag(tiles.tile_etag(source=source, version=version, key=key))
+    if request.headers.get("If-None-Match") == etag:
+        response = HttpResponse(status=304)
+    else:
+        tile = tiles.serve_tile(source=source, version=version, key=key, build=build)
+        response = HttpResponse(tile.body, content_type=tiles.CONTENT_TYPE)
+    response["ETag"] = etag
+    # Drafts depend on who asks: never let a shared cache keep them.
+    response["Cache-Control"] = "public, max-age=60" if is_public else "private, no-cache"
+    response["Vary"] = "Cookie"
+    return response
+
+
+def _tile_error(error: ValidationError) -> JsonResponse:
+    return JsonResponse({"error": " ".join(error.messages)}, status=400)
+
+
+@require_GET
+def site_tile(request, z, x, y):
+    filters = {"country": "", "status": "", "commodity": ""}
+    if request.GET:  # building the form costs more than a small tile: only when there is something to check
+        form = SiteFilterForm(request.GET, with_search=False)
+        if not form.is_valid():
+            return JsonResponse({"error": form.error_text()}, status=400)
+        filters = {name: form.cleaned_data[name] for name in filters}
+    try:
+        address = tiles.TileAddress.parse(z, x, y)
+    except tiles.TileError as error:
+        return _tile_error(error)
+    include_drafts = may_see_drafts(request.user)
+    key = f"{address}|{filters['country']}|{filters['status']}|{filters['commodity']}|drafts={include_drafts}"
+    return _tile_response(
+        request,
+        source=tiles.SITES_LAYER,
+        version=tiles.sites_version(),
+        key=key,
+        build=lambda: tiles.site_tile(address, include_drafts=include_drafts, **filters),
+        is_public=not include_drafts,
+    )
+
+
+@require_GET
+def layer_tile(request, pk, z, x, y):
+    layer = get_object_or_404(queries.visible_layers(request.user), pk=pk)
+    try:
+        address = tiles.TileAddress.parse(z, x, y)
+        attribute = queries.layer_attribute(layer, request.GET.get("attribute", ""))
+    except ValidationError as error:
+        return _tile_error(error)
+    return _tile_response(
+        request,
+        source=f"layer-{layer.pk}",
+        version=tiles.layer_version(layer),
+        key=f"{address}|{attribute}",
+        build=lambda: tiles.layer_tile(layer, address, attribute=attribute),
+        is_public=layer.is_published and layer.status == "ready",
+    )
+
+
+@require_GET
+def layer_feature(request, pk, feature_id):
+    """One feature's attributes, for a click on the layer's tiles."""
+    layer = get_object_or_404(queries.visible_layers(request.user), pk=pk)
+    feature = get_object_or_404(Feature.objects.only("id", "source_index", "properties"), layer=layer, pk=feature_id)
+    return JsonResponse({"id": feature.pk, "source_index": feature.source_index, "properties": feature.properties})

@@ -11,4 +11,5 @@ urlpatterns = [
     path("sites/<int:pk>/estimates/new/", estimate_views.estimate_edit, name="estimate_new"),
     path("sites/<int:pk>/estimates/<int:estimate_pk>/", estimate_views.estimate_edit, name="estimate_edit"),
     path("sites/<int:pk>/estimates/<int:estimate_pk>/delete/", estimate_views.estimate_delete, name="estimate_delete"),
+    path("sites/<int:pk>.json", views.site_summary, name="summary"),
 ]

@@ -6,10 +6,12 @@ from pathlib import Path
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.http import urlencode
 
-from geodata import maps
+from geodata import maps, tiles
 from geodata.errors import IngestError
 from geodata.maps import Overlay
 from geodata.queries import reference_overlays
@@ -36,12 +38,13 @@ def public_map(request):
     form = SiteFilterForm(request.GET, with_search=False)
     if not form.is_valid():
         return _bad_filters(request, form, "sites/map.html")
-    sites = queries.filtered_sites(queries.visible_sites(request.user), **form.filters())
-    sites = sites.select_related(None).only("id", "name", "status", "commodities", "location")
+    filters = form.active_filters()
+    tile_url = tiles.url_template("tiles:sites") + (f"?{urlencode(filters)}" if filters else "")
+    summary_url = reverse("sites:summary", args=[0]).replace("/0.json", "/{id}.json")
     context = {
         "form": form,
-        "map": maps.public_map(sites, reference_overlays()),
-        "site_count": len(sites),
+        "map": maps.public_map(tile_url, summary_url, reference_overlays()),
+        "site_count": tiles.site_count(include_drafts=queries.may_see_drafts(request.user), **filters),
         "legend": _legend(),
     }
     return render(request, "sites/map.html", context)
@@ -119,3 +122,19 @@ def site_import(request):
         context["error"] = " ".join(error.messages)
         return render(request, "sites/import.html", context, status=400)
     return render(request, "sites/import.html", context)
+
+
+def site_summary(request, pk):
+    """What a click on the map shows about one site."""
+    site = get_object_or_404(queries.visible_sites(request.user), pk=pk)
+    return JsonResponse(
+        {
+            "id": site.pk,
+            "name": site.name,
+            "status": site.status,
+            "status_label": str(site.get_status_display()),
+            "country": str(site.get_country_display()),
+            "commodities": site.get_commodities_display(),
+            "url": site.get_absolute_url(),
+        }
+    )

@@ -1,4 +1,4 @@
-"""A visitor's journey on the public map: sites, overlays, filters, a site's page; nothing from CDNs."""
+"""A visitor's journey on the public map: site tiles, overlays, filters, identify, a site's page; no CDNs."""
 
 from pathlib import Path
 
@@ -22,12 +22,27 @@ def overlay_paths(page) -> int:
     return page.locator(".leaflet-overlay-pane path").count()
 
 
+def record_tile_responses(page) -> list[tuple[str, int]]:
+    """Every answer to a /tiles/ request the page makes, as (url, status)."""
+    responses: list[tuple[str, int]] = []
+    page.on("response", lambda answer: "/tiles/" in answer.url and responses.append((answer.url, answer.status)))
+    return responses
+
+
+SITE_SYMBOLS = ".leaflet-tile-pane svg path.leaflet-interactive"
+
+
 def test_visitor_browses_the_map_toggles_an_overlay_and_filters(demo_site_url, browser_session):
     page = browser_session.page
+    tile_responses = record_tile_responses(page)
     page.goto(demo_site_url + "/")
 
-    page.locator(".marker-cluster").first.wait_for(state="visible")
+    # Sites arrive as vector tiles drawn in SVG: clusters are circles with their count written in them.
+    page.locator(SITE_SYMBOLS).first.wait_for(state="visible")
+    page.locator(".leaflet-tile-pane text.cluster-count").first.wait_for(state="visible")
     assert page.locator("#site-count").inner_text() == "575"
+    site_tiles = [(url, status) for url, status in tile_responses if "/tiles/sites/" in url]
+    assert site_tiles and all(status == 200 for _url, status in site_tiles)
     # Outlines, faults and mining areas arrive after the page: 11 + 234 + 18 shapes.
     page.wait_for_function("document.querySelectorAll('.leaflet-overlay-pane path').length >= 263")
     with_faults = overlay_paths(page)
@@ -41,9 +56,9 @@ def test_visitor_browses_the_map_toggles_an_overlay_and_filters(demo_site_url, b
     page.locator("form.filters button[type=submit]").click()
     page.wait_for_url("**/?*status=closed*")
     assert page.locator("#site-count").inner_text() == "9"
-    assert (
-        page.locator(".marker-cluster, .leaflet-marker-pane .leaflet-interactive, path.leaflet-interactive").count() > 0
-    )
+    page.locator(SITE_SYMBOLS).first.wait_for(state="visible")
+    filtered_tiles = [(url, status) for url, status in tile_responses if "status=closed" in url]
+    assert filtered_tiles and all(status == 200 for _url, status in filtered_tiles)
 
     assert browser_session.errors == []
     assert browser_session.external_hosts() <= BASE_MAP_TILE_HOSTS
@@ -51,8 +66,8 @@ def test_visitor_browses_the_map_toggles_an_overlay_and_filters(demo_site_url, b
 
 def test_visitor_opens_a_site_from_its_popup(demo_site_url, browser_session):
     page = browser_session.page
-    page.goto(demo_site_url + "/?country=KH")  # Cambodia has one site: a marker, not a cluster
-    marker = page.locator("path.leaflet-interactive").first
+    page.goto(demo_site_url + "/?country=KH")  # Cambodia has one site: a site symbol, not a cluster
+    marker = page.locator(SITE_SYMBOLS).first
     marker.wait_for(state="visible")
     marker.click()
     link = page.locator(".site-popup a")

@@ -71,7 +71,7 @@ def test_gunicorn_serves_hashed_assets_and_the_map_draws(gunicorn_url, browser_s
         "response", lambda response: response.status >= 400 and failures.append(f"{response.status} {response.url}")
     )
     page.goto(gunicorn_url + "/")
-    page.locator(".marker-cluster").first.wait_for(state="visible")
+    page.locator(".leaflet-tile-pane svg path.leaflet-interactive").first.wait_for(state="visible")
 
     scripts = page.eval_on_selector_all("script[src]", "nodes => nodes.map(n => n.getAttribute('src'))")
     leaflet = next(src for src in scripts if "leaflet/leaflet." in src)

@@ -2,22 +2,49 @@
 
 import pytest
 from django.contrib.auth.models import User
+from django.contrib.gis.geos import Point
 from django.db import connection
 
-from sites.models import SiteStatus
+from sites.models import MineSite, SiteStatus
 from tests.conftest import make_site
 
 pytestmark = pytest.mark.django_db
 
 
-def test_map_shows_published_sites_only(client):
+def test_map_counts_published_sites_only_and_draws_them_from_tiles(client):
     make_site(name="Published Pit")
     make_site(name="Draft Pit", is_published=False)
     response = client.get("/")
     assert response.status_code == 200
     assert response.context["site_count"] == 1
     script = response.context["map"].script
-    assert "Published Pit" in script and "Draft Pit" not in script
+    assert '"/tiles/sites/{z}/{x}/{y}.pbf"' in script
+    assert "Published Pit" not in script and "Draft Pit" not in script
+
+
+def test_map_tiles_carry_the_filters_of_the_page(client):
+    make_site()
+    script = client.get("/?status=closed&country=ID").context["map"].script
+    assert '"/tiles/sites/{z}/{x}/{y}.pbf?country=ID\\u0026status=closed"' in script  # & escaped for <script>
+
+
+def test_map_page_weighs_the_same_for_2000_sites_as_for_2(client):
+    make_site(name="First")
+    make_site(name="Second")
+    small = len(client.get("/").content)
+    MineSite.objects.bulk_create(
+        MineSite(
+            name=f"Pit {number}",
+            country="ID",
+            status="active",
+            location=Point(110 + number / 100, -2),
+            is_published=True,
+        )
+        for number in range(1998)
+    )
+    large = client.get("/")
+    assert large.context["site_count"] == 2000
+    assert abs(len(large.content) - small) <= 16  # the digits of the count; ids in element names are hashes
 
 
 def test_map_filters_live_in_the_url(client):
@@ -44,10 +71,23 @@ def test_unknown_filter_values_get_a_clear_400(client, url):
     assert "is not a known value for this filter" in response.content.decode()
 
 
-def test_site_names_are_escaped_in_the_map_script(client):
-    make_site(name="</script><script>alert(1)</script>")
-    script = client.get("/").context["map"].script
-    assert "</script>" not in script
+def test_site_summary_for_a_click_on_the_map(client):
+    site = make_site(name="Click Pit", commodities=["nickel", "cobalt"])
+    summary = client.get(f"/sites/{site.pk}.json").json()
+    assert summary == {
+        "id": site.pk,
+        "name": "Click Pit",
+        "status": "active",
+        "status_label": "Active",
+        "country": "Indonesia",
+        "commodities": ["Nickel", "Cobalt"],
+        "url": f"/sites/{site.pk}/",
+    }
+
+
+def test_site_summary_of_a_draft_is_hidden_from_the_public(client):
+    draft = make_site(is_published=False)
+    assert client.get(f"/sites/{draft.pk}.json").status_code == 404
 
 
 def test_list_searches_and_paginates(client):

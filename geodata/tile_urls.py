@@ -1,0 +1,12 @@
+"""Vector tile addresses; z/x/y are taken as text so that a bad address gets a 400 that says why."""
+
+from django.urls import path
+
+from geodata import views
+
+app_name = "tiles"
+urlpatterns = [
+    path("sites/<str:z>/<str:x>/<str:y>.pbf", views.site_tile, name="sites"),
+    path("layers/<int:pk>/<str:z>/<str:x>/<str:y>.pbf", views.layer_tile, name="layer"),
+    path("layers/<int:pk>/features/<int:feature_id>.json", views.layer_feature, name="layer-feature"),
+]

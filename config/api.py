@@ -101,17 +101,16 @@ class GeoJsonKeysetPagination(KeysetPagination):
         )
 
     def get_paginated_response_schema(self, schema):
-        return {
+        # `schema` is already the FeatureCollection (drf-spectacular's drf-gis support); add the page links.
+        links = {
             "type": "object",
-            "required": ["type", "features"],
             "properties": {
-                "type": {"type": "string", "enum": ["FeatureCollection"]},
                 "next": {"type": "string", "nullable": True, "format": "uri"},
                 "previous": {"type": "string", "nullable": True, "format": "uri"},
                 "numberReturned": {"type": "integer"},
-                "features": schema.get("properties", {}).get("features", schema),
             },
         }
+        return {"allOf": [schema, links]}
 
 
 class BBoxField(forms.CharField):

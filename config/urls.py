@@ -14,4 +14,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("healthz", health.healthz, name="healthz"),
+    path("api/", include("config.api_urls")),
 ]
+# Under /api/ these answer JSON, elsewhere the HTML pages.
+handler404 = "config.api.page_not_found"
+handler500 = "config.api.server_error"

@@ -2,7 +2,8 @@
 
 from django.db.models import F, Func, Q, QuerySet, TextField, Value
 
-from sites.models import MineSite
+from sites.models import MineSite, Role
+from sites.permissions import countries_with_role
 
 
 def may_see_drafts(user) -> bool:
@@ -10,9 +11,12 @@ def may_see_drafts(user) -> bool:
 
 
 def visible_sites(user) -> QuerySet[MineSite]:
-    """Published sites for the public; every site for staff and reviewers."""
+    """Published sites for the public; every site for staff; drafts of their country to uploaders and reviewers."""
     sites = MineSite.objects.select_related("data_source")
-    return sites if may_see_drafts(user) else sites.published()
+    if may_see_drafts(user):
+        return sites
+    own_countries = countries_with_role(user, Role.SURVEY_UPLOADER) | countries_with_role(user, Role.REVIEWER)
+    return sites.filter(Q(is_published=True) | Q(country__in=own_countries)) if own_countries else sites.published()
 
 
 def filtered_sites(sites: QuerySet[MineSite], *, country="", status="", commodity="", q="") -> QuerySet[MineSite]:

@@ -1,0 +1,130 @@
+"""What every API endpoint shares: the JSON error format, keyset pagination and the bbox filter field."""
+
+import logging
+
+from django import forms
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, JsonResponse
+from django.views import defaults
+from django_filters import rest_framework as filters
+from rest_framework import exceptions, pagination
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+from geodata.bbox import bbox_polygon, parse_bbox
+
+logger = logging.getLogger(__name__)
+
+MAX_PAGE_SIZE = 1000
+
+
+def api_exception_handler(error, context):
+    """Every API error as {"error": message, "fields": {...}}; Django's own errors become 400/403/404."""
+    if isinstance(error, DjangoValidationError):
+        error = exceptions.ValidationError(
+            error.message_dict if hasattr(error, "error_dict") else {"non_field_errors": error.messages}
+        )
+    elif isinstance(error, DjangoPermissionDenied):
+        error = exceptions.PermissionDenied(str(error) or None)
+    elif isinstance(error, Http404):
+        error = exceptions.NotFound(str(error) or None)
+    response = exception_handler(error, context)
+    if response is None:
+        return None  # unexpected: Django's handler500 answers, as JSON under /api/
+    response.data = error_body(response.data)
+    return response
+
+
+def error_body(detail) -> dict:
+    if isinstance(detail, dict) and set(detail) == {"detail"}:
+        return {"error": str(detail["detail"])}
+    if isinstance(detail, dict):
+        fields = {name: [str(message) for message in _as_list(messages)] for name, messages in detail.items()}
+        summary = "; ".join(f"{name}: {' '.join(messages)}" for name, messages in fields.items())
+        return {"error": f"Invalid input. {summary}", "fields": fields}
+    return {"error": " ".join(str(message) for message in _as_list(detail))}
+
+
+def _as_list(messages) -> list:
+    if isinstance(messages, list | tuple):
+        return [item for message in messages for item in _as_list(message)]
+    if isinstance(messages, dict):
+        return [f"{name}: {' '.join(map(str, _as_list(value)))}" for name, value in messages.items()]
+    return [messages]
+
+
+def is_api_request(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def page_not_found(request, exception):
+    if is_api_request(request):
+        return JsonResponse({"error": f"No API endpoint or record at {request.path}."}, status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    if is_api_request(request):
+        return JsonResponse({"error": "Internal server error; it has been logged."}, status=500)
+    return defaults.server_error(request)
+
+
+class KeysetPagination(pagination.CursorPagination):
+    """Cursor paging: no count(*), stable at a million rows (see the performance notes)."""
+
+    ordering = "id"
+    page_size = 100
+    page_size_query_param = "page_size"
+    max_page_size = MAX_PAGE_SIZE
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is not None and not (raw.isdigit() and int(raw) > 0):
+            raise exceptions.ValidationError({"page_size": [f"Give a whole number from 1 to {self.max_page_size}."]})
+        return super().get_page_size(request)
+
+
+class GeoJsonKeysetPagination(KeysetPagination):
+    """Keyset pages as a GeoJSON FeatureCollection with next/previous links."""
+
+    def get_paginated_response(self, data):
+        features = data["features"] if isinstance(data, dict) else data
+        return Response(
+            {
+                "type": "FeatureCollection",
+                "next": self.get_next_link(),
+                "previous": self.get_previous_link(),
+                "numberReturned": len(features),
+                "features": features,
+            }
+        )
+
+    def get_paginated_response_schema(self, schema):
+        # `schema` is already the FeatureCollection (drf-spectacular's drf-gis support); add the page links.
+        links = {
+            "type": "object",
+            "properties": {
+                "next": {"type": "string", "nullable": True, "format": "uri"},
+                "previous": {"type": "string", "nullable": True, "format": "uri"},
+                "numberReturned": {"type": "integer"},
+            },
+        }
+        return {"allOf": [schema, links]}
+
+
+class BBoxField(forms.CharField):
+    def clean(self, value):
+        value = super().clean(value)
+        return parse_bbox(value) if value else None
+
+
+class BBoxFilter(filters.Filter):
+    """bbox=minx,miny,maxx,maxy in longitude/latitude; keeps geometries that intersect it."""
+
+    field_class = BBoxField
+
+    def filter(self, queryset, value):
+        if not value:
+            return queryset
+        return queryset.filter(**{f"{self.field_name}__intersects": bbox_polygon(value)})

@@ -1,0 +1,178 @@
+"""REST API for survey layers: metadata, status and report, their features as GeoJSON, and uploads."""
+
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, generics, parsers, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework_gis.fields import GeometryField
+from rest_framework_gis.serializers import GeoFeatureModelSerializer
+
+from config.api import BBoxFilter, GeoJsonKeysetPagination, KeysetPagination
+from geodata import exports, queries, services
+from geodata.forms import ENCODINGS, LayerUploadForm
+from geodata.models import Feature, Layer, LayerStatus, Theme
+from sites.models import Country, Role
+from sites.permissions import countries_with_role
+
+
+class LayerSerializer(serializers.ModelSerializer):
+    extent = GeometryField(read_only=True)
+    progress = serializers.SerializerMethodField()
+    links = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Layer
+        fields = [
+            "id",
+            "title",
+            "slug",
+            "agency",
+            "country",
+            "theme",
+            "abstract",
+            "source_date",
+            "scale_denominator",
+            "license",
+            "attribution",
+            "keywords",
+            "geometry_type",
+            "source_crs",
+            "encoding",
+            "feature_count",
+            "extent",
+            "field_schema",
+            "status",
+            "progress",
+            "report",
+            "is_published",
+            "created_at",
+            "updated_at",
+            "links",
+        ]
+        read_only_fields = fields
+
+    def get_progress(self, layer) -> dict:
+        return queries.layer_progress(layer)
+
+    def get_links(self, layer) -> dict[str, str]:
+        request = self.context["request"]
+        links = {
+            "self": reverse("api:layer-detail", args=[layer.pk]),
+            "features": reverse("api:layer-features", args=[layer.pk]),
+            "page": reverse("geodata:detail", args=[layer.pk]),
+        }
+        for name in exports.FORMATS:
+            links[f"download_{name}"] = reverse("geodata:download", args=[layer.pk, name])
+        return {name: request.build_absolute_uri(url) for name, url in links.items()}
+
+
+class LayerUploadSerializer(serializers.Serializer):
+    """The web upload form's fields; the form itself validates them, so both answer alike."""
+
+    file = serializers.FileField(help_text="A zipped shapefile, GeoPackage, GeoJSON or KML.")
+    title = serializers.CharField(max_length=255)
+    agency = serializers.CharField(max_length=200, required=False)
+    country = serializers.ChoiceField(choices=Country.choices)
+    theme = serializers.ChoiceField(choices=Theme.choices)
+    abstract = serializers.CharField(required=False)
+    source_date = serializers.DateField(required=False)
+    scale_denominator = serializers.IntegerField(required=False, min_value=1)
+    license = serializers.CharField(max_length=100, required=False)
+    keywords = serializers.CharField(max_length=500, required=False, help_text="Separated by commas.")
+    srid = serializers.IntegerField(required=False, help_text="EPSG code, only for files without a CRS.")
+    encoding = serializers.ChoiceField(choices=ENCODINGS, required=False)
+    layer_name = serializers.CharField(max_length=200, required=False, help_text="For files with several layers.")
+
+
+class LayerFilter(filters.FilterSet):
+    country = filters.ChoiceFilter(choices=Country.choices)
+    theme = filters.ChoiceFilter(choices=Theme.choices)
+    status = filters.ChoiceFilter(choices=LayerStatus.choices)
+    updated_since = filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    bbox = BBoxFilter(field_name="extent", help_text="minx,miny,maxx,maxy in longitude/latitude (EPSG:4326).")
+
+    class Meta:
+        model = Layer
+        fields = ["country", "theme", "status", "updated_since", "bbox"]
+
+
+class LayerViewSet(viewsets.ReadOnlyModelViewSet):
+    """Survey layers: the public sees published ones; uploaders and reviewers see their drafts too."""
+
+    serializer_class = LayerSerializer
+    pagination_class = KeysetPagination
+    filterset_class = LayerFilter
+
+    def get_queryset(self):
+        return queries.visible_layers(self.request.user).order_by("id")
+
+    @extend_schema(
+        request={"multipart/form-data": LayerUploadSerializer},
+        responses={202: LayerSerializer},
+        description="Upload a layer file; the import runs in the background: poll links.self until "
+        "progress.finished is true.",
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="upload",
+        permission_classes=[IsAuthenticated],
+        parser_classes=[parsers.MultiPartParser, parsers.FormParser],
+    )
+    def upload(self, request):
+        """Same service and same checks as the web upload form; answers 202 with the layer to poll."""
+        countries = countries_with_role(request.user, Role.SURVEY_UPLOADER)
+        if not countries:
+            raise exceptions.PermissionDenied("You need the survey-uploader role for a country to upload layers.")
+        form = LayerUploadForm(request.data, request.FILES, countries=countries)
+        if not form.is_valid():
+            raise exceptions.ValidationError({name: list(errors) for name, errors in form.errors.items()})
+        layer = services.start_layer_upload(
+            by=request.user, upload=form.cleaned_data["file"], metadata=form.metadata(), options=form.options()
+        )
+        layer.refresh_from_db()
+        body = LayerSerializer(layer, context=self.get_serializer_context()).data
+        return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["links"]["self"]})
+
+
+class FeatureSerializer(GeoFeatureModelSerializer):
+    """One feature: its attributes as they were uploaded are the GeoJSON properties."""
+
+    class Meta:
+        model = Feature
+        geo_field = "geom"
+        id_field = "source_index"
+        fields = ["source_index", "geom"]
+
+    def get_properties(self, instance, fields):
+        return instance.properties
+
+
+class FeatureFilter(filters.FilterSet):
+    bbox = BBoxFilter(field_name="geom", help_text="minx,miny,maxx,maxy in longitude/latitude (EPSG:4326).")
+
+    class Meta:
+        model = Feature
+        fields = ["bbox"]
+
+
+class FeaturePagination(GeoJsonKeysetPagination):
+    ordering = "source_index"
+
+
+class LayerFeatureList(generics.ListAPIView):
+    """A layer's features as GeoJSON, in the file's order, a page at a time."""
+
+    serializer_class = FeatureSerializer
+    pagination_class = FeaturePagination
+    filterset_class = FeatureFilter
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema generator has no layer id
+            return Feature.objects.none()
+        layer = get_object_or_404(queries.visible_layers(self.request.user), pk=self.kwargs["pk"])
+        return Feature.objects.filter(layer=layer).only("source_index", "geom", "properties")

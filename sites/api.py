@@ -1,0 +1,159 @@
+"""REST API for sites and their resource estimates: serializers, filters and viewsets (thin)."""
+
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, permissions, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.filters import OrderingFilter
+from rest_framework.response import Response
+from rest_framework_gis.serializers import GeoFeatureModelSerializer
+
+from config.api import BBoxFilter, GeoJsonKeysetPagination, KeysetPagination
+from sites import queries, services
+from sites.models import Commodity, Country, MineSite, ResourceCategory, ResourceEstimate, SiteStatus
+
+
+class SiteSerializer(GeoFeatureModelSerializer):
+    commodities = serializers.ListField(child=serializers.ChoiceField(choices=Commodity.choices), required=False)
+    alternative_names = serializers.ListField(child=serializers.CharField(max_length=255), required=False)
+    data_source = serializers.StringRelatedField(read_only=True)
+    license = serializers.SerializerMethodField()
+
+    class Meta:
+        model = MineSite
+        geo_field = "location"
+        fields = [
+            "id",
+            "name",
+            "alternative_names",
+            "country",
+            "admin_area",
+            "status",
+            "mine_type",
+            "commodities",
+            "location",
+            "operator",
+            "opened_year",
+            "closed_year",
+            "source_record_id",
+            "source_status",
+            "source_url",
+            "data_source",
+            "license",
+            "quality_flags",
+            "is_published",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["quality_flags", "is_published", "created_at", "updated_at"]
+
+    def get_license(self, site) -> str:
+        return site.data_source.license if site.data_source else ""
+
+    def create(self, validated_data):
+        return services.create_site(by=self.context["request"].user, data=validated_data)
+
+    def update(self, instance, validated_data):
+        return services.update_site(site=instance, by=self.context["request"].user, data=validated_data)
+
+
+class PublishSerializer(serializers.Serializer):
+    is_published = serializers.BooleanField()
+
+
+class SiteFilter(filters.FilterSet):
+    bbox = BBoxFilter(field_name="location", help_text="minx,miny,maxx,maxy in longitude/latitude (EPSG:4326).")
+    country = filters.ChoiceFilter(choices=Country.choices)
+    status = filters.ChoiceFilter(choices=SiteStatus.choices)
+    commodity = filters.ChoiceFilter(choices=Commodity.choices, method="filter_commodity")
+    updated_since = filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+
+    class Meta:
+        model = MineSite
+        fields = ["bbox", "country", "status", "commodity", "updated_since"]
+
+    def filter_commodity(self, queryset, name, value):
+        return queryset.with_commodity(value)
+
+
+class SiteViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Mine sites as GeoJSON; the public sees published ones, uploaders record the sites of their country."""
+
+    serializer_class = SiteSerializer
+    permission_classes = [permissions.IsAuthenticatedOrReadOnly]
+    pagination_class = GeoJsonKeysetPagination
+    filter_backends = [filters.DjangoFilterBackend, OrderingFilter]
+    filterset_class = SiteFilter
+    ordering_fields = ["id", "name", "updated_at"]
+    ordering = ["id"]
+
+    def get_queryset(self):
+        return queries.visible_sites(self.request.user).order_by("id")
+
+    @extend_schema(request=PublishSerializer, responses=SiteSerializer)
+    @action(detail=True, methods=["post"])
+    def publish(self, request, pk=None):
+        """Publish or unpublish a site (reviewers of its country)."""
+        choice = PublishSerializer(data=request.data)
+        choice.is_valid(raise_exception=True)
+        site = services.set_site_published(
+            site=self.get_object(), by=request.user, is_published=choice.validated_data["is_published"]
+        )
+        return Response(SiteSerializer(site, context=self.get_serializer_context()).data)
+
+
+class ResourceEstimateSerializer(serializers.ModelSerializer):
+    unfc_class = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = ResourceEstimate
+        fields = [
+            "id",
+            "site",
+            "commodity",
+            "reporting_code",
+            "national_code_name",
+            "category",
+            "unfc_class",
+            "tonnage_mt",
+            "grade",
+            "grade_unit",
+            "cut_off",
+            "effective_date",
+            "competent_person",
+            "source_report",
+            "source_url",
+            "updated_at",
+        ]
+
+
+class ResourceEstimateFilter(filters.FilterSet):
+    site = filters.NumberFilter(field_name="site_id")
+    commodity = filters.ChoiceFilter(choices=Commodity.choices)
+    category = filters.ChoiceFilter(choices=ResourceCategory.choices)
+    country = filters.ChoiceFilter(field_name="site__country", choices=Country.choices)
+    updated_since = filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+
+    class Meta:
+        model = ResourceEstimate
+        fields = ["site", "commodity", "category", "country", "updated_since"]
+
+
+class ResourceEstimateViewSet(viewsets.ReadOnlyModelViewSet):
+    """Resource and reserve estimates; visible when their site is."""
+
+    serializer_class = ResourceEstimateSerializer
+    pagination_class = KeysetPagination
+    filter_backends = [filters.DjangoFilterBackend, OrderingFilter]
+    filterset_class = ResourceEstimateFilter
+    ordering_fields = ["id", "effective_date", "tonnage_mt"]
+    ordering = ["id"]
+
+    def get_queryset(self):
+        return ResourceEstimate.objects.filter(site__in=queries.visible_sites(self.request.user)).order_by("id")

@@ -1,0 +1,43 @@
+"""Write paths for sites: survey uploaders record the sites of their country, reviewers publish them."""
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+
+from sites.models import MineSite, Role
+from sites.permissions import countries_with_role, may_upload_survey
+
+
+def ensure_may_edit_site(user, country: str) -> None:
+    if not may_upload_survey(user, country):
+        raise PermissionDenied("Only survey uploaders of this country may record or change its sites.")
+
+
+@transaction.atomic
+def create_site(*, by, data: dict) -> MineSite:
+    """Record a new site as a draft; publishing is a reviewer's separate decision."""
+    ensure_may_edit_site(by, data.get("country", ""))
+    site = MineSite(**{**data, "is_published": False})
+    site.full_clean()
+    site.save()
+    return site
+
+
+@transaction.atomic
+def update_site(*, site: MineSite, by, data: dict) -> MineSite:
+    """Change a site; moving it to another country needs the role there too."""
+    ensure_may_edit_site(by, site.country)
+    ensure_may_edit_site(by, data.get("country", site.country))
+    for field, value in data.items():
+        setattr(site, field, value)
+    site.full_clean()
+    site.save()
+    return site
+
+
+@transaction.atomic
+def set_site_published(*, site: MineSite, by, is_published: bool) -> MineSite:
+    if site.country not in countries_with_role(by, Role.REVIEWER):
+        raise PermissionDenied("Only reviewers of this site's country may publish or unpublish it.")
+    site.is_published = is_published
+    site.save(update_fields=["is_published", "updated_at"])
+    return site

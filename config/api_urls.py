@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from geodata.api import LayerFeatureList, LayerViewSet
+from remediation.api import HazardViewSet, MeasureViewSet, VisitViewSet
 from sites.api import ResourceEstimateViewSet, SiteViewSet
 
 app_name = "api"
@@ -13,7 +14,9 @@ router = DefaultRouter()
 router.register("sites", SiteViewSet, basename="site")
 router.register("resource-estimates", ResourceEstimateViewSet, basename="resource-estimate")
 router.register("layers", LayerViewSet, basename="layer")
-# Hazards, remediation measures and monitoring visits register here, one line each.
+router.register("hazards", HazardViewSet, basename="hazard")
+router.register("measures", MeasureViewSet, basename="measure")
+router.register("visits", VisitViewSet, basename="visit")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

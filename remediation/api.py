@@ -1,0 +1,359 @@
+"""REST API for hazards, remediation measures and monitoring visits (thin: rules live in the services).
+
+The public reads published records of published sites, priority-1 hazards at a generalised
+location, and never officers' names; officers of the site's country write (drafts), reviewers
+publish. The same `remediation.services` functions the pages use do every write.
+"""
+
+import json
+
+from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import permissions, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.filters import OrderingFilter
+from rest_framework.response import Response
+from rest_framework_gis.serializers import GeoFeatureModelSerializer
+
+from config.api import BBoxFilter, GeoJsonKeysetPagination, KeysetPagination
+from remediation import queries, services
+from remediation.models import Measurement, MeasureStage, MonitoringVisit, RemediationMeasure
+from sites.api import PublishSerializer
+from sites.models import Country, Hazard, HazardStatus, HazardType
+from sites.queries import visible_sites
+from sites.sensitive import location_for, must_generalise
+
+# Officers' names are personal data: only members of the site's country read them.
+PEOPLE_FIELDS = ("created_by", "officer", "priority_approved_by", "signed_off_by")
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class _Username(serializers.RelatedField):
+    def to_representation(self, user) -> str:
+        return user.get_username()
+
+
+def _without_people(data: dict, record, request) -> dict:
+    properties = data.get("properties", data)
+    if not queries.show_people(request.user if request else None, record.site):
+        for name in PEOPLE_FIELDS:
+            properties.pop(name, None)
+    return data
+
+
+class _SiteField(serializers.PrimaryKeyRelatedField):
+    """A site the requester may see (the service then checks they may record on it)."""
+
+    def get_queryset(self):
+        return visible_sites(self.context["request"].user)
+
+
+class HazardSerializer(GeoFeatureModelSerializer):
+    site = _SiteField()
+    location_generalised = serializers.SerializerMethodField()
+    created_by = _Username(read_only=True)
+    priority_approved_by = _Username(read_only=True)
+
+    class Meta:
+        model = Hazard
+        geo_field = "location"
+        fields = [
+            "id",
+            "site",
+            "hazard_type",
+            "priority",
+            "priority_is_approved",
+            "priority_approved_by",
+            "priority_approved_at",
+            "quantity",
+            "quantity_unit",
+            "location",
+            "location_generalised",
+            "estimated_cost_amount",
+            "estimated_cost_currency",
+            "status",
+            "made_safe_on",
+            "notes",
+            "is_published",
+            "created_by",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["priority_is_approved", "priority_approved_at", "is_published", "created_at", "updated_at"]
+
+    def get_location_generalised(self, hazard) -> bool:
+        return hazard.location is not None and must_generalise(hazard, self.context["request"].user)
+
+    def to_representation(self, hazard):
+        data = super().to_representation(hazard)
+        user = self.context["request"].user
+        if hazard.location is not None and must_generalise(hazard, user):
+            data["geometry"] = json.loads(location_for(hazard, user).geojson)
+        return _without_people(data, hazard, self.context.get("request"))
+
+
+class HazardWriteSerializer(serializers.ModelSerializer):
+    """What officers send: the exact location (a point or polygon near the site) as GeoJSON."""
+
+    site = _SiteField()
+
+    class Meta:
+        model = Hazard
+        fields = [
+            "site",
+            "hazard_type",
+            "priority",
+            "quantity",
+            "quantity_unit",
+            "location",
+            "estimated_cost_amount",
+            "estimated_cost_currency",
+            "status",
+            "made_safe_on",
+            "notes",
+        ]
+
+    def save_record(self, instance=None):
+        hazard = instance or Hazard()
+        for name, value in self.validated_data.items():
+            setattr(hazard, name, value)
+        return services.save_record(hazard, by=self.context["request"].user)
+
+
+class MeasureSerializer(GeoFeatureModelSerializer):
+    site = _SiteField()
+    hazards = serializers.PrimaryKeyRelatedField(many=True, queryset=Hazard.objects.all(), required=False)
+    created_by = _Username(read_only=True)
+    signed_off_by = _Username(read_only=True)
+
+    class Meta:
+        model = RemediationMeasure
+        geo_field = "treated_area"
+        fields = [
+            "id",
+            "site",
+            "hazards",
+            "measure_type",
+            "stage",
+            "planned_start",
+            "planned_end",
+            "actual_start",
+            "actual_end",
+            "responsible_agency",
+            "contractor",
+            "funding_source",
+            "budget_amount",
+            "actual_cost_amount",
+            "cost_currency",
+            "treated_area",
+            "treated_area_ha",
+            "description",
+            "closure_criteria",
+            "signed_off_by",
+            "signed_off_at",
+            "is_published",
+            "created_by",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["treated_area_ha", "signed_off_at", "is_published", "created_at", "updated_at"]
+
+    def to_representation(self, measure):
+        data = _without_people(super().to_representation(measure), measure, self.context.get("request"))
+        visible_hazards = set(
+            queries.visible(Hazard.objects.filter(site=measure.site), self.context["request"].user).values_list(
+                "id", flat=True
+            )
+        )
+        data["properties"]["hazards"] = [pk for pk in data["properties"]["hazards"] if pk in visible_hazards]
+        return data
+
+    def save_record(self, instance=None):
+        data = dict(self.validated_data)
+        hazards = data.pop("hazards", None)
+        measure = instance or RemediationMeasure()
+        for name, value in data.items():
+            setattr(measure, name, value)
+        return services.save_record(measure, by=self.context["request"].user, hazards=hazards)
+
+
+class MeasurementSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Measurement
+        fields = ["parameter", "parameter_detail", "value", "unit"]
+
+
+class VisitSerializer(serializers.ModelSerializer):
+    site = _SiteField()
+    measure = serializers.PrimaryKeyRelatedField(
+        queryset=RemediationMeasure.objects.all(), required=False, allow_null=True
+    )
+    measurements = MeasurementSerializer(many=True, required=False)
+    officer = _Username(read_only=True)
+    created_by = _Username(read_only=True)
+
+    class Meta:
+        model = MonitoringVisit
+        fields = [
+            "id",
+            "site",
+            "measure",
+            "visited_on",
+            "officer",
+            "observations",
+            "next_visit_due",
+            "measurements",
+            "is_published",
+            "created_by",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["is_published", "created_at", "updated_at"]
+
+    def to_representation(self, visit):
+        return _without_people(super().to_representation(visit), visit, self.context.get("request"))
+
+    def save_record(self, instance=None):
+        data = dict(self.validated_data)
+        readings = [services.MeasurementData(**reading) for reading in data.pop("measurements", [])]
+        visit = instance or MonitoringVisit(officer=self.context["request"].user)
+        for name, value in data.items():
+            setattr(visit, name, value)
+        return services.save_visit(visit, by=self.context["request"].user, measurements=readings)
+
+
+class RecordFilter(filters.FilterSet):
+    site = filters.NumberFilter(field_name="site_id")
+    country = filters.ChoiceFilter(field_name="site__country", choices=Country.choices)
+    updated_since = filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+
+
+class HazardFilter(RecordFilter):
+    bbox = BBoxFilter(field_name="site__location", help_text="minx,miny,maxx,maxy: hazards of the sites inside.")
+    hazard_type = filters.ChoiceFilter(choices=HazardType.choices)
+    priority = filters.NumberFilter()
+    status = filters.ChoiceFilter(choices=HazardStatus.choices)
+
+    class Meta:
+        model = Hazard
+        fields = ["site", "country", "bbox", "hazard_type", "priority", "status", "updated_since"]
+
+
+class MeasureFilter(RecordFilter):
+    bbox = BBoxFilter(field_name="site__location", help_text="minx,miny,maxx,maxy: measures of the sites inside.")
+    stage = filters.ChoiceFilter(choices=MeasureStage.choices)
+
+    class Meta:
+        model = RemediationMeasure
+        fields = ["site", "country", "bbox", "stage", "updated_since"]
+
+
+class VisitFilter(RecordFilter):
+    class Meta:
+        model = MonitoringVisit
+        fields = ["site", "country", "updated_since"]
+
+
+class _RecordViewSet(viewsets.ModelViewSet):
+    """Shared by the three: visibility, writes through the services, publishing by reviewers."""
+
+    model = None
+    permission_classes = [permissions.IsAuthenticatedOrReadOnly]
+    filter_backends = [filters.DjangoFilterBackend, OrderingFilter]
+    ordering_fields = ["id", "updated_at"]
+    ordering = ["id"]
+    http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
+
+    def get_queryset(self):
+        records = self.model.objects.select_related("site").order_by("id")
+        return queries.visible(records, self.request.user)
+
+    def perform_create(self, serializer):
+        serializer.instance = serializer.save_record()
+
+    def perform_update(self, serializer):
+        serializer.instance = serializer.save_record(serializer.instance)
+
+    def perform_destroy(self, instance):
+        services.delete_record(instance, by=self.request.user)
+
+    def _publish(self, request):
+        choice = PublishSerializer(data=request.data)
+        choice.is_valid(raise_exception=True)
+        record = services.set_published(
+            self.get_object(), by=request.user, published=choice.validated_data["is_published"]
+        )
+        return Response(self.get_serializer_class()(record, context=self.get_serializer_context()).data)
+
+
+class HazardViewSet(_RecordViewSet):
+    """Hazards (the problem inventory); priority-1 locations are generalised to ~1 km for the public."""
+
+    model = Hazard
+    pagination_class = GeoJsonKeysetPagination
+    filterset_class = HazardFilter
+
+    def get_serializer_class(self):
+        return HazardWriteSerializer if self.action in ("create", "update", "partial_update") else HazardSerializer
+
+    def create(self, request, *args, **kwargs):
+        return self._write(request, instance=None, status=201)
+
+    def update(self, request, *args, **kwargs):
+        return self._write(request, instance=self.get_object(), partial=kwargs.get("partial", False), status=200)
+
+    def _write(self, request, *, instance, status, partial=False):
+        serializer = HazardWriteSerializer(
+            instance, data=request.data, partial=partial, context=self.get_serializer_context()
+        )
+        serializer.is_valid(raise_exception=True)
+        hazard = serializer.save_record(instance)
+        return Response(HazardSerializer(hazard, context=self.get_serializer_context()).data, status=status)
+
+    @extend_schema(request=PublishSerializer, responses=HazardSerializer)
+    @action(detail=True, methods=["post"])
+    def publish(self, request, pk=None):
+        """Publish or unpublish (reviewers of the site's country)."""
+        choice = PublishSerializer(data=request.data)
+        choice.is_valid(raise_exception=True)
+        record = services.set_published(
+            self.get_object(), by=request.user, published=choice.validated_data["is_published"]
+        )
+        return Response(HazardSerializer(record, context=self.get_serializer_context()).data)
+
+
+class MeasureViewSet(_RecordViewSet):
+    """Remediation measures with their treated area (GeoJSON) and hectares computed on the ellipsoid."""
+
+    model = RemediationMeasure
+    serializer_class = MeasureSerializer
+    pagination_class = GeoJsonKeysetPagination
+    filterset_class = MeasureFilter
+
+    def get_queryset(self):
+        return super().get_queryset().prefetch_related("hazards")
+
+    @extend_schema(request=PublishSerializer, responses=MeasureSerializer)
+    @action(detail=True, methods=["post"])
+    def publish(self, request, pk=None):
+        """Publish or unpublish (reviewers of the site's country)."""
+        return self._publish(request)
+
+
+class VisitViewSet(_RecordViewSet):
+    """Monitoring visits with their readings; the officer's name only for members of the site's country."""
+
+    model = MonitoringVisit
+    serializer_class = VisitSerializer
+    pagination_class = KeysetPagination
+    filterset_class = VisitFilter
+
+    def get_queryset(self):
+        return super().get_queryset().prefetch_related("measurements").select_related("officer", "created_by")
+
+    @extend_schema(request=PublishSerializer, responses=VisitSerializer)
+    @action(detail=True, methods=["post"])
+    def publish(self, request, pk=None):
+        """Publish or unpublish (reviewers of the site's country)."""
+        return self._publish(request)

@@ -1,6 +1,7 @@
 """Evidence uploads: judged by content, EXIF read, thumbnails made, files served only to those who may see them."""
 
 import io
+import os
 from datetime import UTC, datetime
 
 import pytest
@@ -210,3 +211,17 @@ def test_multi_picture_jpegs_from_phones_are_photos(client, officer, measure):
     client.force_login(officer)
     assert upload(client, measure, "phone.jpg", buffer.getvalue()).status_code == 302
     assert Evidence.objects.get().content_type == "image/jpeg"
+
+
+def test_files_leave_the_disk_when_the_parent_record_is_deleted(
+    client, officer, measure, django_capture_on_commit_callbacks
+):
+    client.force_login(officer)
+    assert upload(client, measure, "shaft.jpg", jpeg_with_exif_gps()).status_code == 302
+    evidence = Evidence.objects.get()
+    paths = [evidence.file.path, evidence.thumbnail.path]
+    assert all(os.path.exists(path) for path in paths)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/remediation/measures/{measure.pk}/delete/")
+    assert not Evidence.objects.exists()
+    assert not any(os.path.exists(path) for path in paths)

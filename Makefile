@@ -29,7 +29,7 @@ TEST_APT_PACKAGES := chromium
 
 export DJANGO_SETTINGS_MODULE ?= config.settings
 
-.PHONY: help run test db stop migrate demo worker system-packages test-system-packages venv vendor lint clean-db
+.PHONY: help run test db stop migrate demo worker system-packages test-system-packages venv vendor lint clean-db bench-ingest
 
 help:
 	@echo "make run    install what is missing, start the database, load the demo, serve on http://$(HOST):$(PORT)"
@@ -37,6 +37,7 @@ help:
 	@echo "make db     only start the project-local PostGIS cluster (.pgdata/)"
 	@echo "make stop   stop that cluster"
 	@echo "make lint   ruff check and format check"
+	@echo "make bench-ingest   our import_layer against ogr2ogr on a 50k-polygon shapefile"
 
 # --- system packages ---------------------------------------------------------------------------
 system-packages:
@@ -136,6 +137,10 @@ test: test-system-packages migrate
 
 lint: venv
 	@$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+
+# --- benchmarks (print figures; see bench/README.md) -------------------------------------------
+bench-ingest: migrate
+	@SECRET_KEY=$$(cat .secret_key) $(PY) bench/ingest.py
 
 # Refresh static/vendor/ from the npm registry (needs node and npm; the result is committed).
 vendor:

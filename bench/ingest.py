@@ -86,7 +86,7 @@ def write_shapefile(directory: Path, count: int) -> tuple[Path, int]:
         "AREA_KM2": np.round(shapely.area(polygons) / 1e6, 4),
     }
     shp = directory / "geologie_utm48n.shp"
-    with _quiet_stdout():  # GDAL prints "Created N records" straight to the process's stdout
+    with _quiet_output():  # GDAL prints "Created N records" straight to the process's stdout
         pyogrio.write_dataframe(_frame(polygons, fields), shp, driver="ESRI Shapefile", encoding="latin1")
     archive = directory / "geologie_utm48n.zip"
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_STORED) as bundle:
@@ -97,17 +97,21 @@ def write_shapefile(directory: Path, count: int) -> tuple[Path, int]:
 
 
 @contextlib.contextmanager
-def _quiet_stdout():
+def _quiet_output():
+    """Silence what GDAL writes to the process's stdout and stderr (e.g. "Created N records")."""
     sys.stdout.flush()
-    saved = os.dup(1)
+    sys.stderr.flush()
+    saved = {fd: os.dup(fd) for fd in (1, 2)}
     with open(os.devnull, "w") as devnull:
-        os.dup2(devnull.fileno(), 1)
+        for fd in saved:
+            os.dup2(devnull.fileno(), fd)
         try:
             yield
         finally:
-            ctypes.CDLL(None).fflush(None)  # C stdio buffers the message until exit otherwise
-            os.dup2(saved, 1)
-            os.close(saved)
+            ctypes.CDLL(None).fflush(None)  # C stdio would otherwise hold it until exit
+            for fd, copy in saved.items():
+                os.dup2(copy, fd)
+                os.close(copy)
 
 
 def _frame(polygons: np.ndarray, fields: dict):
@@ -219,7 +223,7 @@ def main() -> None:
     print(f"{'ogr2ogr -makevalid':<28}{ogr_rows:>10}{ogr_s:>10.2f}{ogr_rows / ogr_s:>12,.0f}")
     print(f"runs, seconds: ours {' '.join(f'{s:.2f}' for s in ours)}; ogr2ogr {' '.join(f'{s:.2f}' for s in ogr)}")
     print(f"ours: {reports[-1]['repaired']} repaired, {reports[-1]['rejected']} rejected")
-    timings = [report.get("timings") for report in reports if report.get("timings")]
+    timings = [report.get("stage_seconds") for report in reports if report.get("stage_seconds")]
     if timings:
         stages = {stage: statistics.median(t[stage] for t in timings) for stage in timings[0]}
         print("ours, median seconds per stage: " + json.dumps({k: round(v, 2) for k, v in stages.items()}))

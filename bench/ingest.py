@@ -225,7 +225,8 @@ def main() -> None:
     print(f"ours: {reports[-1]['repaired']} repaired, {reports[-1]['rejected']} rejected")
     timings = [report.get("stage_seconds") for report in reports if report.get("stage_seconds")]
     if timings:
-        stages = {stage: statistics.median(t[stage] for t in timings) for stage in timings[0]}
+        order = ["unpacking", "finding datasets", "reading", "reprojecting", "validating", "loading"]
+        stages = {stage: statistics.median(t.get(stage, 0) for t in timings) for stage in order}
         print("ours, median seconds per stage: " + json.dumps({k: round(v, 2) for k, v in stages.items()}))
     print(f"ingest ratio (ours/ogr2ogr features per second): {(imported / ours_s) / (ogr_rows / ogr_s):.2f}")
 

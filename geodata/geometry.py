@@ -17,6 +17,8 @@ from geodata.parallel import in_parallel
 _SUPPORTED_TYPE_IDS = {0, 1, 3, 4, 5, 6, 7}
 _SURFACE_WKB_TYPES = {"15", "16", "17"}  # PolyhedralSurface, TIN, Triangle: what a MultiPatch becomes
 _CURVE_WKB_TYPES = {"8", "9", "10", "11", "12", "13", "14"}
+# make_valid is costly per geometry, so even a few hundred repairs are worth splitting across threads.
+_MIN_PARALLEL_REPAIRS = 200
 _MULTI_OF_DIMENSION = {0: shapely.multipoints, 1: shapely.multilinestrings, 2: shapely.multipolygons}
 
 
@@ -85,7 +87,7 @@ def repair(geometries: np.ndarray, reasons: np.ndarray) -> tuple[np.ndarray, int
     geometries = geometries.copy()
     originals = geometries[positions]
     validity = shapely.is_valid_reason(originals)
-    repaired = in_parallel(shapely.make_valid, originals)
+    repaired = in_parallel(shapely.make_valid, originals, min_size=_MIN_PARALLEL_REPAIRS)
     dimensions = shapely.get_dimensions(originals)
     for offset, position in enumerate(positions):
         kept = _keep_dimension(repaired[offset], originals[offset], int(dimensions[offset]))

@@ -8,6 +8,7 @@ features.
 """
 
 import logging
+import math
 import re
 import tempfile
 import time
@@ -324,9 +325,18 @@ def _json_members(name: str, values: list) -> list[str]:
             members.append(key + encode(value))
             continue
         if member is None:
-            member = encoded[cache_key] = key + encode(value)
+            member = encoded[cache_key] = key + _json_scalar(value, encode)
         members.append(member)
     return members
+
+
+def _json_scalar(value, encode: Callable[[object], str]) -> str:
+    """JSON text of one value; ints and finite floats directly (as json does), the rest through `encode`."""
+    if value.__class__ is int:
+        return int.__repr__(value)
+    if value.__class__ is float and math.isfinite(value):
+        return float.__repr__(value)
+    return encode(value)
 
 
 def _json_ready(values: np.ndarray, is_integer: bool) -> list:

@@ -25,10 +25,15 @@ def _executor() -> ThreadPoolExecutor:
     return ThreadPoolExecutor(max_workers=thread_count(), thread_name_prefix="geometry")
 
 
-def in_parallel(function: Callable[[np.ndarray], np.ndarray], geometries: np.ndarray) -> np.ndarray:
-    """`function(geometries)`, computed on one slice per thread; `function` must work element by element."""
+def in_parallel(
+    function: Callable[[np.ndarray], np.ndarray], geometries: np.ndarray, *, min_size: int = MIN_PARALLEL_SIZE
+) -> np.ndarray:
+    """`function(geometries)`, computed on one slice per thread; `function` must work element by element.
+
+    `min_size` is lower for costly functions (make_valid takes milliseconds per polygon).
+    """
     threads = thread_count()
-    if threads == 1 or len(geometries) < MIN_PARALLEL_SIZE:
+    if threads == 1 or len(geometries) < min_size:
         return function(geometries)
     parts = np.array_split(geometries, threads)
     return np.concatenate(list(_executor().map(function, parts)))

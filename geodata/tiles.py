@@ -1,20 +1,32 @@
 """Mapbox vector tiles from PostGIS: tile addresses, the SQL of each tile source, and the tile cache.
 
-Each tile source is one function that returns the tile's bytes (`site_tile`, `layer_tile`) plus a
-version token that changes whenever its data changes (`sites_version`, `layer_version`). Views
+Each tile source is one function that returns the tile's bytes (`site_tile`, `layer_tile`,
+`remediation_tile`, `hazard_tile`) plus a version token that changes whenever its data changes
+(`sites_version`, `layer_version`, `source_versions(...)` for tiles reading several tables). Views
 pass both to `serve_tile`, which answers 304s from the ETag and keeps built tiles in a bounded
 cache keyed by the version, so an edit never serves an old tile.
 
-Adding a source (remediation areas; hazards generalised for the public) takes four small pieces:
+Adding a source takes four small pieces (remediation areas and hazards are the examples):
 1. a statement trigger on its table calling `geodata_tile_source_changed('<source>')` (migration
-   0005 defines it), so `source_version('<source>')` changes with every write;
-2. a `<source>_tile(address, ...) -> bytes` here: ST_AsMVT over ST_AsMVTGeom, small tables
-   simplified on the fly with ST_SimplifyPreserveTopology(geom, pixel_size_m(z) / 2); for hazards,
-   snap priority-1 points (ST_SnapToGrid(ST_Transform(location, 3857), 1000)) unless the country
-   is in the requester's officer countries;
+   0005 defines it, 0007 adds the measures' and hazards' triggers), so `source_version('<source>')`
+   changes with every write; a tile that also depends on sites (publication, country) is versioned
+   by `source_versions('<source>', 'sites')`;
+2. a `<source>_tile(address, ...) -> bytes` here: ST_AsMVT over ST_AsMVTGeom. Small tables take a
+   queryset already narrowed to what the requester may see (so tiles and pages share one visibility
+   rule), filtered on `lonlat_envelope(address)` and inlined by `_inline_sql`; shapes are simplified
+   on the fly (`_drawn_shape`: half a pixel, a point when under two pixels) and thinned below z12
+   (`_thinned`: one feature per 4 x 4 pixels);
 3. a thin view calling `_tile_response` with a key holding everything the tile depends on (the
-   address, the filters and who may see what, e.g. the sorted officer countries);
+   address, the filters and who sees what: the sorted draft countries, for hazards also the sorted
+   countries seen exactly), and `is_public` false whenever the tile carries anything a stranger
+   may not see;
 4. a path in tile_urls.py.
+
+Hazards: a priority-1 hazard (open shaft, adit...) of a country outside the requester's
+`countries_seeing_exact_hazards` is drawn at the node of a 1 km grid in EPSG:3857 nearest its
+centre (ST_SnapToGrid(ST_Centroid(...), 1000)), and the identify endpoint uses the same expression
+(`hazard_location`). Tiles search a kilometre beyond their edges and keep what the snapped point
+puts inside, so which tile shows a hazard gives away nothing finer than the grid.
 
 Why the sites tiles read a cluster table up to z14: a tile query that groups 1M points still reads
 every point (~0.4 s at z3), and pre-generated tiles would have to be rebuilt for every filter

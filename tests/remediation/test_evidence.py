@@ -225,3 +225,18 @@ def test_files_leave_the_disk_when_the_parent_record_is_deleted(
         client.post(f"/remediation/measures/{measure.pk}/delete/")
     assert not Evidence.objects.exists()
     assert not any(os.path.exists(path) for path in paths)
+
+
+def test_where_a_photo_was_taken_is_shown_to_members_only(client, officer):
+    """A photo of an open shaft would otherwise place it exactly, which the public map generalises."""
+    from django.contrib.gis.geos import Point
+
+    measure = make_measure(make_site(country="ID", location=Point(121.4, -2.4, srid=4326)), is_published=True)
+    client.force_login(officer)
+    upload(client, measure, "shaft.jpg", jpeg_with_exif_gps())
+    Evidence.objects.update(is_published=True)
+    place = "-2.50000, 121.50000"
+    assert place in client.get(measure.site.get_absolute_url()).content.decode()
+    client.logout()
+    public = client.get(measure.site.get_absolute_url()).content.decode()
+    assert "Capped shaft" in public and place not in public

@@ -29,7 +29,7 @@ TEST_APT_PACKAGES := chromium
 
 export DJANGO_SETTINGS_MODULE ?= config.settings
 
-.PHONY: help run test db stop migrate demo worker system-packages test-system-packages venv vendor lint clean-db bench-maps
+.PHONY: help run test db stop migrate demo worker system-packages test-system-packages venv vendor lint clean-db bench-maps bench-ingest
 
 help:
 	@echo "make run    install what is missing, start the database, load the demo, serve on http://$(HOST):$(PORT)"
@@ -38,6 +38,7 @@ help:
 	@echo "make stop   stop that cluster"
 	@echo "make lint   ruff check and format check"
 	@echo "make bench-maps   tiles and map page at 1M generated sites (about 10 minutes)"
+	@echo "make bench-ingest   our import_layer against ogr2ogr on a 50k-polygon shapefile"
 
 # --- system packages ---------------------------------------------------------------------------
 system-packages:
@@ -141,6 +142,10 @@ bench-maps: venv db
 
 lint: venv
 	@$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+
+# --- benchmarks (print figures; see bench/README.md) -------------------------------------------
+bench-ingest: migrate
+	@SECRET_KEY=$$(cat .secret_key) $(PY) bench/ingest.py
 
 # Refresh static/vendor/ from the npm registry (needs node and npm; the result is committed).
 vendor:

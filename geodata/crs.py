@@ -9,6 +9,7 @@ from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 
 from geodata.errors import IngestError
+from geodata.parallel import in_parallel
 
 WGS84 = CRS.from_epsg(4326)
 # How sure pyproj must be before a WKT is reported under an authority code instead of as WKT.
@@ -64,13 +65,17 @@ def to_wgs84(geometries: np.ndarray, crs: CRS) -> np.ndarray:
     """
     if is_lon_lat_wgs84(crs):
         return geometries
-    transformer = Transformer.from_crs(crs, WGS84, always_xy=True)
 
-    def transform(coordinates: np.ndarray) -> np.ndarray:
-        x, y = transformer.transform(coordinates[:, 0], coordinates[:, 1], errcheck=False)
-        return np.column_stack([x, y])
+    def reproject(part: np.ndarray) -> np.ndarray:
+        transformer = Transformer.from_crs(crs, WGS84, always_xy=True)  # one per thread: not thread-safe
 
-    return shapely.transform(geometries, transform)
+        def transform(coordinates: np.ndarray) -> np.ndarray:
+            x, y = transformer.transform(coordinates[:, 0], coordinates[:, 1], errcheck=False)
+            return np.column_stack([x, y])
+
+        return shapely.transform(part, transform)
+
+    return in_parallel(reproject, geometries)
 
 
 def out_of_range_reasons(geometries: np.ndarray) -> np.ndarray:

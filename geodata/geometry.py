@@ -11,10 +11,14 @@ import numpy as np
 import shapely
 from shapely.errors import GEOSException
 
+from geodata.parallel import in_parallel
+
 # GEOS type ids we store (PostGIS takes all of them in a generic geometry column).
 _SUPPORTED_TYPE_IDS = {0, 1, 3, 4, 5, 6, 7}
 _SURFACE_WKB_TYPES = {"15", "16", "17"}  # PolyhedralSurface, TIN, Triangle: what a MultiPatch becomes
 _CURVE_WKB_TYPES = {"8", "9", "10", "11", "12", "13", "14"}
+# make_valid is costly per geometry, so even a few hundred repairs are worth splitting across threads.
+_MIN_PARALLEL_REPAIRS = 200
 _MULTI_OF_DIMENSION = {0: shapely.multipoints, 1: shapely.multilinestrings, 2: shapely.multipolygons}
 
 
@@ -76,14 +80,14 @@ def repair(geometries: np.ndarray, reasons: np.ndarray) -> tuple[np.ndarray, int
     lines or points, and only the parts of the original dimension are kept.
     """
     pending = reasons == None  # noqa: E711
-    invalid = pending & ~shapely.is_valid(geometries)
+    invalid = pending & ~in_parallel(shapely.is_valid, geometries)
     positions = np.flatnonzero(invalid)
     if not len(positions):
         return geometries, 0
     geometries = geometries.copy()
     originals = geometries[positions]
     validity = shapely.is_valid_reason(originals)
-    repaired = shapely.make_valid(originals)
+    repaired = in_parallel(shapely.make_valid, originals, min_size=_MIN_PARALLEL_REPAIRS)
     dimensions = shapely.get_dimensions(originals)
     for offset, position in enumerate(positions):
         kept = _keep_dimension(repaired[offset], originals[offset], int(dimensions[offset]))

@@ -15,7 +15,8 @@ from django.utils.safestring import SafeString, mark_safe
 from folium.elements import JSCSSMixin
 from jinja2 import Template
 
-from sites.models import STATUS_COLOURS
+from remediation.models import PROGRESS_COLOURS, STAGE_COLOURS
+from sites.models import PRIORITY_COLOURS, STATUS_COLOURS
 
 LOCAL_ASSETS = {
     "leaflet": "vendor/leaflet/leaflet.js",
@@ -224,8 +225,10 @@ class VectorTiles(JSCSSMixin, folium.map.Layer):
     )
     default_js = [("vectorGrid", ""), ("registry_tile_maps", "")]
 
-    def __init__(self, *, name: str, url: str, tile_layer: str, style: str, identify: str, identify_url: str):
-        super().__init__(name=name, overlay=True, control=True, show=True)
+    def __init__(
+        self, *, name: str, url: str, tile_layer: str, style: str, identify: str, identify_url: str, show: bool = True
+    ):
+        super().__init__(name=name, overlay=True, control=True, show=show)
         self._name = "VectorTiles"
         self.url = url
         self.tile_layer = tile_layer
@@ -242,26 +245,72 @@ def _js_call(function: str, *arguments) -> str:
     return f"{function}({', '.join(json.dumps(argument).translate(_SCRIPT_SAFE) for argument in arguments)})"
 
 
-def public_map(tile_url: str, summary_url: str, overlays: list[Overlay]) -> MapParts:
+@dataclass(frozen=True)
+class TileSource:
+    """A vector-tile source of ours: its {z}/{x}/{y} URL and the URL ({id}) a click identifies with."""
+
+    tiles: str
+    identify: str
+
+
+def public_map(
+    tile_url: str,
+    summary_url: str,
+    overlays: list[Overlay],
+    *,
+    colour_by_remediation: bool = False,
+    remediation: TileSource | None = None,
+    hazards: TileSource | None = None,
+) -> MapParts:
     """The public map: sites as vector tiles (clusters with counts, status colours), overlays to toggle.
 
-    The page carries only the tile URL, so its weight does not grow with the number of sites.
+    With `colour_by_remediation`, single sites are coloured by their RemediationProgress (clusters
+    stay neutral). Treated areas (coloured by stage) and hazards (by priority; generalised ones as a
+    wide ring) are tile overlays, off until switched on. The page carries only the tile URLs, so its
+    weight does not grow with the number of sites.
     """
     folium_map = _base_map(location=[5, 115], zoom_start=4, height="100%", width="100%")
     folium_map.fit_bounds(ASEAN_BOUNDS)
     for overlay in overlays:
         RemoteGeoJson(overlay).add_to(folium_map)
-    colours = {str(status): colour for status, colour in STATUS_COLOURS.items()}
+    if remediation:
+        VectorTiles(
+            name="Remediation areas",
+            url=remediation.tiles,
+            tile_layer="remediation",
+            style=_js_call("RegistryTiles.categoryStyle", _codes(STAGE_COLOURS), OTHER_COLOUR, 1.5, "stage"),
+            identify="RegistryTiles.identifyRecords",
+            identify_url=remediation.identify,
+            show=False,
+        ).add_to(folium_map)
+    if hazards:
+        VectorTiles(
+            name="Hazards",
+            url=hazards.tiles,
+            tile_layer="hazards",
+            style=_js_call("RegistryTiles.hazardStyle", _codes(PRIORITY_COLOURS)),
+            identify="RegistryTiles.identifyRecords",
+            identify_url=hazards.identify,
+            show=False,
+        ).add_to(folium_map)
+    if colour_by_remediation:
+        style = _js_call("RegistryTiles.siteStyle", _codes(PROGRESS_COLOURS), CLUSTER_COLOUR, "remediation")
+    else:
+        style = _js_call("RegistryTiles.siteStyle", _codes(STATUS_COLOURS), CLUSTER_COLOUR, "status")
     VectorTiles(
         name="Mine sites",
         url=tile_url,
         tile_layer="sites",
-        style=_js_call("RegistryTiles.siteStyle", colours, CLUSTER_COLOUR),
+        style=style,
         identify="RegistryTiles.identifySites",
         identify_url=summary_url,
     ).add_to(folium_map)
     folium.LayerControl(collapsed=False).add_to(folium_map)
     return _render(folium_map)
+
+
+def _codes(colours: dict) -> dict[str, str]:
+    return {str(code): colour for code, colour in colours.items()}
 
 
 def site_map(site, overlays: list[Overlay] = ()) -> MapParts:

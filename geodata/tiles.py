@@ -1,20 +1,32 @@
 """Mapbox vector tiles from PostGIS: tile addresses, the SQL of each tile source, and the tile cache.
 
-Each tile source is one function that returns the tile's bytes (`site_tile`, `layer_tile`) plus a
-version token that changes whenever its data changes (`sites_version`, `layer_version`). Views
+Each tile source is one function that returns the tile's bytes (`site_tile`, `layer_tile`,
+`remediation_tile`, `hazard_tile`) plus a version token that changes whenever its data changes
+(`sites_version`, `layer_version`, `source_versions(...)` for tiles reading several tables). Views
 pass both to `serve_tile`, which answers 304s from the ETag and keeps built tiles in a bounded
 cache keyed by the version, so an edit never serves an old tile.
 
-Adding a source (remediation areas; hazards generalised for the public) takes four small pieces:
+Adding a source takes four small pieces (remediation areas and hazards are the examples):
 1. a statement trigger on its table calling `geodata_tile_source_changed('<source>')` (migration
-   0005 defines it), so `source_version('<source>')` changes with every write;
-2. a `<source>_tile(address, ...) -> bytes` here: ST_AsMVT over ST_AsMVTGeom, small tables
-   simplified on the fly with ST_SimplifyPreserveTopology(geom, pixel_size_m(z) / 2); for hazards,
-   snap priority-1 points (ST_SnapToGrid(ST_Transform(location, 3857), 1000)) unless the country
-   is in the requester's officer countries;
+   0005 defines it, 0007 adds the measures' and hazards' triggers), so `source_version('<source>')`
+   changes with every write; a tile that also depends on sites (publication, country) is versioned
+   by `source_versions('<source>', 'sites')`;
+2. a `<source>_tile(address, ...) -> bytes` here: ST_AsMVT over ST_AsMVTGeom. Small tables take a
+   queryset already narrowed to what the requester may see (so tiles and pages share one visibility
+   rule), filtered on `lonlat_envelope(address)` and inlined by `_inline_sql`; shapes are simplified
+   on the fly (`_drawn_shape`: half a pixel, a point when under two pixels) and thinned below z12
+   (`_thinned`: one feature per 4 x 4 pixels, decided on box centres before reprojecting);
 3. a thin view calling `_tile_response` with a key holding everything the tile depends on (the
-   address, the filters and who may see what, e.g. the sorted officer countries);
+   address, the filters and who sees what: the sorted draft countries, for hazards also the sorted
+   countries seen exactly), and `is_public` false whenever the tile carries anything a stranger
+   may not see;
 4. a path in tile_urls.py.
+
+Hazards: a priority-1 hazard (open shaft, adit...) of a country outside the requester's
+`countries_seeing_exact_hazards` is drawn at the node of a 1 km grid in EPSG:3857 nearest its
+centre (ST_SnapToGrid(ST_Centroid(...), 1000)), and the identify endpoint uses the same expression
+(`hazard_location`). Tiles search a kilometre beyond their edges and keep what the snapped point
+puts inside, so which tile shows a hazard gives away nothing finer than the grid.
 
 Why the sites tiles read a cluster table up to z14: a tile query that groups 1M points still reads
 every point (~0.4 s at z3), and pre-generated tiles would have to be rebuilt for every filter
@@ -26,19 +38,24 @@ the features too small to see at that zoom left out, so a low-zoom tile never re
 """
 
 import hashlib
+import json
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.gis.geos import Polygon
 from django.core.cache import caches
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Sum
+from django.db.models import F, QuerySet, Sum
 from django.urls import reverse
 
 from geodata.models import Feature, GeneralisedFeature, Layer, SiteCluster, TileVersion
-from sites.models import MineSite
+from remediation.models import RemediationMeasure
+from remediation.queries import site_progress_sql
+from sites.models import Hazard, MineSite
 
 MAX_ZOOM = 22
 EXTENT = 4096  # tile coordinate units per side
@@ -53,6 +70,11 @@ WEB_MERCATOR_WORLD_M = 40075016.685578488
 TILE_PIXELS = 256
 SITES_LAYER = "sites"
 FEATURES_LAYER = "features"
+REMEDIATION_LAYER = "remediation"
+HAZARDS_LAYER = "hazards"
+# Priority-1 hazards (open shafts...) are shown to the public only to the nearest node of a 1 km grid.
+HAZARD_SNAP_M = 1000
+SMALL_SHAPE_PIXELS = 2  # a polygon less than this across is drawn as a point on it, so it stays visible
 CONTENT_TYPE = "application/vnd.mapbox-vector-tile"
 
 _DIGITS = re.compile(r"\d{1,9}")
@@ -116,6 +138,16 @@ def sites_version() -> str:
     return source_version(SITES_LAYER)
 
 
+def source_versions(*sources: str) -> str:
+    """The tokens of several sources in one query, for tiles that read more than one table."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT source, token FROM {TileVersion._meta.db_table} WHERE source = ANY(%s)", [list(sources)]
+        )
+        tokens = dict(cursor.fetchall())
+    return "|".join(tokens.get(source, "empty") for source in sources)
+
+
 def layer_version(layer: Layer) -> str:
     """Features only change through an ingest, which also saves the layer, so updated_at is enough."""
     return f"{layer.pk}-{layer.updated_at.timestamp()}"
@@ -144,16 +176,37 @@ def tile_etag(*, source: str, version: str, key: str) -> str:
 # --- sites ------------------------------------------------------------------------------------
 
 
-def site_tile(address: TileAddress, *, country="", status="", commodity="", include_drafts=False) -> bytes:
-    """Sites in one tile: clusters with counts up to z14, then one feature per site (id, status)."""
+def site_tile(
+    address: TileAddress,
+    *,
+    country="",
+    status="",
+    commodity="",
+    include_drafts=False,
+    progress_countries: list[str] | None = None,
+) -> bytes:
+    """Sites in one tile: clusters with counts up to z14, then one feature per site (id, status).
+
+    With `progress_countries` (the countries whose draft measures the requester sees; [] for the
+    public), every single site also carries `remediation`, its RemediationProgress. Clusters stay
+    neutral: a dominant category would hide the sites that differ, and it would need the measures of
+    every clustered site. A lone site's category is one indexed look-up, so tiles stay fast.
+    """
     if address.z <= CLUSTER_MAX_ZOOM:
-        sql, params = _site_cluster_sql(address, country, status, commodity, include_drafts)
+        sql, params = _site_cluster_sql(address, country, status, commodity, include_drafts, progress_countries)
     else:
-        sql, params = _site_point_sql(address, country, status, commodity, include_drafts)
+        sql, params = _site_point_sql(address, country, status, commodity, include_drafts, progress_countries)
     return _fetch_tile(sql, params)
 
 
-def _site_cluster_sql(address, country, status, commodity, include_drafts):
+def _progress_column(site_id_sql: str, progress_countries, params: dict, *, when: str = "true") -> str:
+    if progress_countries is None:
+        return ""
+    params["progress_countries"] = sorted(progress_countries)
+    return f", CASE WHEN {when} THEN ({site_progress_sql(site_id_sql, 'progress_countries')}) END AS remediation"
+
+
+def _site_cluster_sql(address, country, status, commodity, include_drafts, progress_countries=None):
     conditions = ["zoom = %(z)s", "commodity = %(commodity)s", "cx BETWEEN %(cx0)s AND %(cx1)s"]
     conditions.append("cy BETWEEN %(cy0)s AND %(cy1)s")
     conditions += _site_filter_conditions(country, status, include_drafts)
@@ -165,6 +218,7 @@ def _site_cluster_sql(address, country, status, commodity, include_drafts):
         "cy0": address.y * CELLS_PER_TILE_SIDE,
         "cy1": address.y * CELLS_PER_TILE_SIDE + CELLS_PER_TILE_SIDE - 1,
     }
+    progress = _progress_column("sid::bigint", progress_countries, params, when="n = 1")
     # The centroid of a cell is the mean of its sites; a cell of one site carries that site's id and status.
     sql = f"""
         WITH cells AS (
@@ -176,7 +230,7 @@ def _site_cluster_sql(address, country, status, commodity, include_drafts):
         SELECT ST_AsMVT(tile, '{SITES_LAYER}', {EXTENT}, 'geom') FROM (
             SELECT n::int AS count,
                    (CASE WHEN n = 1 THEN sid END)::bigint AS id,
-                   CASE WHEN n = 1 THEN status END AS status,
+                   CASE WHEN n = 1 THEN status END AS status{progress},
                    ST_AsMVTGeom(ST_SetSRID(ST_MakePoint(sx / n, sy / n), 3857),
                                 ST_TileEnvelope(%(z)s, %(x)s, %(y)s), {EXTENT}, {BUFFER}, true) AS geom
             FROM cells WHERE n > 0
@@ -184,15 +238,16 @@ def _site_cluster_sql(address, country, status, commodity, include_drafts):
     return sql, params
 
 
-def _site_point_sql(address, country, status, commodity, include_drafts):
+def _site_point_sql(address, country, status, commodity, include_drafts, progress_countries=None):
     conditions = ["location && ST_Transform(ST_TileEnvelope(%(z)s, %(x)s, %(y)s, margin => %(margin)s), 4326)"]
     conditions += _site_filter_conditions(country, status, include_drafts)
     if commodity:
         conditions.append("commodities @> ARRAY[%(commodity)s]::varchar[]")
     params = {**_site_filter_params(address, country, status), "commodity": commodity, "margin": BUFFER / EXTENT}
+    progress = _progress_column(f"{MineSite._meta.db_table}.id", progress_countries, params)
     sql = f"""
         SELECT ST_AsMVT(tile, '{SITES_LAYER}', {EXTENT}, 'geom') FROM (
-            SELECT 1 AS count, id, status,
+            SELECT 1 AS count, id, status{progress},
                    ST_AsMVTGeom(ST_Transform(location, 3857),
                                 ST_TileEnvelope(%(z)s, %(x)s, %(y)s), {EXTENT}, {BUFFER}, true) AS geom
             FROM {MineSite._meta.db_table}
@@ -314,6 +369,173 @@ def refresh_generalised_features(layer: Layer) -> None:
                 },
             )
         cursor.execute("DROP TABLE projected_features")
+
+
+# --- remediation areas and hazards -------------------------------------------------------------
+# Both read querysets already narrowed to what the requester may see (remediation.queries.visible),
+# so the tiles follow the same rules as the site page. The tables are small (thousands of rows), so
+# shapes are simplified on the fly; below z12 one feature per 4 x 4 pixels keeps low-zoom tiles small.
+# The CTEs are MATERIALIZED: inlined, PostgreSQL would reproject each shape once per use (~10x slower),
+# and reprojects only what thinning keeps.
+
+
+def remediation_tile(address: TileAddress, measures: QuerySet) -> bytes:
+    """Treated areas of `measures`: measure `id`, `site`, `stage` and `hectares`."""
+    rows = (
+        measures.filter(treated_area__isnull=False, treated_area__bboverlaps=lonlat_envelope(address))
+        .order_by()
+        .values("id", "treated_area_ha", "treated_area")
+    )
+    params = _shape_params(address)
+    sql = f"""
+        WITH candidates AS MATERIALIZED (
+            SELECT id, -treated_area_ha AS rank, {_mercator_centre("treated_area::geometry")}
+            FROM ({_inline_sql(rows)}) AS visible_measures
+        ), kept AS MATERIALIZED ({_thinned("candidates", address)}
+        ), projected AS MATERIALIZED (
+            SELECT id, site_id, stage, treated_area_ha, ST_Transform(treated_area, 3857) AS g
+            FROM kept JOIN {RemediationMeasure._meta.db_table} USING (id)
+        )
+        SELECT ST_AsMVT(tile, '{REMEDIATION_LAYER}', {EXTENT}, 'geom') FROM (
+            SELECT id, site_id AS site, stage, treated_area_ha::float8 AS hectares,
+                   ST_AsMVTGeom({_drawn_shape("g")}, ST_TileEnvelope(%(z)s, %(x)s, %(y)s), {EXTENT}, {BUFFER}, true)
+                   AS geom
+            FROM projected
+        ) AS tile WHERE geom IS NOT NULL"""
+    return _fetch_tile(sql, params)
+
+
+# Where a generalised hazard is drawn: the grid node nearest its centre, in Web Mercator metres.
+_SNAPPED = "ST_SnapToGrid(ST_Centroid({geometry}), %(snap)s)"
+
+
+def hazard_tile(address: TileAddress, hazards: QuerySet, *, exact_countries: set[str]) -> bytes:
+    """Located hazards of `hazards`: `id`, `type`, `priority`, `status`, `generalised`.
+
+    Priority-1 hazards of a country outside `exact_countries` are generalised: one point at the
+    1 km grid node nearest their centre (polygons too). Which tile shows one depends only on that
+    point: the search reaches a kilometre beyond the tile, and the tile keeps what falls inside it;
+    at low zoom, which hazards a crowded cell keeps is decided on the snapped centres too.
+    """
+    margin_m = BUFFER / EXTENT * _tile_size_m(address.z) + HAZARD_SNAP_M
+    rows = (
+        hazards.filter(location__isnull=False, location__bboverlaps=lonlat_envelope(address, margin_m=margin_m))
+        .order_by()
+        .values("id", "priority", "location", country=F("site__country"))
+    )
+    params = {**_shape_params(address), "snap": HAZARD_SNAP_M, "exact": sorted(exact_countries)}
+    sql = f"""
+        WITH candidates AS MATERIALIZED (
+            SELECT id, generalised, priority AS rank,
+                   CASE WHEN generalised THEN round(mx / %(snap)s) * %(snap)s ELSE mx END AS mx,
+                   CASE WHEN generalised THEN round(my / %(snap)s) * %(snap)s ELSE my END AS my
+            FROM (
+                SELECT id, priority, {_mercator_centre("location::geometry")},
+                       priority = 1 AND NOT country = ANY(%(exact)s::varchar[]) AS generalised
+                FROM ({_inline_sql(rows)}) AS visible_hazards
+            ) AS centred
+        ), kept AS MATERIALIZED ({_thinned("candidates", address)}
+        ), projected AS MATERIALIZED (
+            SELECT id, hazard_type, priority, status, generalised, ST_Transform(location, 3857) AS g
+            FROM kept JOIN {Hazard._meta.db_table} USING (id)
+        )
+        SELECT ST_AsMVT(tile, '{HAZARDS_LAYER}', {EXTENT}, 'geom') FROM (
+            SELECT id, hazard_type AS type, priority, status, generalised,
+                   ST_AsMVTGeom(CASE WHEN generalised THEN {_SNAPPED.format(geometry="g")} ELSE {_drawn_shape("g")} END,
+                                ST_TileEnvelope(%(z)s, %(x)s, %(y)s), {EXTENT}, {BUFFER}, true) AS geom
+            FROM projected
+        ) AS tile WHERE geom IS NOT NULL"""
+    return _fetch_tile(sql, params)
+
+
+def hazard_location(hazard_id: int, *, generalised: bool) -> dict | None:
+    """A hazard's location as GeoJSON: exact, or the same grid node the tiles draw it at."""
+    geometry = f"ST_Transform({_SNAPPED.format(geometry='ST_Transform(location, 3857)')}, 4326)"
+    if not generalised:
+        geometry = "location"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""SELECT ST_AsGeoJSON({geometry}, 6) FROM {Hazard._meta.db_table}
+                WHERE id = %(id)s AND location IS NOT NULL""",
+            {"id": hazard_id, "snap": HAZARD_SNAP_M},
+        )
+        row = cursor.fetchone()
+    return json.loads(row[0]) if row else None
+
+
+def lonlat_envelope(address: TileAddress, *, margin_m: float | None = None) -> Polygon:
+    """The tile's bounds, widened by `margin_m` (by default the drawing buffer), as a lon/lat polygon.
+
+    Built in Python so the ORM can filter on it with the geometry's spatial index.
+    """
+    size = _tile_size_m(address.z)
+    margin = BUFFER / EXTENT * size if margin_m is None else margin_m
+    half = WEB_MERCATOR_WORLD_M / 2
+    x0 = -half + address.x * size - margin
+    y1 = half - address.y * size + margin
+    x1, y0 = x0 + size + 2 * margin, y1 - size - 2 * margin
+
+    def lon(x: float) -> float:
+        return max(-180.0, min(180.0, x / half * 180))
+
+    def lat(y: float) -> float:
+        return math.degrees(math.atan(math.sinh(max(-half, min(half, y)) / half * math.pi)))
+
+    return Polygon.from_bbox((lon(x0), lat(y0), lon(x1), lat(y1)))
+
+
+def _tile_size_m(z: int) -> float:
+    return WEB_MERCATOR_WORLD_M / 2**z
+
+
+def _shape_params(address: TileAddress) -> dict:
+    pixel = pixel_size_m(address.z)
+    return {
+        "z": address.z,
+        "x": address.x,
+        "y": address.y,
+        "tolerance": pixel / 2,
+        "small": pixel * SMALL_SHAPE_PIXELS,
+        "cell": pixel * DENSEST_CELL_PIXELS,
+    }
+
+
+def _drawn_shape(geometry: str) -> str:
+    """Points as they are, polygons simplified to half a pixel, or a point on them when under two pixels."""
+    return f"""CASE WHEN GeometryType({geometry}) LIKE '%%POINT' THEN {geometry}
+                    WHEN greatest(ST_XMax({geometry}) - ST_XMin({geometry}), ST_YMax({geometry}) - ST_YMin({geometry}))
+                         < %(small)s THEN ST_PointOnSurface({geometry})
+                    ELSE ST_SimplifyPreserveTopology({geometry}, %(tolerance)s) END"""
+
+
+def _thinned(table: str, address: TileAddress) -> str:
+    """Below z12, one row per DENSEST_CELL_PIXELS square (by its centre `mx`, `my`), lowest rank first.
+
+    Decided on narrow rows before any shape is read or reprojected: a crowded low-zoom tile sorts ids
+    and numbers, then reads and reprojects at most 4,096 shapes.
+    """
+    if generalised_band(address.z) is None:
+        return f"SELECT * FROM {table}"
+    cell = "floor(mx / %(cell)s), floor(my / %(cell)s)"
+    return f"SELECT DISTINCT ON ({cell}) * FROM {table} ORDER BY {cell}, rank, id"
+
+
+def _mercator_centre(geometry: str) -> str:
+    """The centre of a lon/lat shape's box in Web Mercator metres (`mx`, `my`), by arithmetic: no reprojection."""
+    half = WEB_MERCATOR_WORLD_M / 2
+    return f"""(ST_XMin({geometry}) + ST_XMax({geometry})) / 2 * {half / 180} AS mx,
+               ln(tan(radians(90 + (ST_YMin({geometry}) + ST_YMax({geometry})) / 2) / 2)) * {half / math.pi} AS my"""
+
+
+def _inline_sql(rows: QuerySet) -> str:
+    """A queryset as SQL text with its values quoted in, to nest inside tile SQL that names its parameters.
+
+    Django selects geometries as bytea: cast them back (`column::geometry`) before using them.
+    """
+    sql, params = rows.query.sql_with_params()
+    with connection.cursor() as cursor:
+        text = cursor.mogrify(sql, params)
+    return (text.decode() if isinstance(text, bytes) else text).replace("%", "%%")
 
 
 # --- shared -----------------------------------------------------------------------------------

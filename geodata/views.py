@@ -13,9 +13,17 @@ from django.views.decorators.http import require_GET, require_POST
 from geodata import exports, maps, queries, services, tiles
 from geodata.forms import IngestOptionsForm, LayerFilterForm, LayerUploadForm, PublishForm
 from geodata.models import Feature, LayerStatus
-from sites.forms import SiteFilterForm
-from sites.models import Role
-from sites.permissions import countries_with_role, is_reviewer, may_upload_survey
+from remediation import queries as remediation_queries
+from remediation.models import RemediationMeasure
+from sites.forms import MapOptionsForm
+from sites.models import Hazard, Role
+from sites.permissions import (
+    countries_seeing_drafts,
+    countries_seeing_exact_hazards,
+    countries_with_role,
+    is_reviewer,
+    may_upload_survey,
+)
 from sites.queries import may_see_drafts
 
 LAYERS_PER_PAGE = 25
@@ -197,25 +205,96 @@ def _tile_error(error: ValidationError) -> JsonResponse:
 @require_GET
 def site_tile(request, z, x, y):
     filters = {"country": "", "status": "", "commodity": ""}
+    colour = ""
     if request.GET:  # building the form costs more than a small tile: only when there is something to check
-        form = SiteFilterForm(request.GET, with_search=False)
+        form = MapOptionsForm(request.GET)
         if not form.is_valid():
             return JsonResponse({"error": form.error_text()}, status=400)
         filters = {name: form.cleaned_data[name] for name in filters}
+        colour = form.cleaned_data["colour"]
     try:
         address = tiles.TileAddress.parse(z, x, y)
     except tiles.TileError as error:
         return _tile_error(error)
     include_drafts = may_see_drafts(request.user)
     key = f"{address}|{filters['country']}|{filters['status']}|{filters['commodity']}|drafts={include_drafts}"
+    version = tiles.sites_version()
+    progress_countries = None
+    if colour == MapOptionsForm.BY_REMEDIATION:
+        # The category depends on the measures, and on whose drafts this requester sees.
+        progress_countries = sorted(countries_seeing_drafts(request.user))
+        key += f"|remediation-drafts={','.join(progress_countries)}"
+        version = tiles.source_versions(tiles.SITES_LAYER, tiles.REMEDIATION_LAYER)
     return _tile_response(
         request,
         source=tiles.SITES_LAYER,
-        version=tiles.sites_version(),
+        version=version,
         key=key,
-        build=lambda: tiles.site_tile(address, include_drafts=include_drafts, **filters),
-        is_public=not include_drafts,
+        build=lambda: tiles.site_tile(
+            address, include_drafts=include_drafts, progress_countries=progress_countries, **filters
+        ),
+        is_public=not include_drafts and not progress_countries,
     )
+
+
+@require_GET
+def remediation_tile(request, z, x, y):
+    """Treated areas of the measures the requester may see (drafts only for their countries' members)."""
+    try:
+        address = tiles.TileAddress.parse(z, x, y)
+    except tiles.TileError as error:
+        return _tile_error(error)
+    draft_countries = sorted(countries_seeing_drafts(request.user))
+    measures = remediation_queries.visible(RemediationMeasure.objects.all(), request.user)
+    return _tile_response(
+        request,
+        source=tiles.REMEDIATION_LAYER,
+        version=tiles.source_versions(tiles.REMEDIATION_LAYER, tiles.SITES_LAYER),
+        key=f"{address}|drafts={','.join(draft_countries)}",
+        build=lambda: tiles.remediation_tile(address, measures),
+        is_public=not draft_countries,
+    )
+
+
+@require_GET
+def remediation_feature(request, pk):
+    """One treated area's measure, for a click on the remediation tiles."""
+    measures = remediation_queries.visible(
+        RemediationMeasure.objects.select_related("site", "signed_off_by"), request.user
+    )
+    measure = get_object_or_404(measures, pk=pk)
+    return JsonResponse(remediation_queries.measure_summary(measure, request.user))
+
+
+@require_GET
+def hazard_tile(request, z, x, y):
+    """Hazards the requester may see; priority 1 generalised to ~1 km outside their own countries."""
+    try:
+        address = tiles.TileAddress.parse(z, x, y)
+    except tiles.TileError as error:
+        return _tile_error(error)
+    draft_countries = sorted(countries_seeing_drafts(request.user))
+    exact_countries = countries_seeing_exact_hazards(request.user)
+    hazards = remediation_queries.visible(Hazard.objects.all(), request.user)
+    return _tile_response(
+        request,
+        source=tiles.HAZARDS_LAYER,
+        version=tiles.source_versions(tiles.HAZARDS_LAYER, tiles.SITES_LAYER),
+        key=f"{address}|drafts={','.join(draft_countries)}|exact={','.join(sorted(exact_countries))}",
+        build=lambda: tiles.hazard_tile(address, hazards, exact_countries=exact_countries),
+        # Exact places of dangerous openings are for their officers only: never in a shared cache.
+        is_public=not draft_countries and not exact_countries,
+    )
+
+
+@require_GET
+def hazard_feature(request, pk):
+    """One hazard, for a click on the hazard tiles: placed as generalised as the tiles place it."""
+    hazards = remediation_queries.visible(Hazard.objects.select_related("site"), request.user)
+    hazard = get_object_or_404(hazards, pk=pk)
+    generalised = hazard.priority == 1 and hazard.site.country not in countries_seeing_exact_hazards(request.user)
+    location = tiles.hazard_location(hazard.pk, generalised=generalised)
+    return JsonResponse(remediation_queries.hazard_summary(hazard, location, generalised=generalised))
 
 
 @require_GET

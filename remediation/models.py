@@ -60,6 +60,35 @@ IN_PROGRESS_STAGES = (MeasureStage.DESIGN, MeasureStage.FUNDED, MeasureStage.WOR
 DONE_STAGES = (MeasureStage.COMPLETED, MeasureStage.CARE_AND_MAINTENANCE)
 
 
+# Map colours of the treated areas by stage (the public map's "Remediation areas" overlay and its legend).
+STAGE_COLOURS = {
+    MeasureStage.PLANNED: "#9ecae1",
+    MeasureStage.DESIGN: "#6baed6",
+    MeasureStage.FUNDED: "#3182bd",
+    MeasureStage.WORKS_IN_PROGRESS: "#fd8d3c",
+    MeasureStage.COMPLETED: "#31a354",
+    MeasureStage.CARE_AND_MAINTENANCE: "#006d2c",
+    MeasureStage.FAILED_CANCELLED: "#969696",
+}
+
+
+class RemediationProgress(models.TextChoices):
+    """How far a site's remediation has come, for colouring sites on the map (see queries)."""
+
+    NONE = "none", _("No remediation")
+    PLANNED = "planned", _("Planned")
+    IN_PROGRESS = "in_progress", _("In progress")
+    COMPLETED = "completed", _("Completed")
+
+
+PROGRESS_COLOURS = {
+    RemediationProgress.NONE: "#bdbdbd",
+    RemediationProgress.PLANNED: "#6baed6",
+    RemediationProgress.IN_PROGRESS: "#fd8d3c",
+    RemediationProgress.COMPLETED: "#31a354",
+}
+
+
 def may_change_stage(current: str, new: str) -> bool:
     """Whether a measure may move from stage `current` to `new` (staying put is always allowed)."""
     return current == new or new in STAGE_TRANSITIONS.get(current, set())

@@ -179,8 +179,5 @@ def add_evidence(
 
 @transaction.atomic
 def delete_evidence(evidence: Evidence, *, by) -> None:
-    """Delete a draft piece of evidence and, once the deletion is committed, its files."""
-    files = [evidence.file.name, evidence.thumbnail.name]
-    storage = evidence.file.storage
+    """Delete a draft piece of evidence; its files go once the deletion is committed (remediation.signals)."""
     delete_record(evidence, by=by)
-    transaction.on_commit(lambda: [storage.delete(name) for name in files if name])

@@ -37,6 +37,23 @@ class SiteFilterForm(forms.Form):
         return "; ".join(f"{self.fields[name].label}: {' '.join(errors)}" for name, errors in self.errors.items())
 
 
+class MapOptionsForm(SiteFilterForm):
+    """The public map's filters plus how to colour the sites (?colour=remediation), all kept in the URL."""
+
+    BY_REMEDIATION = "remediation"
+    colour = forms.ChoiceField(
+        choices=[("", "Site status"), (BY_REMEDIATION, "Remediation progress")], required=False, label="Colour by"
+    )
+
+    def __init__(self, data=None):
+        super().__init__(data, with_search=False)
+        self.fields["colour"].error_messages["invalid_choice"] = "“%(value)s” is not a way to colour the sites."
+
+    def site_filters(self) -> dict:
+        """The active filters that select sites (the colour does not)."""
+        return {name: value for name, value in self.active_filters().items() if name != "colour"}
+
+
 class SiteInventoryForm(forms.Form):
     """Upload of a mine-site inventory by a survey uploader (the same options as `manage.py import_sites`)."""
 

@@ -346,6 +346,14 @@ class HazardPriority(models.IntegerChoices):
     ENVIRONMENTAL = 3, _("3 — Environmental or other")
 
 
+# Map colours of hazards by priority (the public map's "Hazards" overlay and its legend).
+PRIORITY_COLOURS = {
+    HazardPriority.EXTREME_DANGER: "#b2182b",
+    HazardPriority.DANGER: "#ef8a62",
+    HazardPriority.ENVIRONMENTAL: "#7b3294",
+}
+
+
 class QuantityUnit(models.TextChoices):
     COUNT = "count", _("count")
     METRES = "m", "m"

@@ -33,3 +33,13 @@ def may_publish_records(user, country: str) -> bool:
 def countries_seeing_drafts(user) -> set[str]:
     """Where `user` sees unpublished remediation records: the countries they record or review for."""
     return countries_with_role(user, Role.ENVIRONMENTAL_OFFICER) | countries_with_role(user, Role.REVIEWER)
+
+
+def countries_seeing_exact_hazards(user) -> set[str]:
+    """Where `user` sees priority-1 hazards at their exact place: their officer or reviewer countries; staff everywhere.
+
+    Everyone else sees an open shaft only to about a kilometre, so it cannot be found from the map.
+    """
+    if user and user.is_authenticated and user.is_active and user.is_staff:
+        return set(Country.values)
+    return countries_seeing_drafts(user)

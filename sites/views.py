@@ -13,21 +13,38 @@ from django.utils.http import urlencode
 
 from geodata import maps, tiles
 from geodata.errors import IngestError
-from geodata.maps import Overlay
+from geodata.maps import Overlay, TileSource
 from geodata.queries import reference_overlays
 from remediation import queries as remediation_queries
+from remediation.models import PROGRESS_COLOURS, STAGE_COLOURS, MeasureStage, RemediationProgress
 from sites import queries
-from sites.forms import AsOfForm, SiteFilterForm, SiteInventoryForm
+from sites.forms import AsOfForm, MapOptionsForm, SiteFilterForm, SiteInventoryForm
 from sites.history import recent_changes
 from sites.imports import import_sites
-from sites.models import STATUS_COLOURS, Role, SiteStatus
+from sites.models import PRIORITY_COLOURS, STATUS_COLOURS, HazardPriority, Role, SiteStatus
 from sites.permissions import countries_with_role, may_publish_records, may_record_remediation, may_upload_survey
 
 SITES_PER_PAGE = 50
 
 
-def _legend():
-    return [(label, STATUS_COLOURS[value]) for value, label in SiteStatus.choices]
+def _legend(colours=STATUS_COLOURS, vocabulary=SiteStatus):
+    return [(label, colours[value]) for value, label in vocabulary.choices]
+
+
+def _overlay_legends():
+    """What the colours of the tile overlays mean; shown under the sites' legend."""
+    return [
+        ("Remediation areas (stage)", _legend(STAGE_COLOURS, MeasureStage)),
+        (
+            "Hazards (priority; a dashed ring is placed only to about 1 km)",
+            _legend(PRIORITY_COLOURS, HazardPriority),
+        ),
+    ]
+
+
+def _tile_source(tiles_name: str, feature_name: str) -> TileSource:
+    identify = reverse(feature_name, args=[0]).replace("/0.json", "/{id}.json")
+    return TileSource(tiles=tiles.url_template(tiles_name), identify=identify)
 
 
 def _bad_filters(request, form, template):
@@ -35,17 +52,29 @@ def _bad_filters(request, form, template):
 
 
 def public_map(request):
-    form = SiteFilterForm(request.GET, with_search=False)
+    """The map of sites with its filters and colouring in the URL (?status=closed&colour=remediation)."""
+    form = MapOptionsForm(request.GET)
     if not form.is_valid():
         return _bad_filters(request, form, "sites/map.html")
-    filters = form.active_filters()
-    tile_url = tiles.url_template("tiles:sites") + (f"?{urlencode(filters)}" if filters else "")
+    options = form.active_filters()  # the site tiles take the colour too: it adds the attribute they need
+    tile_url = tiles.url_template("tiles:sites") + (f"?{urlencode(options)}" if options else "")
     summary_url = reverse("sites:summary", args=[0]).replace("/0.json", "/{id}.json")
+    by_remediation = form.cleaned_data["colour"] == MapOptionsForm.BY_REMEDIATION
+    site_map = maps.public_map(
+        tile_url,
+        summary_url,
+        reference_overlays(),
+        colour_by_remediation=by_remediation,
+        remediation=_tile_source("tiles:remediation", "tiles:remediation-feature"),
+        hazards=_tile_source("tiles:hazards", "tiles:hazard-feature"),
+    )
     context = {
         "form": form,
-        "map": maps.public_map(tile_url, summary_url, reference_overlays()),
-        "site_count": tiles.site_count(include_drafts=queries.may_see_drafts(request.user), **filters),
-        "legend": _legend(),
+        "map": site_map,
+        "site_count": tiles.site_count(include_drafts=queries.may_see_drafts(request.user), **form.site_filters()),
+        "legend": _legend(PROGRESS_COLOURS, RemediationProgress) if by_remediation else _legend(),
+        "legend_title": "Remediation progress" if by_remediation else "Site status",
+        "overlay_legends": _overlay_legends(),
     }
     return render(request, "sites/map.html", context)
 

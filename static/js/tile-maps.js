@@ -35,7 +35,9 @@
     return new L.SVG.CountTile(coords, size, options);
   }
 
-  function siteStyle(colours, clusterColour) {
+  // Single sites take the colour of one attribute: "status", or "remediation" (progress) when asked.
+  function siteStyle(colours, clusterColour, attribute) {
+    attribute = attribute || "status";
     return function (properties) {
       var count = properties.count || 1;
       if (count > 1) {
@@ -43,14 +45,28 @@
         return {radius: radius, weight: 2, color: "#ffffff", fill: true, fillColor: clusterColour, fillOpacity: 0.85};
       }
       return {radius: 6, weight: 1, color: "#ffffff", fill: true,
-              fillColor: colours[properties.status] || clusterColour, fillOpacity: 0.95};
+              fillColor: colours[properties[attribute]] || clusterColour, fillOpacity: 0.95};
     };
   }
 
-  function categoryStyle(colours, otherColour, lineWeight) {
+  function categoryStyle(colours, otherColour, lineWeight, attribute) {
+    attribute = attribute || "value";
     return function (properties) {
-      var colour = colours ? (colours[properties.value] || otherColour) : otherColour;
+      var colour = colours ? (colours[properties[attribute]] || otherColour) : otherColour;
       return {weight: lineWeight, color: colour, fill: true, fillColor: colour, fillOpacity: 0.45, radius: 5};
+    };
+  }
+
+  // Hazards by priority. A generalised one (placed only to about a kilometre) is a wide pale ring,
+  // so nobody reads it as the exact place of an opening.
+  function hazardStyle(colours) {
+    return function (properties) {
+      var colour = colours[properties.priority] || "#555555";
+      if (properties.generalised) {
+        return {radius: 14, weight: 2, dashArray: "4 3", color: colour, fill: true, fillColor: colour,
+                fillOpacity: 0.2};
+      }
+      return {radius: 6, weight: 1.5, color: "#ffffff", fill: true, fillColor: colour, fillOpacity: 0.8};
     };
   }
 
@@ -87,6 +103,29 @@
     return table;
   }
 
+  // A record (measure or hazard) summarised by the server: its title, its site, then a table of facts.
+  function recordPopup(record) {
+    var box = document.createElement("div");
+    box.className = "record-popup";
+    var title = document.createElement("strong");
+    title.textContent = record.title;
+    var site = document.createElement("a");
+    site.href = record.site.url;
+    site.textContent = record.site.name;
+    site.className = "site-popup-name";
+    box.append(title, document.createElement("br"), site, featurePopup(record));
+    return box;
+  }
+
+  function identifyRecords(layer, map, recordUrl) {
+    layer.on("click", function (event) {
+      var id = (event.layer.properties || {}).id;
+      getJson(recordUrl.replace("{id}", id)).then(function (record) {
+        L.popup({maxHeight: 300}).setLatLng(event.latlng).setContent(recordPopup(record)).openOn(map);
+      }).catch(function (error) { console.warn("record " + id + " not identified: " + error); });
+    });
+  }
+
   // A click on a cluster zooms in on it; a click on one site asks the server about it.
   function identifySites(layer, map, summaryUrl) {
     layer.on("click", function (event) {
@@ -114,7 +153,9 @@
     countTile: countTile,
     siteStyle: siteStyle,
     categoryStyle: categoryStyle,
+    hazardStyle: hazardStyle,
     identifySites: identifySites,
+    identifyRecords: identifyRecords,
     identifyFeatures: identifyFeatures
   };
 })();

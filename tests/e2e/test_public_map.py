@@ -3,8 +3,12 @@
 from pathlib import Path
 
 import pytest
+from django.contrib.gis.geos import MultiPolygon, Polygon
 
+from remediation.models import STAGE_COLOURS, MeasureStage
 from sites.demo import load_demo
+from sites.models import MineSite
+from tests.remediation.conftest import make_measure
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -76,5 +80,37 @@ def test_visitor_opens_a_site_from_its_popup(demo_site_url, browser_session):
     page.wait_for_url("**/sites/*/")
     assert page.locator("h1").inner_text().startswith("Han Seng Coal Mine")
     page.locator(".site-map path.leaflet-interactive").first.wait_for(state="visible")
+    assert browser_session.errors == []
+    assert browser_session.external_hosts() <= BASE_MAP_TILE_HOSTS
+
+
+@pytest.fixture
+def demo_with_treated_area(transactional_db, live_server):
+    """The demo plus one published measure whose treated area lies 5 km from its site, clear of the symbol."""
+    load_demo()
+    site = MineSite.objects.get(name="Han Seng Coal Mine")
+    lon, lat = site.location.x + 0.05, site.location.y + 0.05
+    area = MultiPolygon(Polygon.from_bbox((lon - 0.005, lat - 0.005, lon + 0.005, lat + 0.005)), srid=4326)
+    make_measure(site, treated_area=area, stage=MeasureStage.WORKS_IN_PROGRESS, is_published=True)
+    return live_server.url, (lat, lon)
+
+
+def test_visitor_switches_on_remediation_areas_and_identifies_one(demo_with_treated_area, browser_session):
+    url, centre = demo_with_treated_area
+    page = browser_session.page
+    tile_responses = record_tile_responses(page)
+    page.goto(url + "/?country=KH")
+    page.locator(SITE_SYMBOLS).first.wait_for(state="visible")
+    page.locator(".leaflet-control-layers-overlays label", has_text="Remediation areas").locator("input").check()
+    page.evaluate("centre => window[document.querySelector('.folium-map').id].setView(centre, 13)", list(centre))
+
+    area = page.locator(f'.leaflet-tile-pane path[fill="{STAGE_COLOURS[MeasureStage.WORKS_IN_PROGRESS]}"]').first
+    area.wait_for(state="visible")
+    remediation_tiles = [(url, status) for url, status in tile_responses if "/tiles/remediation/" in url]
+    assert remediation_tiles and all(status == 200 for _url, status in remediation_tiles)
+    area.click()
+    popup = page.locator(".record-popup")
+    popup.wait_for(state="visible")
+    assert "Works in progress" in popup.inner_text() and "Han Seng Coal Mine" in popup.inner_text()
     assert browser_session.errors == []
     assert browser_session.external_hosts() <= BASE_MAP_TILE_HOSTS

@@ -180,3 +180,14 @@ def test_import_every_layer_refuses_a_single_layer_upload(client, uploader):
     response = client.post(f"/layers/{layer.pk}/import-every-layer/", follow=True)
     assert "does not hold several layers" in response.content.decode()
     assert Layer.objects.count() == 1
+
+
+def test_rejected_features_are_listed_with_their_position_in_the_file(client, uploader):
+    client.force_login(uploader)
+    upload(client, "mapshaper_six_counties_three_null.geojson", title="Counties")
+    layer = Layer.objects.get()
+    positions = [rejection["index"] for rejection in layer.report["rejections"]]
+    assert positions, "this file has features without geometry"
+    page = client.get(f"/layers/{layer.pk}/").content.decode()
+    for position in positions:
+        assert f"<tr><td>{position}</td><td>" in page

@@ -1,6 +1,7 @@
 """Evidence uploads: judged by content, EXIF read, thumbnails made, files served only to those who may see them."""
 
 import io
+import os
 from datetime import UTC, datetime
 
 import pytest
@@ -210,3 +211,32 @@ def test_multi_picture_jpegs_from_phones_are_photos(client, officer, measure):
     client.force_login(officer)
     assert upload(client, measure, "phone.jpg", buffer.getvalue()).status_code == 302
     assert Evidence.objects.get().content_type == "image/jpeg"
+
+
+def test_files_leave_the_disk_when_the_parent_record_is_deleted(
+    client, officer, measure, django_capture_on_commit_callbacks
+):
+    client.force_login(officer)
+    assert upload(client, measure, "shaft.jpg", jpeg_with_exif_gps()).status_code == 302
+    evidence = Evidence.objects.get()
+    paths = [evidence.file.path, evidence.thumbnail.path]
+    assert all(os.path.exists(path) for path in paths)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/remediation/measures/{measure.pk}/delete/")
+    assert not Evidence.objects.exists()
+    assert not any(os.path.exists(path) for path in paths)
+
+
+def test_where_a_photo_was_taken_is_shown_to_members_only(client, officer):
+    """A photo of an open shaft would otherwise place it exactly, which the public map generalises."""
+    from django.contrib.gis.geos import Point
+
+    measure = make_measure(make_site(country="ID", location=Point(121.4, -2.4, srid=4326)), is_published=True)
+    client.force_login(officer)
+    upload(client, measure, "shaft.jpg", jpeg_with_exif_gps())
+    Evidence.objects.update(is_published=True)
+    place = "-2.50000, 121.50000"
+    assert place in client.get(measure.site.get_absolute_url()).content.decode()
+    client.logout()
+    public = client.get(measure.site.get_absolute_url()).content.decode()
+    assert "Capped shaft" in public and place not in public

@@ -1,0 +1,235 @@
+"""Ingest benchmark: our `import_layer` against ogr2ogr on a 50k-polygon geology shapefile.
+
+Generates a deterministic shapefile in UTM 48N (EPSG:32648) with a latin-1 DBF, 20-200 vertices
+per polygon and ~3% self-intersecting polygons, then imports it with `manage.py import_layer`
+and with `ogr2ogr -t_srs EPSG:4326 -makevalid` (PG_USE_COPY=YES, its own table in the same
+database, GiST index built). Both run as subprocesses so both pay for start-up. Each loader runs
+a few times; medians are reported. The last line is the ratio of features per second.
+
+    .venv/bin/python bench/ingest.py [--features 50000] [--repeat 3]
+
+Uses DATABASE_URL or the project-local cluster (MINEREG_PG_PORT), like manage.py; removes the
+layers and the table it created.
+"""
+
+import argparse
+import contextlib
+import ctypes
+import json
+import os
+import secrets
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pyogrio
+import shapely
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+# A throwaway key when none is set: the benchmark signs nothing that outlives it.
+os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+
+from geodata.models import Layer  # noqa: E402
+
+SEED = 20261128
+SOURCE_EPSG = 32648
+SELF_INTERSECTING_SHARE = 0.03
+OGR_TABLE = "bench_ingest_ogr2ogr"
+LAYER_TITLE_PREFIX = "bench-ingest-"
+LITHOLOGIES = ["Granit à biotite", "Grès rouge", "Calcaire récifal", "Basalte", "Schiste ardoisier", "Alluvions"]
+
+
+def make_polygons(count: int, rng: np.random.Generator) -> tuple[np.ndarray, int]:
+    """Star-shaped polygons (valid) in UTM 48N; a share get two vertices swapped so their edges cross."""
+    vertex_counts = rng.integers(20, 201, size=count)
+    centres = np.column_stack([rng.uniform(200_000, 800_000, count), rng.uniform(1_100_000, 2_500_000, count)])
+    radii = rng.uniform(200, 2_000, count)
+    starts = np.concatenate([[0], np.cumsum(vertex_counts)[:-1]])
+    position = np.arange(int(vertex_counts.sum())) - np.repeat(starts, vertex_counts)
+    angles = 2 * np.pi * position / np.repeat(vertex_counts, vertex_counts)
+    distance = np.repeat(radii, vertex_counts) * rng.uniform(0.6, 1.0, int(vertex_counts.sum()))
+    offsets = np.column_stack([np.cos(angles), np.sin(angles)]) * distance[:, None]
+    xy = np.repeat(centres, vertex_counts, axis=0) + offsets
+    # Swap a vertex with the one opposite it: the star polygon's edges then cross (a self-intersection).
+    twisted = np.flatnonzero(rng.random(count) < SELF_INTERSECTING_SHARE)
+    first, opposite = starts[twisted] + 1, starts[twisted] + vertex_counts[twisted] // 2
+    xy[first], xy[opposite] = xy[opposite].copy(), xy[first].copy()
+    # Close every ring: repeat each ring's first vertex after its last one.
+    closed = np.insert(xy, np.cumsum(vertex_counts), xy[starts], axis=0)
+    ring_index = np.repeat(np.arange(count), vertex_counts + 1)
+    rings = shapely.linearrings(closed, indices=ring_index)
+    return shapely.polygons(rings), len(twisted)
+
+
+def write_shapefile(directory: Path, count: int) -> tuple[Path, int]:
+    """A zipped shapefile (latin-1 DBF with a .cpg) and how many polygons self-intersect."""
+    rng = np.random.default_rng(SEED)
+    polygons, twisted = make_polygons(count, rng)
+    fields = {
+        "UNIT_ID": np.arange(1, count + 1, dtype=np.int32),
+        "LITHOLOGIE": np.array(LITHOLOGIES, dtype=object)[rng.integers(0, len(LITHOLOGIES), count)],
+        "AGE_MA": np.round(rng.uniform(0.1, 540, count), 2),
+        "MAP_CODE": np.array([f"Q{n % 97:02d}-{n % 13}" for n in range(count)], dtype=object),
+        "AREA_KM2": np.round(shapely.area(polygons) / 1e6, 4),
+    }
+    shp = directory / "geologie_utm48n.shp"
+    with _quiet_output():  # GDAL prints "Created N records" straight to the process's stdout
+        pyogrio.write_dataframe(_frame(polygons, fields), shp, driver="ESRI Shapefile", encoding="latin1")
+    archive = directory / "geologie_utm48n.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_STORED) as bundle:
+        for member in sorted(directory.glob("geologie_utm48n.*")):
+            if member != archive:
+                bundle.write(member, member.name)
+    return archive, twisted
+
+
+@contextlib.contextmanager
+def _quiet_output():
+    """Silence what GDAL writes to the process's stdout and stderr (e.g. "Created N records")."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = {fd: os.dup(fd) for fd in (1, 2)}
+    with open(os.devnull, "w") as devnull:
+        for fd in saved:
+            os.dup2(devnull.fileno(), fd)
+        try:
+            yield
+        finally:
+            ctypes.CDLL(None).fflush(None)  # C stdio would otherwise hold it until exit
+            for fd, copy in saved.items():
+                os.dup2(copy, fd)
+                os.close(copy)
+
+
+def _frame(polygons: np.ndarray, fields: dict):
+    import geopandas
+
+    return geopandas.GeoDataFrame(fields, geometry=polygons, crs=f"EPSG:{SOURCE_EPSG}")
+
+
+def run_ours(archive: Path, run: int) -> tuple[float, dict]:
+    title = f"{LAYER_TITLE_PREFIX}{os.getpid()}-{run}"
+    started = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "manage.py", "import_layer", str(archive), "--title", title],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    elapsed = time.perf_counter() - started
+    if result.returncode != 0:
+        raise SystemExit(f"import_layer failed:\n{result.stderr or result.stdout}")
+    layer = Layer.objects.get(title=title)
+    report = layer.report
+    layer.delete()
+    return elapsed, report
+
+
+def ogr_connection_string() -> str:
+    settings = connection.settings_dict
+    parts = {
+        "dbname": settings["NAME"],
+        "user": settings["USER"],
+        "password": settings["PASSWORD"],
+        "host": settings["HOST"],
+        "port": settings["PORT"],
+    }
+    return "PG:" + " ".join(f"{key}='{value}'" for key, value in parts.items() if value)
+
+
+def run_ogr2ogr(shapefile: Path) -> float:
+    command = [
+        "ogr2ogr",
+        "-f",
+        "PostgreSQL",
+        ogr_connection_string(),
+        str(shapefile),
+        "-nln",
+        OGR_TABLE,
+        "-overwrite",
+        "-t_srs",
+        "EPSG:4326",
+        "-makevalid",
+        "-lco",
+        "GEOMETRY_NAME=geom",
+        "-lco",
+        "SPATIAL_INDEX=GIST",
+        "-nlt",
+        "GEOMETRY",
+    ]
+    environment = {**os.environ, "PG_USE_COPY": "YES"}
+    started = time.perf_counter()
+    result = subprocess.run(command, capture_output=True, text=True, env=environment)
+    elapsed = time.perf_counter() - started
+    if result.returncode != 0:
+        raise SystemExit(f"ogr2ogr failed:\n{result.stderr}")
+    return elapsed
+
+
+def count_ogr_rows() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM {OGR_TABLE}")
+        return cursor.fetchone()[0]
+
+
+def drop_ogr_table() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {OGR_TABLE}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--features", type=int, default=50_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    options = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="bench-ingest-") as work:
+        directory = Path(work)
+        archive, twisted = write_shapefile(directory, options.features)
+        shapefile = directory / "geologie_utm48n.shp"
+        print(
+            f"{options.features} polygons in EPSG:{SOURCE_EPSG}, latin-1 DBF, {twisted} self-intersecting; "
+            f"{options.repeat} runs each, medians"
+        )
+        ours, ogr, reports = [], [], []
+        try:
+            for run in range(options.repeat):  # interleaved, so drift in the machine's load hits both
+                elapsed, report = run_ours(archive, run)
+                ours.append(elapsed)
+                reports.append(report)
+                ogr.append(run_ogr2ogr(shapefile))
+                ogr_rows = count_ogr_rows()
+        finally:
+            drop_ogr_table()
+            Layer.objects.filter(title__startswith=f"{LAYER_TITLE_PREFIX}{os.getpid()}-").delete()
+
+    imported = reports[-1]["imported"]
+    ours_s, ogr_s = statistics.median(ours), statistics.median(ogr)
+    print(f"{'loader':<28}{'features':>10}{'seconds':>10}{'features/s':>12}")
+    print(f"{'ours (import_layer)':<28}{imported:>10}{ours_s:>10.2f}{imported / ours_s:>12,.0f}")
+    print(f"{'ogr2ogr -makevalid':<28}{ogr_rows:>10}{ogr_s:>10.2f}{ogr_rows / ogr_s:>12,.0f}")
+    print(f"runs, seconds: ours {' '.join(f'{s:.2f}' for s in ours)}; ogr2ogr {' '.join(f'{s:.2f}' for s in ogr)}")
+    print(f"ours: {reports[-1]['repaired']} repaired, {reports[-1]['rejected']} rejected")
+    timings = [report.get("stage_seconds") for report in reports if report.get("stage_seconds")]
+    if timings:
+        order = ["unpacking", "finding datasets", "reading", "reprojecting", "validating", "loading"]
+        stages = {stage: statistics.median(t.get(stage, 0) for t in timings) for stage in order}
+        print("ours, median seconds per stage: " + json.dumps({k: round(v, 2) for k, v in stages.items()}))
+    print(f"ingest ratio (ours/ogr2ogr features per second): {(imported / ours_s) / (ogr_rows / ogr_s):.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,33 +1,34 @@
 """Sensitive locations: the public learns roughly, not exactly, where a priority-1 hazard is.
 
 An open shaft or an unstable highwall is a danger to people (priority 1); publishing its exact
-position invites visitors. For anyone who is not an officer or reviewer of the hazard's country,
-its location is the centre of the ~1 km grid cell (0.01°) holding the hazard's centroid.
+position invites visitors. Outside `countries_seeing_exact_hazards` its location is the node of a
+1 km grid in Web Mercator nearest to its centroid: the same point the hazard tiles draw
+(geodata.tiles, ST_SnapToGrid), so the API and the map never disagree.
 """
 
-import math
-
 from django.contrib.gis.geos import GEOSGeometry, Point
+from pyproj import Transformer
 
 from sites.models import Hazard, HazardPriority
-from sites.permissions import countries_seeing_drafts
+from sites.permissions import countries_seeing_exact_hazards
 
-GENERALISED_CELL_DEGREES = 0.01
+SNAP_M = 1000  # geodata.tiles.HAZARD_SNAP_M
+_TO_MERCATOR = Transformer.from_crs(4326, 3857, always_xy=True)
+_TO_LONLAT = Transformer.from_crs(3857, 4326, always_xy=True)
 
 
 def must_generalise(hazard: Hazard, user) -> bool:
-    return hazard.priority == HazardPriority.EXTREME_DANGER and hazard.site.country not in countries_seeing_drafts(user)
+    return (
+        hazard.priority == HazardPriority.EXTREME_DANGER
+        and hazard.site.country not in countries_seeing_exact_hazards(user)
+    )
 
 
 def generalised_point(geometry: GEOSGeometry) -> Point:
-    """The centre of the grid cell holding the geometry's centroid."""
-    centre = geometry.centroid
-    cell = GENERALISED_CELL_DEGREES
-
-    def snap(value: float) -> float:
-        return round(math.floor(value / cell) * cell + cell / 2, 6)
-
-    return Point(snap(centre.x), snap(centre.y), srid=4326)
+    """The 1 km grid node (EPSG:3857) nearest to the geometry's centroid, in longitude/latitude."""
+    x, y = _TO_MERCATOR.transform(geometry.centroid.x, geometry.centroid.y)
+    longitude, latitude = _TO_LONLAT.transform(round(x / SNAP_M) * SNAP_M, round(y / SNAP_M) * SNAP_M)
+    return Point(round(longitude, 6), round(latitude, 6), srid=4326)
 
 
 def location_for(hazard: Hazard, user) -> GEOSGeometry | None:

@@ -297,9 +297,13 @@ def hazard_feature(request, pk):
     return JsonResponse(remediation_queries.hazard_summary(hazard, location, generalised=generalised))
 
 
+# What a layer tile needs of its layer: the import report and extent are left in the database.
+_TILE_LAYER_FIELDS = ("id", "is_published", "status", "updated_at", "field_schema")
+
+
 @require_GET
 def layer_tile(request, pk, z, x, y):
-    layer = get_object_or_404(queries.visible_layers(request.user), pk=pk)
+    layer = get_object_or_404(queries.visible_layers(request.user).only(*_TILE_LAYER_FIELDS), pk=pk)
     try:
         address = tiles.TileAddress.parse(z, x, y)
         attribute = queries.layer_attribute(layer, request.GET.get("attribute", ""))

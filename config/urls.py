@@ -15,6 +15,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("healthz", health.healthz, name="healthz"),
     path("api/", include("config.api_urls")),
+    path("ogc/", include("geodata.ogc.urls")),
 ]
 # Under /api/ these answer JSON, elsewhere the HTML pages.
 handler404 = "config.api.page_not_found"

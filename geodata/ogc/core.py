@@ -1,0 +1,229 @@
+"""The documents of OGC API – Features Part 1 as plain dicts: landing page, conformance, collections, items."""
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from urllib.parse import urlencode
+
+from django.contrib.gis.db.models.functions import AsGeoJSON
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+
+from geodata.bbox import bbox_polygon, parse_bbox
+from geodata.ogc.collections import CRS84, Collection, all_collections
+
+CONFORMANCE = [
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+]
+DEFAULT_LIMIT = 10
+MAX_LIMIT = 10_000
+GEOJSON = "application/geo+json"
+JSON = "application/json"
+HTML = "text/html"
+OPENAPI = "application/vnd.oai.openapi+json;version=3.0"
+
+
+class OGCError(Exception):
+    """An error a client can act on, with the HTTP status and the OGC exception code to answer with."""
+
+    def __init__(self, status: int, code: str, description: str):
+        super().__init__(description)
+        self.status, self.code, self.description = status, code, description
+
+    def document(self) -> dict:
+        return {"code": self.code, "description": self.description}
+
+
+def link(href: str, rel: str, media_type: str, title: str) -> dict:
+    return {"href": href, "rel": rel, "type": media_type, "title": title}
+
+
+def self_and_alternate(url: str, json_type: str, as_html: bool) -> list[dict]:
+    """The self link in the format being answered, and the other format as alternate."""
+    separator = "&" if "?" in url else "?"
+    as_json_link = link(f"{url}{separator}f=json", "self", json_type, "This document as JSON")
+    as_html_link = link(f"{url}{separator}f=html", "self", HTML, "This document as HTML")
+    if as_html:
+        as_json_link["rel"] = "alternate"
+        return [as_html_link, as_json_link]
+    as_html_link["rel"] = "alternate"
+    return [as_json_link, as_html_link]
+
+
+def landing_page(base: str, as_html: bool = False) -> dict:
+    return {
+        "title": "Mine-Site & Remediation Registry",
+        "description": "Mine sites and survey layers of the ASEAN states and Timor-Leste, "
+        "as OGC API – Features (open it in QGIS or GDAL).",
+        "links": [
+            *self_and_alternate(base, JSON, as_html),
+            link(f"{base}/api", "service-desc", OPENAPI, "The API definition (OpenAPI 3.0)"),
+            link(f"{base}/conformance", "conformance", JSON, "Conformance classes"),
+            link(f"{base}/collections", "data", JSON, "Collections"),
+        ],
+    }
+
+
+def conformance() -> dict:
+    return {"conformsTo": CONFORMANCE}
+
+
+def collection_document(collection: Collection, base: str, user, as_html: bool = False) -> dict:
+    url = f"{base}/collections/{collection.id}"
+    extent = {"spatial": {"bbox": [collection.spatial_extent(user) or [-180, -90, 180, 90]], "crs": CRS84}}
+    temporal = collection.temporal_extent(user)
+    if temporal:
+        extent["temporal"] = {"interval": [temporal], "trs": "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"}
+    document = {
+        "id": collection.id,
+        "title": collection.title,
+        "description": collection.description,
+        "keywords": collection.keywords,
+        "itemType": "feature",
+        "crs": [CRS84],
+        "extent": extent,
+        "links": [
+            *self_and_alternate(url, JSON, as_html),
+            link(f"{url}/items?f=json", "items", GEOJSON, "Items as GeoJSON"),
+            link(f"{url}/items?f=html", "items", HTML, "Items as HTML"),
+        ],
+    }
+    if collection.license:
+        document["license"] = collection.license
+    if collection.attribution:
+        document["attribution"] = collection.attribution
+    return document
+
+
+def collections_document(base: str, user, as_html: bool = False) -> dict:
+    return {
+        "links": self_and_alternate(f"{base}/collections", JSON, as_html),
+        "collections": [collection_document(item, base, user) for item in all_collections()],
+    }
+
+
+@dataclass(frozen=True)
+class ItemsQuery:
+    limit: int = DEFAULT_LIMIT
+    offset: int = 0
+    bbox: tuple[float, float, float, float] | None = None
+    datetime_range: tuple[datetime | None, datetime | None] | None = None
+
+
+def parse_items_query(params) -> ItemsQuery:
+    """Check limit, offset, bbox and datetime; a clear 400 for anything that does not parse."""
+    limit = _whole_number(params.get("limit"), "limit", DEFAULT_LIMIT, minimum=1)
+    offset = _whole_number(params.get("offset"), "offset", 0, minimum=0)
+    bbox = None
+    if params.get("bbox"):
+        crs = params.get("bbox-crs", CRS84)
+        if crs != CRS84:
+            raise OGCError(400, "InvalidParameterValue", f"bbox-crs: only {CRS84} is supported.")
+        try:
+            bbox = parse_bbox(params["bbox"])
+        except Exception as error:
+            raise OGCError(400, "InvalidParameterValue", " ".join(error.messages)) from None
+    when = _datetime_range(params["datetime"]) if params.get("datetime") else None
+    return ItemsQuery(limit=min(limit, MAX_LIMIT), offset=offset, bbox=bbox, datetime_range=when)
+
+
+def _whole_number(raw, name: str, default: int, *, minimum: int) -> int:
+    if raw in (None, ""):
+        return default
+    if not raw.isdigit() or int(raw) < minimum:
+        raise OGCError(400, "InvalidParameterValue", f"{name} must be a whole number of at least {minimum}.")
+    return int(raw)
+
+
+def _instant(text: str, *, end: bool) -> datetime | None:
+    if text in ("", ".."):
+        return None
+    moment = parse_datetime(text)
+    if moment is None and parse_date(text):
+        day = parse_date(text)
+        moment = datetime(day.year, day.month, day.day, 23, 59, 59, 999999) if end else datetime(*day.timetuple()[:3])
+    if moment is None:
+        raise OGCError(400, "InvalidParameterValue", f"datetime: “{text}” is not an RFC 3339 date or date-time.")
+    return moment if timezone.is_aware(moment) else timezone.make_aware(moment, UTC)
+
+
+def _datetime_range(text: str) -> tuple[datetime | None, datetime | None]:
+    if "/" in text:
+        start_text, end_text = text.split("/", 1)
+        start, end = _instant(start_text, end=False), _instant(end_text, end=True)
+        if start and end and start > end:
+            raise OGCError(400, "InvalidParameterValue", "datetime: the interval ends before it starts.")
+        return start, end
+    return _instant(text, end=False), _instant(text, end=True)
+
+
+def _filtered_rows(collection: Collection, user, query: ItemsQuery):
+    rows = collection.rows(user)
+    if query.bbox:
+        rows = rows.filter(**{f"{collection.geometry_field}__intersects": bbox_polygon(query.bbox)})
+    if query.datetime_range and collection.datetime_field:
+        start, end = query.datetime_range
+        if start:
+            rows = rows.filter(**{f"{collection.datetime_field}__gte": start})
+        if end:
+            rows = rows.filter(**{f"{collection.datetime_field}__lte": end})
+    return rows.annotate(geometry_geojson=AsGeoJSON(collection.geometry_field))
+
+
+def feature(collection: Collection, row) -> dict:
+    return {
+        "type": "Feature",
+        "id": getattr(row, collection.id_field),
+        "geometry": json.loads(row.geometry_geojson) if row.geometry_geojson else None,
+        "properties": collection.properties(row),
+    }
+
+
+def items_document(collection: Collection, base: str, user, params, as_html: bool = False) -> dict:
+    query = parse_items_query(params)
+    rows = _filtered_rows(collection, user, query)
+    page = list(rows[query.offset : query.offset + query.limit])
+    matched = rows.count()
+    url = f"{base}/collections/{collection.id}/items"
+    kept = {name: value for name, value in params.items() if name not in ("offset", "f")}
+    media, other_media = (HTML, GEOJSON) if as_html else (GEOJSON, HTML)
+
+    def page_url(offset: int, media_type: str = media) -> str:
+        return f"{url}?{urlencode({**kept, 'offset': offset, 'f': 'html' if media_type == HTML else 'json'})}"
+
+    links = [
+        link(page_url(query.offset), "self", media, "This page"),
+        link(page_url(query.offset, other_media), "alternate", other_media, "This page in the other format"),
+    ]
+    if query.offset + len(page) < matched:
+        links.append(link(page_url(query.offset + query.limit), "next", media, "Next page"))
+    if query.offset > 0:
+        links.append(link(page_url(max(query.offset - query.limit, 0)), "prev", media, "Previous page"))
+    links.append(link(f"{base}/collections/{collection.id}", "collection", JSON, collection.title))
+    return {
+        "type": "FeatureCollection",
+        "features": [feature(collection, row) for row in page],
+        "links": links,
+        "numberMatched": matched,
+        "numberReturned": len(page),
+        "timeStamp": timezone.now().isoformat(timespec="seconds"),
+    }
+
+
+def item_document(collection: Collection, base: str, user, feature_id: str, as_html: bool = False) -> dict:
+    if not feature_id.isdigit():
+        raise OGCError(404, "NotFound", f"No feature {feature_id!r} in collection {collection.id}.")
+    rows = _filtered_rows(collection, user, ItemsQuery()).filter(**{collection.id_field: int(feature_id)})
+    row = rows.first()
+    if row is None:
+        raise OGCError(404, "NotFound", f"No feature {feature_id} in collection {collection.id}.")
+    url = f"{base}/collections/{collection.id}/items/{feature_id}"
+    document = feature(collection, row)
+    document["links"] = [
+        *self_and_alternate(url, GEOJSON, as_html),
+        link(f"{base}/collections/{collection.id}", "collection", JSON, collection.title),
+    ]
+    return document

@@ -1,0 +1,100 @@
+"""Thin views of the OGC API: pick the format, call the core, answer JSON or HTML."""
+
+import json
+from functools import wraps
+
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+from geodata.ogc import core
+from geodata.ogc.collections import find_collection
+from geodata.ogc.openapi import openapi_document
+
+
+def wants_html(request) -> bool:
+    """f=html|json wins; otherwise a browser's Accept header (text/html first) asks for HTML."""
+    chosen = request.GET.get("f")
+    if chosen in ("html", "json"):
+        return chosen == "html"
+    if chosen:
+        raise core.OGCError(400, "InvalidParameterValue", f"f: use json or html, not “{chosen}”.")
+    first = request.headers.get("Accept", "").split(",")[0].strip()
+    return first.startswith(core.HTML)
+
+
+def base_url(request) -> str:
+    return request.build_absolute_uri("/ogc")
+
+
+def answer_json(document: dict, media_type: str, status: int = 200) -> HttpResponse:
+    return HttpResponse(json.dumps(document), content_type=media_type, status=status)
+
+
+def ogc_view(kind: str, media_type: str):
+    """Wraps a function (request, base, as_html, **kwargs) -> document into a negotiated, error-safe view."""
+
+    def decorator(build):
+        @require_safe
+        @wraps(build)
+        def view(request, **kwargs):
+            as_html = False
+            try:
+                as_html = wants_html(request)
+                document = build(request, base_url(request), as_html, **kwargs)
+            except core.OGCError as error:
+                if as_html:
+                    context = {"kind": "error", "title": error.code, "error": error}
+                    return render(request, "geodata/ogc.html", context, status=error.status)
+                return answer_json(error.document(), core.JSON, error.status)
+            if as_html:
+                title = document.get("title") or document.get("properties", {}).get("name") or kind.title()
+                context = {"kind": kind, "title": title, "document": document, "pretty": json.dumps(document, indent=2)}
+                return render(request, "geodata/ogc.html", context)
+            return answer_json(document, media_type)
+
+        return view
+
+    return decorator
+
+
+def collection_or_404(collection_id: str):
+    collection = find_collection(collection_id)
+    if collection is None:
+        raise core.OGCError(404, "NotFound", f"No collection “{collection_id}”; see /ogc/collections.")
+    return collection
+
+
+@ogc_view("landing", core.JSON)
+def landing(request, base, as_html):
+    return core.landing_page(base, as_html)
+
+
+@ogc_view("conformance", core.JSON)
+def conformance(request, base, as_html):
+    return core.conformance()
+
+
+@require_safe
+def api_definition(request):
+    return answer_json(openapi_document(base_url(request)), core.OPENAPI)
+
+
+@ogc_view("collections", core.JSON)
+def collections(request, base, as_html):
+    return core.collections_document(base, request.user, as_html)
+
+
+@ogc_view("collection", core.JSON)
+def collection(request, base, as_html, collection_id):
+    return core.collection_document(collection_or_404(collection_id), base, request.user, as_html)
+
+
+@ogc_view("items", core.GEOJSON)
+def items(request, base, as_html, collection_id):
+    return core.items_document(collection_or_404(collection_id), base, request.user, request.GET, as_html)
+
+
+@ogc_view("item", core.GEOJSON)
+def item(request, base, as_html, collection_id, feature_id):
+    return core.item_document(collection_or_404(collection_id), base, request.user, feature_id, as_html)

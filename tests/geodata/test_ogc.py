@@ -4,7 +4,6 @@ from datetime import UTC, datetime
 
 import pytest
 from django.contrib.gis.geos import Point
-from django.utils import timezone
 
 from geodata.models import Layer
 from geodata.services import load_reference_layer

@@ -7,6 +7,7 @@ publish. The same `remediation.services` functions the pages use do every write.
 
 import json
 
+from django.db.models import Prefetch
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
@@ -21,6 +22,7 @@ from remediation import queries, services
 from remediation.models import Measurement, MeasureStage, MonitoringVisit, RemediationMeasure
 from sites.api import PublishSerializer
 from sites.models import Country, Hazard, HazardStatus, HazardType
+from sites.permissions import countries_seeing_drafts, countries_seeing_exact_hazards
 from sites.queries import visible_sites
 from sites.sensitive import location_for, must_generalise
 
@@ -34,9 +36,9 @@ class _Username(serializers.RelatedField):
         return user.get_username()
 
 
-def _without_people(data: dict, record, request) -> dict:
+def _without_people(data: dict, record, context: dict) -> dict:
     properties = data.get("properties", data)
-    if not queries.show_people(request.user if request else None, record.site):
+    if record.site.country not in context["member_countries"]:
         for name in PEOPLE_FIELDS:
             properties.pop(name, None)
     return data
@@ -83,14 +85,13 @@ class HazardSerializer(GeoFeatureModelSerializer):
         read_only_fields = ["priority_is_approved", "priority_approved_at", "is_published", "created_at", "updated_at"]
 
     def get_location_generalised(self, hazard) -> bool:
-        return hazard.location is not None and must_generalise(hazard, self.context["request"].user)
+        return hazard.location is not None and must_generalise(hazard, self.context["exact_countries"])
 
     def to_representation(self, hazard):
         data = super().to_representation(hazard)
-        user = self.context["request"].user
-        if hazard.location is not None and must_generalise(hazard, user):
-            data["geometry"] = json.loads(location_for(hazard, user).geojson)
-        return _without_people(data, hazard, self.context.get("request"))
+        if hazard.location is not None and must_generalise(hazard, self.context["exact_countries"]):
+            data["geometry"] = json.loads(location_for(hazard, self.context["exact_countries"]).geojson)
+        return _without_people(data, hazard, self.context)
 
 
 class HazardWriteSerializer(serializers.ModelSerializer):
@@ -160,14 +161,8 @@ class MeasureSerializer(GeoFeatureModelSerializer):
         read_only_fields = ["treated_area_ha", "signed_off_at", "is_published", "created_at", "updated_at"]
 
     def to_representation(self, measure):
-        data = _without_people(super().to_representation(measure), measure, self.context.get("request"))
-        visible_hazards = set(
-            queries.visible(Hazard.objects.filter(site=measure.site), self.context["request"].user).values_list(
-                "id", flat=True
-            )
-        )
-        data["properties"]["hazards"] = [pk for pk in data["properties"]["hazards"] if pk in visible_hazards]
-        return data
+        # `hazards` lists only what the reader may see: the viewset prefetches the visible ones.
+        return _without_people(super().to_representation(measure), measure, self.context)
 
     def save_record(self, instance=None):
         data = dict(self.validated_data)
@@ -212,7 +207,7 @@ class VisitSerializer(serializers.ModelSerializer):
         read_only_fields = ["is_published", "created_at", "updated_at"]
 
     def to_representation(self, visit):
-        return _without_people(super().to_representation(visit), visit, self.context.get("request"))
+        return _without_people(super().to_representation(visit), visit, self.context)
 
     def save_record(self, instance=None):
         data = dict(self.validated_data)
@@ -265,9 +260,20 @@ class _RecordViewSet(viewsets.ModelViewSet):
     ordering = ["id"]
     http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
 
+    people = ("created_by",)  # user columns read by the serializer, joined in the same query
+
     def get_queryset(self):
-        records = self.model.objects.select_related("site").order_by("id")
+        records = self.model.objects.select_related("site", *self.people).order_by("id")
         return queries.visible(records, self.request.user)
+
+    def get_serializer_context(self):
+        # Who the reader is, worked out once per request rather than once per record.
+        user = self.request.user
+        return {
+            **super().get_serializer_context(),
+            "member_countries": countries_seeing_drafts(user),
+            "exact_countries": countries_seeing_exact_hazards(user),
+        }
 
     def perform_create(self, serializer):
         serializer.instance = serializer.save_record()
@@ -291,6 +297,7 @@ class HazardViewSet(_RecordViewSet):
     """Hazards (the problem inventory); priority-1 locations are generalised to ~1 km for the public."""
 
     model = Hazard
+    people = ("created_by", "priority_approved_by")
     pagination_class = GeoJsonKeysetPagination
     filterset_class = HazardFilter
 
@@ -331,8 +338,11 @@ class MeasureViewSet(_RecordViewSet):
     pagination_class = GeoJsonKeysetPagination
     filterset_class = MeasureFilter
 
+    people = ("created_by", "signed_off_by")
+
     def get_queryset(self):
-        return super().get_queryset().prefetch_related("hazards")
+        visible_hazards = queries.visible(Hazard.objects.all(), self.request.user)
+        return super().get_queryset().prefetch_related(Prefetch("hazards", queryset=visible_hazards))
 
     @extend_schema(request=PublishSerializer, responses=MeasureSerializer)
     @action(detail=True, methods=["post"])
@@ -345,12 +355,13 @@ class VisitViewSet(_RecordViewSet):
     """Monitoring visits with their readings; the officer's name only for members of the site's country."""
 
     model = MonitoringVisit
+    people = ("created_by", "officer")
     serializer_class = VisitSerializer
     pagination_class = KeysetPagination
     filterset_class = VisitFilter
 
     def get_queryset(self):
-        return super().get_queryset().prefetch_related("measurements").select_related("officer", "created_by")
+        return super().get_queryset().prefetch_related("measurements")
 
     @extend_schema(request=PublishSerializer, responses=VisitSerializer)
     @action(detail=True, methods=["post"])

@@ -10,18 +10,15 @@ from django.contrib.gis.geos import GEOSGeometry, Point
 from pyproj import Transformer
 
 from sites.models import Hazard, HazardPriority
-from sites.permissions import countries_seeing_exact_hazards
 
 SNAP_M = 1000  # geodata.tiles.HAZARD_SNAP_M
 _TO_MERCATOR = Transformer.from_crs(4326, 3857, always_xy=True)
 _TO_LONLAT = Transformer.from_crs(3857, 4326, always_xy=True)
 
 
-def must_generalise(hazard: Hazard, user) -> bool:
-    return (
-        hazard.priority == HazardPriority.EXTREME_DANGER
-        and hazard.site.country not in countries_seeing_exact_hazards(user)
-    )
+def must_generalise(hazard: Hazard, exact_countries: set[str]) -> bool:
+    """`exact_countries`: where the reader sees hazards exactly (sites.permissions.countries_seeing_exact_hazards)."""
+    return hazard.priority == HazardPriority.EXTREME_DANGER and hazard.site.country not in exact_countries
 
 
 def generalised_point(geometry: GEOSGeometry) -> Point:
@@ -31,7 +28,7 @@ def generalised_point(geometry: GEOSGeometry) -> Point:
     return Point(round(longitude, 6), round(latitude, 6), srid=4326)
 
 
-def location_for(hazard: Hazard, user) -> GEOSGeometry | None:
-    if hazard.location is None or not must_generalise(hazard, user):
+def location_for(hazard: Hazard, exact_countries: set[str]) -> GEOSGeometry | None:
+    if hazard.location is None or not must_generalise(hazard, exact_countries):
         return hazard.location
     return generalised_point(hazard.location)

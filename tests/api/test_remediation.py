@@ -182,3 +182,27 @@ def test_filters_and_bad_values(site):
     response = APIClient().get("/api/hazards/?status=exploded")
     assert response.status_code == 400 and "status" in response.json()["fields"]
     assert APIClient().get("/api/measures/?bbox=1,2,3").status_code == 400
+
+
+@pytest.mark.parametrize("path", ["/api/hazards/", "/api/measures/", "/api/visits/"])
+def test_a_list_page_costs_the_same_queries_for_3_records_or_30(site, officer, path, django_assert_max_num_queries):
+    client = token_client(officer)
+    builders = {"/api/hazards/": make_hazard, "/api/measures/": make_measure, "/api/visits/": make_visit}
+
+    def add(count):
+        for _ in range(count):
+            record = builders[path](site, created_by=officer, is_published=True)
+            if path == "/api/measures/":
+                record.hazards.add(make_hazard(site, is_published=True))
+
+    add(3)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(path).status_code == 200
+    add(27)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(path)
+    body = response.json()
+    assert len(body.get("features", body.get("results", []))) == 30

@@ -5,14 +5,14 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from sites import estimates, queries
+from sites import queries, services
 from sites.forms import ResourceEstimateForm
 from sites.models import ResourceEstimate
 
 
 def _site_for(request, pk):
     site = get_object_or_404(queries.visible_sites(request.user), pk=pk)
-    estimates.ensure_may_record_estimates(request.user, site)
+    services.ensure_may_edit_site(request.user, site.country)
     return site
 
 
@@ -24,7 +24,7 @@ def estimate_edit(request, pk, estimate_pk=None):
     )
     form = ResourceEstimateForm(request.POST or None, instance=estimate)
     if request.method == "POST" and form.is_valid():
-        estimates.save_estimate(estimate=form.save(commit=False), by=request.user)
+        services.save_estimate(estimate=form.save(commit=False), by=request.user)
         messages.success(request, f"Saved: {estimate.get_category_display()} of {estimate.get_commodity_display()}.")
         return redirect(site)
     context = {"site": site, "form": form, "estimate": estimate}
@@ -36,6 +36,6 @@ def estimate_edit(request, pk, estimate_pk=None):
 def estimate_delete(request, pk, estimate_pk):
     site = _site_for(request, pk)
     estimate = get_object_or_404(site.resource_estimates, pk=estimate_pk)
-    estimates.delete_estimate(estimate=estimate, by=request.user)
+    services.delete_estimate(estimate=estimate, by=request.user)
     messages.success(request, "The estimate was deleted; its history is kept.")
     return redirect(site)

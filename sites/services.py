@@ -1,15 +1,15 @@
-"""Write paths for sites: survey uploaders record the sites of their country, reviewers publish them."""
+"""Write paths for sites and their resource estimates: survey uploaders of the country record, reviewers publish."""
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from sites.models import MineSite, Role
+from sites.models import MineSite, ResourceEstimate, Role
 from sites.permissions import countries_with_role, may_upload_survey
 
 
 def ensure_may_edit_site(user, country: str) -> None:
     if not may_upload_survey(user, country):
-        raise PermissionDenied("Only survey uploaders of this country may record or change its sites.")
+        raise PermissionDenied("Only survey uploaders of this country may record or change its sites or estimates.")
 
 
 @transaction.atomic
@@ -41,3 +41,17 @@ def set_site_published(*, site: MineSite, by, is_published: bool) -> MineSite:
     site.is_published = is_published
     site.save(update_fields=["is_published", "updated_at"])
     return site
+
+
+def save_estimate(*, estimate: ResourceEstimate, by) -> ResourceEstimate:
+    """Create or update an estimate (already validated by its form); history records who."""
+    ensure_may_edit_site(by, estimate.site.country)
+    estimate._history_user = by
+    estimate.save()
+    return estimate
+
+
+def delete_estimate(*, estimate: ResourceEstimate, by) -> None:
+    ensure_may_edit_site(by, estimate.site.country)
+    estimate._history_user = by
+    estimate.delete()

@@ -1,25 +1,26 @@
 """Mapbox vector tiles from PostGIS: tile addresses, the SQL of each tile source, and the tile cache.
 
-Each tile source is one function that returns the tile's bytes (`site_tile`, `layer_tile`,
-`remediation_tile`, `hazard_tile`) plus a version token that changes whenever its data changes
-(`sites_version`, `layer_version`, `source_versions(...)` for tiles reading several tables). Views
-pass both to `serve_tile`, which answers 304s from the ETag and keeps built tiles in a bounded
-cache keyed by the version, so an edit never serves an old tile.
+Each tile source is one function that returns the tile's SQL (`site_tile_sql`, `layer_tile_sql`,
+`remediation_tile_sql`, `hazard_tile_sql`). A view wraps it in a `TileRequest` with a key naming
+everything the bytes depend on and the data version: the `TileVersion` tokens of the tables it
+reads, or a version it already knows (a layer's `updated_at`). `serve_tile` checks the version and,
+only when no copy is current, builds the tile, in one statement; it answers 304s from the ETag and
+keeps built tiles in a bounded cache next to their version, so an edit never serves an old tile.
 
 Adding a source takes four small pieces (remediation areas and hazards are the examples):
 1. a statement trigger on its table calling `geodata_tile_source_changed('<source>')` (migration
-   0005 defines it, 0007 adds the measures' and hazards' triggers), so `source_version('<source>')`
-   changes with every write; a tile that also depends on sites (publication, country) is versioned
-   by `source_versions('<source>', 'sites')`;
-2. a `<source>_tile(address, ...) -> bytes` here: ST_AsMVT over ST_AsMVTGeom. Small tables take a
-   queryset already narrowed to what the requester may see (so tiles and pages share one visibility
-   rule), filtered on `lonlat_envelope(address)` and inlined by `_inline_sql`; shapes are simplified
+   0005 defines it, 0007 adds the measures' and hazards' triggers), so the source's token
+   changes with every write; a tile that also depends on sites (publication, country) lists both
+   sources in its `TileRequest`;
+2. a `<source>_tile_sql(address, ...) -> (sql, params)` here: ST_AsMVT over ST_AsMVTGeom. Small
+   tables take a queryset already narrowed to what the requester may see (so tiles and pages share
+   one visibility rule), filtered on `lonlat_envelope(address)` and inlined by `_inline_sql`; shapes are simplified
    on the fly (`_drawn_shape`: half a pixel, a point when under two pixels) and thinned below z12
    (`_thinned`: one feature per 4 x 4 pixels, decided on box centres before reprojecting);
-3. a thin view calling `_tile_response` with a key holding everything the tile depends on (the
-   address, the filters and who sees what: the sorted draft countries, for hazards also the sorted
-   countries seen exactly), and `is_public` false whenever the tile carries anything a stranger
-   may not see;
+3. a thin view calling `_tile_response` with a `TileRequest` whose key holds everything the tile
+   depends on (the source, the address, the filters and who sees what: the sorted draft countries,
+   for hazards also the sorted countries seen exactly), and `is_public` false whenever the tile
+   carries anything a stranger may not see;
 4. a path in tile_urls.py.
 
 Hazards: a priority-1 hazard (open shaft, adit...) of a country outside the requester's
@@ -41,7 +42,6 @@ import hashlib
 import json
 import math
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -106,12 +106,6 @@ class TileAddress:
         return f"{self.z}/{self.x}/{self.y}"
 
 
-@dataclass(frozen=True)
-class Tile:
-    body: bytes
-    etag: str
-
-
 def url_template(name: str, *args) -> str:
     """A tile URL with literal {z}/{x}/{y} for Leaflet (reverse() would percent-encode the braces)."""
     return (
@@ -122,30 +116,93 @@ def url_template(name: str, *args) -> str:
     )
 
 
-# --- versions: what keys the cache and the ETags ------------------------------------------------
+# --- versions, the cache and ETags: one database round trip per tile ---------------------------
 
 
-def source_version(source: str) -> str:
-    """A source's data token, changed by a database trigger on every write to the source's table."""
-    # Plain SQL: this runs on every tile request, and the ORM's query building costs more than the query.
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT token FROM {TileVersion._meta.db_table} WHERE source = %s", [source])
-        row = cursor.fetchone()
-    return row[0] if row else "empty"
+@dataclass(frozen=True)
+class TileRequest:
+    """Everything one tile's bytes depend on, and how to build them.
+
+    `key` names the tile and every input that changes its bytes (address, filters, who sees what);
+    `query` is the tile's SQL and parameters. The data version is either read from `TileVersion`
+    for `sources` (tables kept by triggers) or given as `version` when the caller already knows it.
+    """
+
+    key: str
+    query: tuple[str, dict]
+    sources: tuple[str, ...] = ()
+    version: str | None = None
 
 
-def sites_version() -> str:
-    return source_version(SITES_LAYER)
+@dataclass(frozen=True)
+class Tile:
+    """A tile answer: `body` is None when the requester's copy (its ETag) is still current."""
+
+    body: bytes | None
+    etag: str
 
 
-def source_versions(*sources: str) -> str:
-    """The tokens of several sources in one query, for tiles that read more than one table."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT source, token FROM {TileVersion._meta.db_table} WHERE source = ANY(%s)", [list(sources)]
+def _version_sql(sources: tuple[str, ...], params: dict) -> str:
+    """SQL for the current version of `sources`: their tokens joined, 'empty' for one never written."""
+    tokens = []
+    for number, source in enumerate(sources):
+        params[f"tile_source_{number}"] = source
+        tokens.append(
+            f"coalesce((SELECT token FROM {TileVersion._meta.db_table} "
+            f"WHERE source = %(tile_source_{number})s), 'empty')"
         )
-        tokens = dict(cursor.fetchall())
-    return "|".join(tokens.get(source, "empty") for source in sources)
+    return " || '|' || ".join(tokens)
+
+
+def serve_tile(tile: TileRequest, *, if_none_match: str | None = None) -> Tile:
+    """The tile for `tile`, from the requester's copy, the bounded cache or the database.
+
+    The version check and, when needed, the tile query run as one statement: the tile SQL sits in
+    a CASE branch that PostgreSQL only evaluates when the version is not one we already hold, so a
+    cached tile or a 304 costs one tiny query and a fresh tile costs nothing more than its own SQL.
+    """
+    key_hash = hashlib.blake2b(tile.key.encode(), digest_size=12).hexdigest()
+    cache = caches[settings.TILE_CACHE_ALIAS]
+    cached = cache.get(f"tile:{key_hash}")  # (version, body)
+    client_version = _version_in_etag(if_none_match, key_hash)
+    known = [version for version in (client_version, cached and cached[0]) if version]
+    if tile.version is not None:
+        version = tile.version
+        body = None if version in known else _fetch_tile(*tile.query)
+    else:
+        version, body = _fetch_version_and_tile(tile, known)
+    etag = f"{key_hash}.{version}"
+    if version == client_version:
+        return Tile(body=None, etag=etag)
+    if body is None:  # the cached copy is current
+        return Tile(body=cached[1], etag=etag)
+    if len(body) <= settings.TILE_CACHE_MAX_TILE_BYTES:
+        cache.set(f"tile:{key_hash}", (version, body))
+    return Tile(body=body, etag=etag)
+
+
+def _version_in_etag(if_none_match: str | None, key_hash: str) -> str | None:
+    """The data version a requester's ETag was made from, when the ETag is for this very tile."""
+    if not if_none_match:
+        return None
+    tag = if_none_match.strip().removeprefix("W/").strip('"')
+    tile_hash, _, version = tag.partition(".")
+    return version if tile_hash == key_hash and version else None
+
+
+def _fetch_version_and_tile(tile: TileRequest, known: list[str]) -> tuple[str, bytes | None]:
+    sql, params = tile.query
+    params = {**params, "tile_known_versions": known}
+    statement = f"""
+        WITH current AS MATERIALIZED (SELECT {_version_sql(tile.sources, params)} AS version)
+        SELECT current.version,
+               CASE WHEN current.version = ANY(%(tile_known_versions)s::text[]) THEN NULL
+                    ELSE coalesce(({sql}), ''::bytea) END
+        FROM current"""
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        version, body = cursor.fetchone()
+    return version, None if body is None else bytes(body)
 
 
 def layer_version(layer: Layer) -> str:
@@ -153,30 +210,10 @@ def layer_version(layer: Layer) -> str:
     return f"{layer.pk}-{layer.updated_at.timestamp()}"
 
 
-# --- the cache --------------------------------------------------------------------------------
-
-
-def serve_tile(*, source: str, version: str, key: str, build: Callable[[], bytes]) -> Tile:
-    """The tile from the cache, or built and cached when small enough; its ETag hashes version and key."""
-    etag = tile_etag(source=source, version=version, key=key)
-    cache = caches[settings.TILE_CACHE_ALIAS]
-    cache_key = f"tile:{etag}"
-    body = cache.get(cache_key)
-    if body is None:
-        body = build()
-        if len(body) <= settings.TILE_CACHE_MAX_TILE_BYTES:
-            cache.set(cache_key, body)
-    return Tile(body=body, etag=etag)
-
-
-def tile_etag(*, source: str, version: str, key: str) -> str:
-    return hashlib.blake2b(f"{source}|{version}|{key}".encode(), digest_size=16).hexdigest()
-
-
 # --- sites ------------------------------------------------------------------------------------
 
 
-def site_tile(
+def site_tile_sql(
     address: TileAddress,
     *,
     country="",
@@ -184,7 +221,7 @@ def site_tile(
     commodity="",
     include_drafts=False,
     progress_countries: list[str] | None = None,
-) -> bytes:
+) -> tuple[str, dict]:
     """Sites in one tile: clusters with counts up to z14, then one feature per site (id, status).
 
     With `progress_countries` (the countries whose draft measures the requester sees; [] for the
@@ -193,10 +230,12 @@ def site_tile(
     every clustered site. A lone site's category is one indexed look-up, so tiles stay fast.
     """
     if address.z <= CLUSTER_MAX_ZOOM:
-        sql, params = _site_cluster_sql(address, country, status, commodity, include_drafts, progress_countries)
-    else:
-        sql, params = _site_point_sql(address, country, status, commodity, include_drafts, progress_countries)
-    return _fetch_tile(sql, params)
+        return _site_cluster_sql(address, country, status, commodity, include_drafts, progress_countries)
+    return _site_point_sql(address, country, status, commodity, include_drafts, progress_countries)
+
+
+def site_tile(address: TileAddress, **options) -> bytes:
+    return _fetch_tile(*site_tile_sql(address, **options))
 
 
 def _progress_column(site_id_sql: str, progress_countries, params: dict, *, when: str = "true") -> str:
@@ -380,6 +419,10 @@ def refresh_generalised_features(layer: Layer) -> None:
 
 
 def remediation_tile(address: TileAddress, measures: QuerySet) -> bytes:
+    return _fetch_tile(*remediation_tile_sql(address, measures))
+
+
+def remediation_tile_sql(address: TileAddress, measures: QuerySet) -> tuple[str, dict]:
     """Treated areas of `measures`: measure `id`, `site`, `stage` and `hectares`."""
     rows = (
         measures.filter(treated_area__isnull=False, treated_area__bboverlaps=lonlat_envelope(address))
@@ -402,7 +445,7 @@ def remediation_tile(address: TileAddress, measures: QuerySet) -> bytes:
                    AS geom
             FROM projected
         ) AS tile WHERE geom IS NOT NULL"""
-    return _fetch_tile(sql, params)
+    return sql, params
 
 
 # Where a generalised hazard is drawn: the grid node nearest its centre, in Web Mercator metres.
@@ -410,6 +453,10 @@ _SNAPPED = "ST_SnapToGrid(ST_Centroid({geometry}), %(snap)s)"
 
 
 def hazard_tile(address: TileAddress, hazards: QuerySet, *, exact_countries: set[str]) -> bytes:
+    return _fetch_tile(*hazard_tile_sql(address, hazards, exact_countries=exact_countries))
+
+
+def hazard_tile_sql(address: TileAddress, hazards: QuerySet, *, exact_countries: set[str]) -> tuple[str, dict]:
     """Located hazards of `hazards`: `id`, `type`, `priority`, `status`, `generalised`.
 
     Priority-1 hazards of a country outside `exact_countries` are generalised: one point at the
@@ -445,7 +492,7 @@ def hazard_tile(address: TileAddress, hazards: QuerySet, *, exact_countries: set
                                 ST_TileEnvelope(%(z)s, %(x)s, %(y)s), {EXTENT}, {BUFFER}, true) AS geom
             FROM projected
         ) AS tile WHERE geom IS NOT NULL"""
-    return _fetch_tile(sql, params)
+    return sql, params
 
 
 def hazard_location(hazard_id: int, *, generalised: bool) -> dict | None:

@@ -183,15 +183,14 @@ def layer_download(request, pk, file_format):
 # --- vector tiles -----------------------------------------------------------------------------
 
 
-def _tile_response(request, *, source: str, version: str, key: str, build, is_public: bool) -> HttpResponse:
+def _tile_response(request, tile_request: tiles.TileRequest, *, is_public: bool) -> HttpResponse:
     """304 when the browser's ETag still matches; otherwise the (cached) tile with its ETag."""
-    etag = quote_etag(tiles.tile_etag(source=source, version=version, key=key))
-    if request.headers.get("If-None-Match") == etag:
+    tile = tiles.serve_tile(tile_request, if_none_match=request.headers.get("If-None-Match"))
+    if tile.body is None:
         response = HttpResponse(status=304)
     else:
-        tile = tiles.serve_tile(source=source, version=version, key=key, build=build)
         response = HttpResponse(tile.body, content_type=tiles.CONTENT_TYPE)
-    response["ETag"] = etag
+    response["ETag"] = quote_etag(tile.etag)
     # Drafts depend on who asks: never let a shared cache keep them.
     response["Cache-Control"] = "public, max-age=60" if is_public else "private, no-cache"
     response["Vary"] = "Cookie"
@@ -217,22 +216,20 @@ def site_tile(request, z, x, y):
     except tiles.TileError as error:
         return _tile_error(error)
     include_drafts = may_see_drafts(request.user)
-    key = f"{address}|{filters['country']}|{filters['status']}|{filters['commodity']}|drafts={include_drafts}"
-    version = tiles.sites_version()
+    key = f"sites|{address}|{filters['country']}|{filters['status']}|{filters['commodity']}|drafts={include_drafts}"
+    sources = (tiles.SITES_LAYER,)
     progress_countries = None
     if colour == MapOptionsForm.BY_REMEDIATION:
         # The category depends on the measures, and on whose drafts this requester sees.
         progress_countries = sorted(countries_seeing_drafts(request.user))
         key += f"|remediation-drafts={','.join(progress_countries)}"
-        version = tiles.source_versions(tiles.SITES_LAYER, tiles.REMEDIATION_LAYER)
+        sources = (tiles.SITES_LAYER, tiles.REMEDIATION_LAYER)
+    query = tiles.site_tile_sql(
+        address, include_drafts=include_drafts, progress_countries=progress_countries, **filters
+    )
     return _tile_response(
         request,
-        source=tiles.SITES_LAYER,
-        version=version,
-        key=key,
-        build=lambda: tiles.site_tile(
-            address, include_drafts=include_drafts, progress_countries=progress_countries, **filters
-        ),
+        tiles.TileRequest(key=key, query=query, sources=sources),
         is_public=not include_drafts and not progress_countries,
     )
 
@@ -246,14 +243,12 @@ def remediation_tile(request, z, x, y):
         return _tile_error(error)
     draft_countries = sorted(countries_seeing_drafts(request.user))
     measures = remediation_queries.visible(RemediationMeasure.objects.all(), request.user)
-    return _tile_response(
-        request,
-        source=tiles.REMEDIATION_LAYER,
-        version=tiles.source_versions(tiles.REMEDIATION_LAYER, tiles.SITES_LAYER),
-        key=f"{address}|drafts={','.join(draft_countries)}",
-        build=lambda: tiles.remediation_tile(address, measures),
-        is_public=not draft_countries,
+    tile_request = tiles.TileRequest(
+        key=f"remediation|{address}|drafts={','.join(draft_countries)}",
+        query=tiles.remediation_tile_sql(address, measures),
+        sources=(tiles.REMEDIATION_LAYER, tiles.SITES_LAYER),
     )
+    return _tile_response(request, tile_request, is_public=not draft_countries)
 
 
 @require_GET
@@ -276,12 +271,14 @@ def hazard_tile(request, z, x, y):
     draft_countries = sorted(countries_seeing_drafts(request.user))
     exact_countries = countries_seeing_exact_hazards(request.user)
     hazards = remediation_queries.visible(Hazard.objects.all(), request.user)
+    tile_request = tiles.TileRequest(
+        key=f"hazards|{address}|drafts={','.join(draft_countries)}|exact={','.join(sorted(exact_countries))}",
+        query=tiles.hazard_tile_sql(address, hazards, exact_countries=exact_countries),
+        sources=(tiles.HAZARDS_LAYER, tiles.SITES_LAYER),
+    )
     return _tile_response(
         request,
-        source=tiles.HAZARDS_LAYER,
-        version=tiles.source_versions(tiles.HAZARDS_LAYER, tiles.SITES_LAYER),
-        key=f"{address}|drafts={','.join(draft_countries)}|exact={','.join(sorted(exact_countries))}",
-        build=lambda: tiles.hazard_tile(address, hazards, exact_countries=exact_countries),
+        tile_request,
         # Exact places of dangerous openings are for their officers only: never in a shared cache.
         is_public=not draft_countries and not exact_countries,
     )
@@ -309,12 +306,14 @@ def layer_tile(request, pk, z, x, y):
         attribute = queries.layer_attribute(layer, request.GET.get("attribute", ""))
     except ValidationError as error:
         return _tile_error(error)
+    tile_request = tiles.TileRequest(
+        key=f"layer-{layer.pk}|{address}|{attribute}",
+        query=tiles.layer_tile_sql(layer, address, attribute=attribute),
+        version=tiles.layer_version(layer),
+    )
     return _tile_response(
         request,
-        source=f"layer-{layer.pk}",
-        version=tiles.layer_version(layer),
-        key=f"{address}|{attribute}",
-        build=lambda: tiles.layer_tile(layer, address, attribute=attribute),
+        tile_request,
         is_public=layer.is_published and layer.status == "ready",
     )
 

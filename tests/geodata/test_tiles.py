@@ -162,6 +162,27 @@ def test_a_matching_etag_gets_304_and_public_tiles_may_be_cached(client):
     assert client.get(site_tile_url(4), headers={"If-None-Match": '"stale"'}).status_code == 200
 
 
+def test_every_tile_answer_is_one_database_round_trip(client, django_assert_num_queries):
+    make_site()
+    with django_assert_num_queries(1):  # the version check and the tile in one statement
+        built = client.get(site_tile_url(4))
+    with django_assert_num_queries(1):  # the version check only: the cached copy is current
+        cached = client.get(site_tile_url(4))
+    with django_assert_num_queries(1):
+        not_modified = client.get(site_tile_url(4), headers={"If-None-Match": built["ETag"]})
+    assert cached.content == built.content and cached["ETag"] == built["ETag"]
+    assert not_modified.status_code == 304
+
+
+def test_the_etag_of_one_tile_does_not_answer_for_another(client):
+    make_site()
+    etag = client.get(site_tile_url(4))["ETag"]
+    other_zoom = client.get(site_tile_url(5), headers={"If-None-Match": etag})
+    filtered = client.get(site_tile_url(4, query="status=active"), headers={"If-None-Match": etag})
+    assert other_zoom.status_code == 200 and other_zoom["ETag"] != etag
+    assert filtered.status_code == 200 and filtered["ETag"] != etag
+
+
 def test_staff_tiles_are_private_and_keyed_apart_from_public_ones(staff_client):
     make_site(is_published=False)
     response = staff_client.get(site_tile_url(4))

@@ -2,7 +2,9 @@
 
 import logging
 
+import rest_framework_gis.fields
 from django import forms
+from django.contrib.gis.geos import Point
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
@@ -11,6 +13,7 @@ from django_filters import rest_framework as filters
 from rest_framework import exceptions, pagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
+from rest_framework_gis.fields import GeoJsonDict
 
 from geodata.bbox import bbox_polygon, parse_bbox
 
@@ -128,3 +131,16 @@ class BBoxFilter(filters.Filter):
         if not value:
             return queryset
         return queryset.filter(**{f"{self.field_name}__intersects": bbox_polygon(value)})
+
+
+class GeometryField(rest_framework_gis.fields.GeometryField):
+    """GeoJSON geometries as djangorestframework-gis writes them, with points built from their coordinates.
+
+    The library exports every geometry through OGR twice per feature (~0.4 ms a point), which
+    dominated a page of 1,000 sites; a point's GeoJSON is just its two coordinates.
+    """
+
+    def to_representation(self, value):
+        if isinstance(value, Point) and not value.empty and self.transform is None and self.precision is None:
+            return GeoJsonDict({"type": "Point", "coordinates": list(value.coords)})
+        return super().to_representation(value)

@@ -8,12 +8,13 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
-from config.api import BBoxFilter, GeoJsonKeysetPagination, KeysetPagination
+from config.api import BBoxFilter, GeoJsonKeysetPagination, GeometryField, KeysetPagination
 from sites import queries, services
 from sites.models import Commodity, Country, MineSite, ResourceCategory, ResourceEstimate, SiteStatus
 
 
 class SiteSerializer(GeoFeatureModelSerializer):
+    location = GeometryField(help_text="The site's point, longitude/latitude (EPSG:4326).")
     commodities = serializers.ListField(child=serializers.ChoiceField(choices=Commodity.choices), required=False)
     alternative_names = serializers.ListField(child=serializers.CharField(max_length=255), required=False)
     data_source = serializers.StringRelatedField(read_only=True)

@@ -3,8 +3,8 @@
 Each tile source is one function that returns the tile's SQL (`site_tile_sql`, `layer_tile_sql`,
 `remediation_tile_sql`, `hazard_tile_sql`). A view wraps it in a `TileRequest` with a key naming
 everything the bytes depend on and the data version: the `TileVersion` tokens of the tables it
-reads, or a version it already knows (a layer's `updated_at`). `serve_tile` checks the version and,
-only when no copy is current, builds the tile, in one statement; it answers 304s from the ETag and
+reads, or a version it already knows (a layer's `updated_at`). `serve_tile` reads the version and
+builds the tile only when no copy is current, in one round trip; it answers 304s from the ETag and
 keeps built tiles in a bounded cache next to their version, so an edit never serves an old tile.
 
 Adding a source takes four small pieces (remediation areas and hazards are the examples):
@@ -157,25 +157,26 @@ def _version_sql(sources: tuple[str, ...], params: dict) -> str:
 def serve_tile(tile: TileRequest, *, if_none_match: str | None = None) -> Tile:
     """The tile for `tile`, from the requester's copy, the bounded cache or the database.
 
-    The version check and, when needed, the tile query run as one statement: the tile SQL sits in
-    a CASE branch that PostgreSQL only evaluates when the version is not one we already hold, so a
-    cached tile or a 304 costs one tiny query and a fresh tile costs nothing more than its own SQL.
+    One database round trip either way: when a copy is held (the requester's ETag or the cache),
+    a tiny query reads the current version; when none is, the version and the tile come from one
+    statement, so a fresh tile costs little more than its own SQL.
     """
     key_hash = hashlib.blake2b(tile.key.encode(), digest_size=12).hexdigest()
     cache = caches[settings.TILE_CACHE_ALIAS]
     cached = cache.get(f"tile:{key_hash}")  # (version, body)
     client_version = _version_in_etag(if_none_match, key_hash)
     known = [version for version in (client_version, cached and cached[0]) if version]
-    if tile.version is not None:
-        version = tile.version
+    if tile.version is not None or known:
+        version = tile.version if tile.version is not None else _current_version(tile.sources)
         body = None if version in known else _fetch_tile(*tile.query)
     else:
-        version, body = _fetch_version_and_tile(tile, known)
+        version, body = _fetch_version_and_tile(tile)
     etag = f"{key_hash}.{version}"
     if version == client_version:
         return Tile(body=None, etag=etag)
     if body is None:  # the cached copy is current
         return Tile(body=cached[1], etag=etag)
+    # Built after the version was read, a tile is never older than the version it is kept under.
     if len(body) <= settings.TILE_CACHE_MAX_TILE_BYTES:
         cache.set(f"tile:{key_hash}", (version, body))
     return Tile(body=body, etag=etag)
@@ -190,19 +191,20 @@ def _version_in_etag(if_none_match: str | None, key_hash: str) -> str | None:
     return version if tile_hash == key_hash and version else None
 
 
-def _fetch_version_and_tile(tile: TileRequest, known: list[str]) -> tuple[str, bytes | None]:
-    sql, params = tile.query
-    params = {**params, "tile_known_versions": known}
-    statement = f"""
-        WITH current AS MATERIALIZED (SELECT {_version_sql(tile.sources, params)} AS version)
-        SELECT current.version,
-               CASE WHEN current.version = ANY(%(tile_known_versions)s::text[]) THEN NULL
-                    ELSE coalesce(({sql}), ''::bytea) END
-        FROM current"""
+def _current_version(sources: tuple[str, ...]) -> str:
+    params = {}
     with connection.cursor() as cursor:
-        cursor.execute(statement, params)
+        cursor.execute(f"SELECT {_version_sql(sources, params)}", params)
+        return cursor.fetchone()[0]
+
+
+def _fetch_version_and_tile(tile: TileRequest) -> tuple[str, bytes]:
+    sql, params = tile.query
+    params = dict(params)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {_version_sql(tile.sources, params)}, coalesce(({sql}), ''::bytea)", params)
         version, body = cursor.fetchone()
-    return version, None if body is None else bytes(body)
+    return version, bytes(body)
 
 
 def layer_version(layer: Layer) -> str:

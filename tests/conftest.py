@@ -19,6 +19,15 @@ def make_site(**overrides) -> MineSite:
     return MineSite.objects.create(**values)
 
 
+@pytest.fixture(autouse=True)
+def empty_caches():
+    """Each test starts with empty caches: a tile kept by an earlier test must not answer for this one."""
+    from django.core.cache import caches
+
+    for cache in caches.all():
+        cache.clear()
+
+
 @pytest.fixture
 def site_factory(db):
     return make_site

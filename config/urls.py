@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from config import health
+from config import api_token, health
 
 urlpatterns = [
     path("", include("sites.urls")),
@@ -12,6 +12,7 @@ urlpatterns = [
     path("reports/", include("remediation.report_urls")),
     path("tiles/", include("geodata.tile_urls")),
     path("admin/", admin.site.urls),
+    path("accounts/api-token/", api_token.api_token, name="api-token"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("healthz", health.healthz, name="healthz"),
     path("api/", include("config.api_urls")),

@@ -24,6 +24,8 @@ MAX_LIMIT = 10_000
 # numberMatched is optional: beyond this many matches it is left out rather than counting a million
 # rows for every page. Below it (and whenever a filter narrows the match) clients get the exact number.
 COUNT_LIMIT = 100_000
+# Offsets and ids beyond this are no page of ours; the database would refuse them (bigint) with an error.
+MAX_POSITION = 10**15
 GEOJSON = "application/geo+json"
 JSON = "application/json"
 HTML = "text/html"
@@ -122,7 +124,8 @@ class ItemsQuery:
 
 def parse_items_query(params) -> ItemsQuery:
     """Check limit, offset, after, bbox and datetime; a clear 400 for anything that does not parse."""
-    limit = _whole_number(params.get("limit"), "limit", DEFAULT_LIMIT, minimum=1)
+    # A larger limit than we serve is not an error: the page is capped at MAX_LIMIT.
+    limit = _whole_number(params.get("limit"), "limit", DEFAULT_LIMIT, minimum=1, maximum=None)
     offset = _whole_number(params.get("offset"), "offset", 0, minimum=0)
     after = _whole_number(params.get("after"), "after", None, minimum=0)
     bbox = None
@@ -138,20 +141,27 @@ def parse_items_query(params) -> ItemsQuery:
     return ItemsQuery(limit=min(limit, MAX_LIMIT), offset=offset, bbox=bbox, datetime_range=when, after=after)
 
 
-def _whole_number(raw, name: str, default: int | None, *, minimum: int) -> int | None:
+def _whole_number(
+    raw, name: str, default: int | None, *, minimum: int, maximum: int | None = MAX_POSITION
+) -> int | None:
     if raw in (None, ""):
         return default
-    if not raw.isdigit() or int(raw) < minimum:
+    # isdigit() alone lets through digits such as "²" that int() refuses.
+    if not (raw.isascii() and raw.isdigit()) or int(raw) < minimum:
         raise OGCError(400, "InvalidParameterValue", f"{name} must be a whole number of at least {minimum}.")
+    if maximum is not None and int(raw) > maximum:
+        raise OGCError(400, "InvalidParameterValue", f"{name} must be at most {maximum}.")
     return int(raw)
 
 
 def _instant(text: str, *, end: bool) -> datetime | None:
     if text in ("", ".."):
         return None
-    moment = parse_datetime(text)
-    if moment is None and parse_date(text):
-        day = parse_date(text)
+    try:
+        moment, day = parse_datetime(text), parse_date(text)
+    except ValueError:  # well formed but no such day, as 2020-02-30
+        raise OGCError(400, "InvalidParameterValue", f"datetime: “{text}” is not a day of the calendar.") from None
+    if moment is None and day:
         moment = datetime(day.year, day.month, day.day, 23, 59, 59, 999999) if end else datetime(*day.timetuple()[:3])
     if moment is None:
         raise OGCError(400, "InvalidParameterValue", f"datetime: “{text}” is not an RFC 3339 date or date-time.")

@@ -91,6 +91,8 @@ def test_number_matched_is_left_out_beyond_the_count_limit_but_kept_when_known(c
     for number in range(8):
         make_site(name=f"site {number}", location=Point(100 + number, 10, srid=4326))
     assert "numberMatched" not in get_json(client, "/ogc/collections/sites/items", limit=2).json()
+    page = client.get("/ogc/collections/sites/items", {"limit": 2, "f": "html"}).content.decode()
+    assert "2 features on this page, of more than 5" in page
     # The last page knows the total without counting; a narrow filter counts under the limit.
     assert get_json(client, "/ogc/collections/sites/items", limit=5, offset=5).json()["numberMatched"] == 8
     narrow = get_json(client, "/ogc/collections/sites/items", limit=1, bbox="99.5,9,103.5,11").json()
@@ -130,8 +132,13 @@ def test_items_filter_by_bbox_and_datetime(client):
         ("limit=ten", "limit"),
         ("offset=-1", "offset"),
         ("after=abc", "after"),
+        ("offset=%C2%B2", "offset"),
+        ("offset=99999999999999999999", "offset must be at most"),
+        ("after=99999999999999999999", "after must be at most"),
         ("datetime=last-week", "datetime"),
         ("datetime=2024-01-01/2020-01-01", "ends before it starts"),
+        ("datetime=2020-13-01", "not a day of the calendar"),
+        ("datetime=2020-02-30T10:00:00Z/..", "not a day of the calendar"),
         ("f=xml", "json or html"),
     ],
 )
@@ -147,6 +154,7 @@ def test_limit_is_capped(client):
     from geodata.ogc.core import parse_items_query
 
     assert parse_items_query({"limit": "999999"}).limit == 10_000
+    assert parse_items_query({"limit": "99999999999999999999"}).limit == 10_000
     assert get_json(client, "/ogc/collections/sites/items", limit="999999").json()["numberReturned"] == 1
 
 

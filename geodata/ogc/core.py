@@ -22,7 +22,7 @@ CONFORMANCE = [
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 10_000
 # numberMatched is optional: beyond this many matches it is left out rather than counting a million
-# rows for every page. Below it (and whenever a filter narrows the match) clients get the exact number.
+# rows for every page. Below it clients get the exact number (a bbox or datetime usually narrows to it).
 COUNT_LIMIT = 100_000
 # Offsets and ids beyond this are no page of ours; the database would refuse them (bigint) with an error.
 MAX_POSITION = 10**15
@@ -248,10 +248,11 @@ def items_document(collection: Collection, base: str, user, params, as_html: boo
         position = {"offset": offset} if after is None else {"after": after, "offset": offset}
         return f"{url}?{urlencode({**kept, **position, 'f': 'html' if media_type == HTML else 'json'})}"
 
-    this_page = query.after
     links = [
-        link(page_url(query.offset, after=this_page), "self", media, "This page"),
-        link(page_url(query.offset, other_media, this_page), "alternate", other_media, "This page in the other format"),
+        link(page_url(query.offset, after=query.after), "self", media, "This page"),
+        link(
+            page_url(query.offset, other_media, query.after), "alternate", other_media, "This page in the other format"
+        ),
     ]
     if has_next:
         last_id = getattr(page[-1], collection.id_field)
@@ -272,7 +273,7 @@ def items_document(collection: Collection, base: str, user, params, as_html: boo
 
 
 def item_document(collection: Collection, base: str, user, feature_id: str, as_html: bool = False) -> dict:
-    if not feature_id.isdigit():
+    if not (feature_id.isascii() and feature_id.isdigit()):
         raise OGCError(404, "NotFound", f"No feature {feature_id!r} in collection {collection.id}.")
     rows = _filtered_rows(collection, user, ItemsQuery()).filter(**{collection.id_field: int(feature_id)})
     row = _with_geometry(collection, rows).first()

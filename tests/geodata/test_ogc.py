@@ -164,6 +164,7 @@ def test_single_item_and_unknown_ones(client, faults):
     assert feature["geometry"]["coordinates"] == [106.8, -6.2]
     assert feature["properties"]["name"] == site.name
     assert client.get("/ogc/collections/sites/items/999999").status_code == 404
+    assert client.get("/ogc/collections/sites/items/%C2%B2").status_code == 404
     assert client.get("/ogc/collections/nothing/items").json()["code"] == "NotFound"
     draft = make_site(is_published=False)
     assert client.get(f"/ogc/collections/sites/items/{draft.pk}").status_code == 404

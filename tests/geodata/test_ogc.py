@@ -45,6 +45,8 @@ def test_the_api_definition_is_openapi_3_0(client):
     document = response.json()
     assert document["openapi"].startswith("3.0")
     assert "/collections/{collectionId}/items" in document["paths"]
+    parameters = document["paths"]["/collections/{collectionId}/items"]["get"]["parameters"]
+    assert {"limit", "offset", "after", "bbox", "datetime"} <= {parameter["name"] for parameter in parameters}
 
 
 def test_collections_are_sites_hazards_remediation_areas_and_every_published_layer(client, faults):

@@ -6,7 +6,10 @@ position invites visitors. Outside `countries_seeing_exact_hazards` its location
 (geodata.tiles, ST_SnapToGrid), so the API and the map never disagree.
 """
 
+from django.contrib.gis.db.models import GeometryField
+from django.contrib.gis.db.models.functions import Centroid, SnapToGrid, Transform
 from django.contrib.gis.geos import GEOSGeometry, Point
+from django.db.models import Case, F, Q, When
 from pyproj import Transformer
 
 from sites.models import Hazard, HazardPriority
@@ -32,3 +35,22 @@ def location_for(hazard: Hazard, exact_countries: set[str]) -> GEOSGeometry | No
     if hazard.location is None or not must_generalise(hazard, exact_countries):
         return hazard.location
     return generalised_point(hazard.location)
+
+
+def shown_location(exact_countries: set[str]) -> Case:
+    """The location a reader sees, as a database expression (so a bbox can filter on what is shown).
+
+    The grid node is computed as the hazard tiles compute it (ST_SnapToGrid of the Web Mercator
+    centroid), so a feature read through the OGC API sits where the map draws it.
+    """
+    snapped = Transform(SnapToGrid(Centroid(Transform("location", 3857)), SNAP_M), 4326)
+    return Case(
+        When(is_generalised(exact_countries), then=snapped),
+        default=F("location"),
+        output_field=GeometryField(srid=4326),
+    )
+
+
+def is_generalised(exact_countries: set[str]) -> Q:
+    """`must_generalise` as a filter on hazards: priority 1 and a site outside `exact_countries`."""
+    return Q(priority=HazardPriority.EXTREME_DANGER) & ~Q(site__country__in=sorted(exact_countries))

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from urllib.parse import urlencode
 
 from django.contrib.gis.db.models.functions import AsGeoJSON
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
@@ -20,6 +21,11 @@ CONFORMANCE = [
 ]
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 10_000
+# numberMatched is optional: beyond this many matches it is left out rather than counting a million
+# rows for every page. Below it clients get the exact number (a bbox or datetime usually narrows to it).
+COUNT_LIMIT = 100_000
+# Offsets and ids beyond this are no page of ours; the database would refuse them (bigint) with an error.
+MAX_POSITION = 10**15
 GEOJSON = "application/geo+json"
 JSON = "application/json"
 HTML = "text/html"
@@ -56,7 +62,7 @@ def self_and_alternate(url: str, json_type: str, as_html: bool) -> list[dict]:
 def landing_page(base: str, as_html: bool = False) -> dict:
     return {
         "title": "Mine-Site & Remediation Registry",
-        "description": "Mine sites and survey layers of the ASEAN states and Timor-Leste, "
+        "description": "Mine sites, hazards, remediation areas and survey layers of the ASEAN states and Timor-Leste, "
         "as OGC API – Features (open it in QGIS or GDAL).",
         "links": [
             *self_and_alternate(base, JSON, as_html),
@@ -111,12 +117,17 @@ class ItemsQuery:
     offset: int = 0
     bbox: tuple[float, float, float, float] | None = None
     datetime_range: tuple[datetime | None, datetime | None] | None = None
+    # The id of the last feature of the previous page: our `next` links carry it, so a deep page is
+    # an index look-up instead of skipping `offset` rows.
+    after: int | None = None
 
 
 def parse_items_query(params) -> ItemsQuery:
-    """Check limit, offset, bbox and datetime; a clear 400 for anything that does not parse."""
-    limit = _whole_number(params.get("limit"), "limit", DEFAULT_LIMIT, minimum=1)
+    """Check limit, offset, after, bbox and datetime; a clear 400 for anything that does not parse."""
+    # A larger limit than we serve is not an error: the page is capped at MAX_LIMIT.
+    limit = _whole_number(params.get("limit"), "limit", DEFAULT_LIMIT, minimum=1, maximum=None)
     offset = _whole_number(params.get("offset"), "offset", 0, minimum=0)
+    after = _whole_number(params.get("after"), "after", None, minimum=0)
     bbox = None
     if params.get("bbox"):
         crs = params.get("bbox-crs", CRS84)
@@ -127,23 +138,30 @@ def parse_items_query(params) -> ItemsQuery:
         except Exception as error:
             raise OGCError(400, "InvalidParameterValue", " ".join(error.messages)) from None
     when = _datetime_range(params["datetime"]) if params.get("datetime") else None
-    return ItemsQuery(limit=min(limit, MAX_LIMIT), offset=offset, bbox=bbox, datetime_range=when)
+    return ItemsQuery(limit=min(limit, MAX_LIMIT), offset=offset, bbox=bbox, datetime_range=when, after=after)
 
 
-def _whole_number(raw, name: str, default: int, *, minimum: int) -> int:
+def _whole_number(
+    raw, name: str, default: int | None, *, minimum: int, maximum: int | None = MAX_POSITION
+) -> int | None:
     if raw in (None, ""):
         return default
-    if not raw.isdigit() or int(raw) < minimum:
+    # isdigit() alone lets through digits such as "²" that int() refuses.
+    if not (raw.isascii() and raw.isdigit()) or int(raw) < minimum:
         raise OGCError(400, "InvalidParameterValue", f"{name} must be a whole number of at least {minimum}.")
+    if maximum is not None and int(raw) > maximum:
+        raise OGCError(400, "InvalidParameterValue", f"{name} must be at most {maximum}.")
     return int(raw)
 
 
 def _instant(text: str, *, end: bool) -> datetime | None:
     if text in ("", ".."):
         return None
-    moment = parse_datetime(text)
-    if moment is None and parse_date(text):
-        day = parse_date(text)
+    try:
+        moment, day = parse_datetime(text), parse_date(text)
+    except ValueError:  # well formed but no such day, as 2020-02-30
+        raise OGCError(400, "InvalidParameterValue", f"datetime: “{text}” is not a day of the calendar.") from None
+    if moment is None and day:
         moment = datetime(day.year, day.month, day.day, 23, 59, 59, 999999) if end else datetime(*day.timetuple()[:3])
     if moment is None:
         raise OGCError(400, "InvalidParameterValue", f"datetime: “{text}” is not an RFC 3339 date or date-time.")
@@ -163,13 +181,33 @@ def _datetime_range(text: str) -> tuple[datetime | None, datetime | None]:
 def _filtered_rows(collection: Collection, user, query: ItemsQuery):
     rows = collection.rows(user)
     if query.bbox:
+        if collection.indexed_geometry:
+            stored, margin = collection.indexed_geometry
+            minx, miny, maxx, maxy = query.bbox
+            near = (minx - margin, miny - margin, maxx + margin, maxy + margin)
+            rows = rows.filter(**{f"{stored}__bboverlaps": bbox_polygon(near)})
         rows = rows.filter(**{f"{collection.geometry_field}__intersects": bbox_polygon(query.bbox)})
     if query.datetime_range and collection.datetime_field:
-        start, end = query.datetime_range
-        if start:
-            rows = rows.filter(**{f"{collection.datetime_field}__gte": start})
-        if end:
-            rows = rows.filter(**{f"{collection.datetime_field}__lte": end})
+        rows = rows.filter(_during(collection, *query.datetime_range))
+    return rows.order_by(collection.id_field)
+
+
+def _during(collection: Collection, start: datetime | None, end: datetime | None) -> Q:
+    """Features whose instant, or interval, meets [start, end]; a feature without a time meets none."""
+    first = collection.datetime_field
+    last = collection.datetime_end_field or first
+    when = Q(**{f"{first}__isnull": False})
+    if end:
+        when &= Q(**{f"{first}__lte": end})
+    if start:
+        ends_after_start = Q(**{f"{last}__gte": start})
+        if collection.datetime_end_field:
+            ends_after_start |= Q(**{f"{last}__isnull": True})  # still going on
+        when &= ends_after_start
+    return when
+
+
+def _with_geometry(collection: Collection, rows):
     return rows.annotate(geometry_geojson=AsGeoJSON(collection.geometry_field))
 
 
@@ -182,42 +220,63 @@ def feature(collection: Collection, row) -> dict:
     }
 
 
+def _number_matched(rows, query: ItemsQuery, page: list, has_next: bool) -> int | None:
+    """The exact number of matches, or None past COUNT_LIMIT; free when this page is the last one."""
+    if not has_next and query.after is None and (page or query.offset == 0):
+        return query.offset + len(page)
+    # Counting a capped subquery costs at most COUNT_LIMIT index entries, whatever the table's size.
+    counted = rows.values("pk")[: COUNT_LIMIT + 1].count()
+    return counted if counted <= COUNT_LIMIT else None
+
+
 def items_document(collection: Collection, base: str, user, params, as_html: bool = False) -> dict:
     query = parse_items_query(params)
     rows = _filtered_rows(collection, user, query)
-    page = list(rows[query.offset : query.offset + query.limit])
-    matched = rows.count()
+    if query.after is not None:
+        window = rows.filter(**{f"{collection.id_field}__gt": query.after})[: query.limit + 1]
+    else:
+        window = rows[query.offset : query.offset + query.limit + 1]
+    # One row more than the page tells whether there is a next page, without counting.
+    fetched = list(_with_geometry(collection, window))
+    page, has_next = fetched[: query.limit], len(fetched) > query.limit
+    matched = _number_matched(rows, query, page, has_next)
     url = f"{base}/collections/{collection.id}/items"
-    kept = {name: value for name, value in params.items() if name not in ("offset", "f")}
+    kept = {name: value for name, value in params.items() if name not in ("offset", "after", "f")}
     media, other_media = (HTML, GEOJSON) if as_html else (GEOJSON, HTML)
 
-    def page_url(offset: int, media_type: str = media) -> str:
-        return f"{url}?{urlencode({**kept, 'offset': offset, 'f': 'html' if media_type == HTML else 'json'})}"
+    def page_url(offset: int, media_type: str = media, after=None) -> str:
+        position = {"offset": offset} if after is None else {"after": after, "offset": offset}
+        return f"{url}?{urlencode({**kept, **position, 'f': 'html' if media_type == HTML else 'json'})}"
 
     links = [
-        link(page_url(query.offset), "self", media, "This page"),
-        link(page_url(query.offset, other_media), "alternate", other_media, "This page in the other format"),
+        link(page_url(query.offset, after=query.after), "self", media, "This page"),
+        link(
+            page_url(query.offset, other_media, query.after), "alternate", other_media, "This page in the other format"
+        ),
     ]
-    if query.offset + len(page) < matched:
-        links.append(link(page_url(query.offset + query.limit), "next", media, "Next page"))
+    if has_next:
+        last_id = getattr(page[-1], collection.id_field)
+        links.append(link(page_url(query.offset + query.limit, after=last_id), "next", media, "Next page"))
     if query.offset > 0:
         links.append(link(page_url(max(query.offset - query.limit, 0)), "prev", media, "Previous page"))
     links.append(link(f"{base}/collections/{collection.id}", "collection", JSON, collection.title))
-    return {
+    document = {
         "type": "FeatureCollection",
         "features": [feature(collection, row) for row in page],
         "links": links,
-        "numberMatched": matched,
         "numberReturned": len(page),
         "timeStamp": timezone.now().isoformat(timespec="seconds"),
     }
+    if matched is not None:
+        document["numberMatched"] = matched
+    return document
 
 
 def item_document(collection: Collection, base: str, user, feature_id: str, as_html: bool = False) -> dict:
-    if not feature_id.isdigit():
+    if not (feature_id.isascii() and feature_id.isdigit()):
         raise OGCError(404, "NotFound", f"No feature {feature_id!r} in collection {collection.id}.")
     rows = _filtered_rows(collection, user, ItemsQuery()).filter(**{collection.id_field: int(feature_id)})
-    row = rows.first()
+    row = _with_geometry(collection, rows).first()
     if row is None:
         raise OGCError(404, "NotFound", f"No feature {feature_id} in collection {collection.id}.")
     url = f"{base}/collections/{collection.id}/items/{feature_id}"

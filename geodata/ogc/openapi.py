@@ -9,7 +9,13 @@ _FORMAT = {
     "description": "The format of the answer; without it, the Accept header decides.",
     "schema": {"type": "string", "enum": ["json", "html"]},
 }
-_COLLECTION_ID = {"name": "collectionId", "in": "path", "required": True, "schema": {"type": "string"}}
+_COLLECTION_ID = {
+    "name": "collectionId",
+    "in": "path",
+    "required": True,
+    "description": "sites, hazards, remediation-areas, or layer-<id> for a published survey layer.",
+    "schema": {"type": "string"},
+}
 _FEATURE_ID = {"name": "featureId", "in": "path", "required": True, "schema": {"type": "string"}}
 _ITEMS_PARAMETERS = [
     {
@@ -21,6 +27,13 @@ _ITEMS_PARAMETERS = [
         "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT},
     },
     {"name": "offset", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 0, "default": 0}},
+    {
+        "name": "after",
+        "in": "query",
+        "required": False,
+        "description": "Start after the feature with this id (what `next` links use); takes the place of offset.",
+        "schema": {"type": "integer", "minimum": 0},
+    },
     {
         "name": "bbox",
         "in": "query",
@@ -34,7 +47,8 @@ _ITEMS_PARAMETERS = [
         "name": "datetime",
         "in": "query",
         "required": False,
-        "description": "An instant or an interval (start/end, open with ..); filters sites on when they were updated.",
+        "description": "An instant or an interval (start/end, open with ..): sites and hazards by when they were "
+        "updated, remediation areas by the period of their works (else the planned one).",
         "schema": {"type": "string"},
     },
 ]
@@ -70,7 +84,8 @@ def openapi_document(base: str) -> dict:
         "info": {
             "title": "Mine-Site & Remediation Registry — OGC API – Features",
             "version": "1.0.0",
-            "description": "Mine sites and published survey layers as OGC API – Features Part 1.",
+            "description": "Mine sites, hazards, remediation areas and published survey layers as OGC API – Features "
+            "Part 1. Priority-1 hazards are placed within about 1 km except for officers of their country.",
         },
         "servers": [{"url": base}],
         "paths": {

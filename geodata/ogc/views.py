@@ -49,7 +49,13 @@ def ogc_view(kind: str, media_type: str):
                 return answer_json(error.document(), core.JSON, error.status)
             if as_html:
                 title = document.get("title") or document.get("properties", {}).get("name") or kind.title()
-                context = {"kind": kind, "title": title, "document": document, "pretty": json.dumps(document, indent=2)}
+                context = {
+                    "kind": kind,
+                    "title": title,
+                    "document": document,
+                    "pretty": json.dumps(document, indent=2),
+                    "count_limit": core.COUNT_LIMIT,
+                }
                 return render(request, "geodata/ogc.html", context)
             return answer_json(document, media_type)
 

@@ -45,13 +45,16 @@ def test_the_api_definition_is_openapi_3_0(client):
     document = response.json()
     assert document["openapi"].startswith("3.0")
     assert "/collections/{collectionId}/items" in document["paths"]
+    parameters = document["paths"]["/collections/{collectionId}/items"]["get"]["parameters"]
+    assert {"limit", "offset", "after", "bbox", "datetime"} <= {parameter["name"] for parameter in parameters}
 
 
-def test_collections_are_sites_and_every_published_layer(client, faults):
+def test_collections_are_sites_hazards_remediation_areas_and_every_published_layer(client, faults):
     Layer.objects.create(title="Draft layer", status="ready")
     body = get_json(client, "/ogc/collections").json()
-    assert [item["id"] for item in body["collections"]] == ["sites", f"layer-{faults.pk}"]
-    layer = body["collections"][1]
+    ids = [item["id"] for item in body["collections"]]
+    assert ids == ["sites", "hazards", "remediation-areas", f"layer-{faults.pk}"]
+    layer = body["collections"][3]
     assert layer["license"] == faults.license
     assert layer["extent"]["spatial"]["bbox"][0] == pytest.approx(list(faults.extent.extent))
 
@@ -70,6 +73,44 @@ def test_items_page_with_links_and_counts(client):
         url = next((link["href"] for link in body["links"] if link["rel"] == "next"), None)
     assert sorted(seen) == sorted(site.pk for site in made)
     assert client.get("/ogc/collections/sites/items?offset=20").json()["numberReturned"] == 5
+
+
+def test_next_links_continue_after_the_last_id_not_from_an_offset(client):
+    made = [make_site(name=f"site {number}") for number in range(7)]
+    first = get_json(client, "/ogc/collections/sites/items", limit=3).json()
+    next_url = next(link["href"] for link in first["links"] if link["rel"] == "next")
+    assert f"after={made[2].pk}" in next_url
+    MineSite.objects.filter(pk=made[0].pk).delete()  # a deletion before the cursor shifts nothing
+    second = client.get(next_url).json()
+    assert [feature["id"] for feature in second["features"]] == [site.pk for site in made[3:6]]
+    assert second["numberMatched"] == 6
+
+
+def test_number_matched_is_left_out_beyond_the_count_limit_but_kept_when_known(client, monkeypatch):
+    from geodata.ogc import core
+
+    monkeypatch.setattr(core, "COUNT_LIMIT", 5)
+    for number in range(8):
+        make_site(name=f"site {number}", location=Point(100 + number, 10, srid=4326))
+    assert "numberMatched" not in get_json(client, "/ogc/collections/sites/items", limit=2).json()
+    page = client.get("/ogc/collections/sites/items", {"limit": 2, "f": "html"}).content.decode()
+    assert "2 features on this page, of more than 5" in page
+    # The last page knows the total without counting; a narrow filter counts under the limit.
+    assert get_json(client, "/ogc/collections/sites/items", limit=5, offset=5).json()["numberMatched"] == 8
+    narrow = get_json(client, "/ogc/collections/sites/items", limit=1, bbox="99.5,9,103.5,11").json()
+    assert narrow["numberMatched"] == 4 and narrow["numberReturned"] == 1
+
+
+def test_a_page_that_holds_every_match_is_not_counted_again(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for number in range(3):
+        make_site(name=f"site {number}")
+    with CaptureQueriesContext(connection) as queries:
+        body = get_json(client, "/ogc/collections/sites/items").json()
+    assert body["numberMatched"] == 3
+    assert not [query for query in queries if "COUNT(" in query["sql"].upper()]
 
 
 def test_items_filter_by_bbox_and_datetime(client):
@@ -92,8 +133,14 @@ def test_items_filter_by_bbox_and_datetime(client):
         ("limit=0", "limit"),
         ("limit=ten", "limit"),
         ("offset=-1", "offset"),
+        ("after=abc", "after"),
+        ("offset=%C2%B2", "offset"),
+        ("offset=99999999999999999999", "offset must be at most"),
+        ("after=99999999999999999999", "after must be at most"),
         ("datetime=last-week", "datetime"),
         ("datetime=2024-01-01/2020-01-01", "ends before it starts"),
+        ("datetime=2020-13-01", "not a day of the calendar"),
+        ("datetime=2020-02-30T10:00:00Z/..", "not a day of the calendar"),
         ("f=xml", "json or html"),
     ],
 )
@@ -109,6 +156,7 @@ def test_limit_is_capped(client):
     from geodata.ogc.core import parse_items_query
 
     assert parse_items_query({"limit": "999999"}).limit == 10_000
+    assert parse_items_query({"limit": "99999999999999999999"}).limit == 10_000
     assert get_json(client, "/ogc/collections/sites/items", limit="999999").json()["numberReturned"] == 1
 
 
@@ -118,6 +166,7 @@ def test_single_item_and_unknown_ones(client, faults):
     assert feature["geometry"]["coordinates"] == [106.8, -6.2]
     assert feature["properties"]["name"] == site.name
     assert client.get("/ogc/collections/sites/items/999999").status_code == 404
+    assert client.get("/ogc/collections/sites/items/%C2%B2").status_code == 404
     assert client.get("/ogc/collections/nothing/items").json()["code"] == "NotFound"
     draft = make_site(is_published=False)
     assert client.get(f"/ogc/collections/sites/items/{draft.pk}").status_code == 404

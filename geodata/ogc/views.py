@@ -5,6 +5,7 @@ from functools import wraps
 
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_safe
 
 from geodata.ogc import core
@@ -29,6 +30,16 @@ def base_url(request) -> str:
 
 def answer_json(document: dict, media_type: str, status: int = 200) -> HttpResponse:
     return HttpResponse(json.dumps(document), content_type=media_type, status=status)
+
+
+def with_cache_headers(request, response: HttpResponse) -> HttpResponse:
+    """Signed-in readers may see drafts and exact hazard places: never let a shared cache keep those."""
+    if request.user.is_authenticated:
+        response["Cache-Control"] = "private, no-cache"
+    else:
+        response["Cache-Control"] = "public, max-age=60"
+    patch_vary_headers(response, ["Cookie", "Authorization", "Accept"])
+    return response
 
 
 def ogc_view(kind: str, media_type: str):
@@ -56,8 +67,8 @@ def ogc_view(kind: str, media_type: str):
                     "pretty": json.dumps(document, indent=2),
                     "count_limit": core.COUNT_LIMIT,
                 }
-                return render(request, "geodata/ogc.html", context)
-            return answer_json(document, media_type)
+                return with_cache_headers(request, render(request, "geodata/ogc.html", context))
+            return with_cache_headers(request, answer_json(document, media_type))
 
         return view
 

@@ -66,6 +66,17 @@ def test_an_officer_of_its_country_gets_it_exactly_and_a_foreign_one_does_not(cl
     assert coordinates_of(items(client, "hazards"))[shaft.pk] == pytest.approx([snapped.x, snapped.y], abs=1e-6)
 
 
+def test_exact_places_are_never_offered_to_shared_caches(client, site, officer):
+    make_hazard(site, location=SHAFT, is_published=True)
+    public = client.get("/ogc/collections/hazards/items", HTTP_ACCEPT="application/json")
+    assert public["Cache-Control"] == "public, max-age=60"
+    client.force_login(officer)
+    for url in ("/ogc/collections/hazards/items", "/ogc/collections/hazards/items?f=html", "/ogc/collections"):
+        response = client.get(url)
+        assert response["Cache-Control"] == "private, no-cache", url
+        assert {"Cookie", "Authorization"} <= {part.strip() for part in response["Vary"].split(",")}, url
+
+
 def test_a_single_hazard_is_generalised_too(client, site):
     shaft = make_hazard(site, location=SHAFT, is_published=True)
     response = client.get(f"/ogc/collections/hazards/items/{shaft.pk}", HTTP_ACCEPT="application/json")

@@ -124,18 +124,23 @@ def stream_csv(query: ExportQuery) -> Iterator[bytes]:
 
 
 def shapefile_field_names(names: list[str]) -> dict[str, str]:
-    """Each name cut to the 10 characters a DBF field allows, made unique (DBF names ignore case)."""
+    """Each name cut to the 10 bytes a DBF field allows, made unique (DBF names ignore case)."""
     chosen: dict[str, str] = {}
     taken: set[str] = set()
     for name in names:
-        short, number = name[:SHAPEFILE_FIELD_LENGTH], 1
+        short, number = _cut_to_bytes(name, SHAPEFILE_FIELD_LENGTH), 1
         while short.lower() in taken:
             number += 1
             suffix = f"_{number}"
-            short = name[: SHAPEFILE_FIELD_LENGTH - len(suffix)] + suffix
+            short = _cut_to_bytes(name, SHAPEFILE_FIELD_LENGTH - len(suffix)) + suffix
         taken.add(short.lower())
         chosen[name] = short
     return chosen
+
+
+def _cut_to_bytes(name: str, limit: int) -> str:
+    """The longest start of `name` whose UTF-8 form fits in `limit` bytes (never half a character)."""
+    return name.encode()[:limit].decode(errors="ignore")
 
 
 def _declared_geometry(query: ExportQuery, file_format: str) -> tuple[str, bool]:
@@ -151,6 +156,10 @@ def _declared_geometry(query: ExportQuery, file_format: str) -> tuple[str, bool]
         return "Unknown", False
     family = {"POINT": "Point", "LINESTRING": "LineString", "POLYGON": "Polygon"}.get(next(iter(families), ""), "")
     if not family:
+        if file_format == "shp.zip":
+            raise ExportError(
+                "A shapefile holds points, lines or polygons only; download this layer as GeoPackage or GeoJSON."
+            )
         return "Unknown", False
     if any(kind.upper().startswith("MULTI") for kind in query.geometry_types):
         return f"Multi{family}", True
@@ -174,7 +183,9 @@ def _write_chunks(query: ExportQuery, path: Path, file_format: str, names: list[
     if file_format == "shp.zip":
         options["encoding"] = "UTF-8"  # also writes the .cpg that tells readers so
     else:
-        options.update(layer=query.name, layer_metadata=_text_metadata(query.metadata))
+        # A GeoPackage names its own id column "fid": an attribute of that name needs it moved aside.
+        fid = "gpkg_fid" if any(name.lower() == "fid" for name in names) else "fid"
+        options.update(layer=query.name, layer_metadata=_text_metadata(query.metadata), layer_options={"FID": fid})
     expressions = [column.sql for column in query.columns] + [f"ST_AsBinary({query.geometry_sql})"]
     written = 0
     for batch in _rows(query, expressions, FILE_CHUNK_ROWS):
@@ -254,7 +265,10 @@ def layer_query(layer, *, bbox=None, metadata: dict | None = None) -> ExportQuer
     if bbox is not None:
         envelope = "ST_MakeEnvelope(%s, %s, %s, %s, 4326)"
         # Keep each feature's own dimension: a polygon touching the edge yields no stray line or point.
-        clipped = f"ST_CollectionExtract(ST_Intersection(geom, {envelope}), ST_Dimension(geom) + 1)"
+        # Stored geometries are validated by the ingest; a shipped layer might not be, and GEOS refuses to
+        # intersect an invalid one, which would break the download half-way.
+        valid = "CASE WHEN ST_IsValid(geom) THEN geom ELSE ST_MakeValid(geom) END"
+        clipped = f"ST_CollectionExtract(ST_Intersection({valid}, {envelope}), ST_Dimension(geom) + 1)"
         geometry = "clipped"
         from_sql = (
             f"FROM (SELECT source_index, properties, {clipped} AS clipped FROM {table} "

@@ -109,6 +109,18 @@ def test_bbox_clips_polygons_to_the_box_and_drops_those_outside(client, tmp_path
     assert shapely.equals(by_index[11], database[11][0])  # inside: unchanged (written as a multipolygon)
 
 
+def test_an_invalid_stored_polygon_is_repaired_before_it_is_clipped(client, tmp_path):
+    layer = make_layer(is_published=True, status="ready")
+    bowtie = shapely.Polygon([(120.5, -2.5), (121.5, -1.5), (121.5, -2.5), (120.5, -1.5), (120.5, -2.5)])
+    assert not bowtie.is_valid
+    replace_features(layer, np.array([bowtie]), [{}], [0])
+    response = download(client, layer, "gpkg", bbox=",".join(map(str, BBOX)))
+    assert response.status_code == 200
+    (clipped,) = reopen(save(response, tmp_path, "gpkg"), "gpkg").geometry
+    assert clipped.is_valid
+    assert clipped.area == pytest.approx(0.125)
+
+
 @pytest.mark.parametrize("file_format", ["gpkg", "shp.zip", "geojson"])
 def test_attribute_types_survive(client, tmp_path, file_format):
     layer = make_blocks_layer()
@@ -142,10 +154,21 @@ def test_shapefile_field_names_are_cut_to_ten_characters_without_colliding(clien
         (["a_long_name_1", "a_long_name_2"], ["a_long_nam", "a_long_n_2"]),
         (["Population", "population"], ["Population", "populati_2"]),
         (["short", "x" * 12, "x" * 10, "x" * 11], ["short", "x" * 10, "x" * 8 + "_2", "x" * 8 + "_3"]),
+        # Ten bytes, not characters, and never half a character.
+        (["名称名称名称", "名称名称"], ["名称名", "名称_2"]),
     ],
 )
 def test_shapefile_field_names_stay_unique(names, expected):
     assert list(shapefile_field_names(names).values()) == expected
+
+
+def test_an_attribute_named_fid_survives_in_a_geopackage(client, tmp_path):
+    layer = make_layer(is_published=True, status="ready")
+    replace_features(layer, np.array([shapely.Point(120.5, -2.5)]), [{"fid": "BH-7"}], [0])
+    layer.field_schema = [{"name": "fid", "type": "string"}]
+    layer.save()
+    frame = reopen(save(download(client, layer, "gpkg"), tmp_path, "gpkg"), "gpkg")
+    assert list(frame["fid"]) == ["BH-7"]
 
 
 def test_a_mixed_layer_cannot_be_a_shapefile_and_says_why(client):

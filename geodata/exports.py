@@ -20,7 +20,7 @@ import geopandas
 import pandas
 import pyogrio
 import shapely
-from django.db import connection
+from django.db import connection, transaction
 
 from geodata.errors import IngestError
 
@@ -79,9 +79,13 @@ class ExportQuery:
 
 
 def _rows(query: ExportQuery, expressions: list[str], batch_rows: int) -> Iterator[list[tuple]]:
-    """Batches of rows from a server-side cursor: the database holds the result, not Python."""
+    """Batches of rows from a server-side cursor: the database holds the result, not Python.
+
+    Inside a transaction the cursor sends rows as the query finds them; outside one Django would
+    declare it WITH HOLD, and PostgreSQL would first copy the whole result aside.
+    """
     sql, params = query.select(*expressions)
-    with connection.chunked_cursor() as cursor:
+    with transaction.atomic(), connection.chunked_cursor() as cursor:
         cursor.execute(sql, params)
         while batch := cursor.fetchmany(batch_rows):
             yield batch
@@ -268,14 +272,18 @@ def layer_query(layer, *, bbox=None, metadata: dict | None = None) -> ExportQuer
         # Stored geometries are validated by the ingest; a shipped layer might not be, and GEOS refuses to
         # intersect an invalid one, which would break the download half-way.
         valid = "CASE WHEN ST_IsValid(geom) THEN geom ELSE ST_MakeValid(geom) END"
-        clipped = f"ST_CollectionExtract(ST_Intersection({valid}, {envelope}), ST_Dimension(geom) + 1)"
+        # A feature whose bounding box lies inside the box is kept as it is, without any intersection.
+        clipped = (
+            f"CASE WHEN geom @ {envelope} THEN geom "
+            f"ELSE ST_CollectionExtract(ST_Intersection({valid}, {envelope}), ST_Dimension(geom) + 1) END"
+        )
         geometry = "clipped"
         from_sql = (
             f"FROM (SELECT source_index, properties, {clipped} AS clipped FROM {table} "
             f"WHERE layer_id = %s AND geom && {envelope} AND ST_Intersects(geom, {envelope})) AS features "
             "WHERE NOT ST_IsEmpty(clipped) ORDER BY source_index"
         )
-        params = [*bbox, layer.pk, *bbox, *bbox]
+        params = [*bbox, *bbox, layer.pk, *bbox, *bbox]
     else:
         from_sql = f"FROM {table} WHERE {where} ORDER BY source_index"
     geometry_types = [kind for kind in layer.geometry_type.split(",") if kind]

@@ -170,18 +170,28 @@ def _declared_geometry(query: ExportQuery, file_format: str) -> tuple[str, bool]
     return family, False
 
 
-def _frame(query: ExportQuery, batch: list[tuple], names: list[str]) -> geopandas.GeoDataFrame:
-    columns = {
-        name: pandas.array([row[position] for row in batch], dtype=_DTYPES[column.kind])
-        for position, (name, column) in enumerate(zip(names, query.columns, strict=True))
-    }
+def _geometry_name(names: list[str]) -> str:
+    """A name for the geometry column that no attribute has (a GeoPackage refuses a clash)."""
+    taken = {name.lower() for name in names}
+    return next(name for name in ("geometry", "geom", "the_geom", "shape", "geometry_1") if name not in taken)
+
+
+def _frame(query: ExportQuery, batch: list[tuple], names: list[str], geometry_name: str) -> geopandas.GeoDataFrame:
+    attributes = pandas.DataFrame(
+        {
+            name: pandas.array([row[position] for row in batch], dtype=_DTYPES[column.kind])
+            for position, (name, column) in enumerate(zip(names, query.columns, strict=True))
+        }
+    )
     geometries = shapely.from_wkb([None if row[-1] is None else bytes(row[-1]) for row in batch])
-    return geopandas.GeoDataFrame(columns, geometry=geometries, crs="EPSG:4326")
+    attributes[geometry_name] = geopandas.GeoSeries(geometries, crs="EPSG:4326")
+    return geopandas.GeoDataFrame(attributes, geometry=geometry_name)
 
 
 def _write_chunks(query: ExportQuery, path: Path, file_format: str, names: list[str]) -> int:
     """Append the rows to `path` FILE_CHUNK_ROWS at a time; the first chunk creates the layer."""
     driver = FORMATS[file_format][0]
+    geometry_name = _geometry_name(names)
     geometry_type, promote_to_multi = _declared_geometry(query, file_format)
     options: dict = {"driver": driver, "geometry_type": geometry_type, "promote_to_multi": promote_to_multi}
     if file_format == "shp.zip":
@@ -189,14 +199,15 @@ def _write_chunks(query: ExportQuery, path: Path, file_format: str, names: list[
     else:
         # A GeoPackage names its own id column "fid": an attribute of that name needs it moved aside.
         fid = "gpkg_fid" if any(name.lower() == "fid" for name in names) else "fid"
-        options.update(layer=query.name, layer_metadata=_text_metadata(query.metadata), layer_options={"FID": fid})
+        layer_options = {"FID": fid, "GEOMETRY_NAME": geometry_name}
+        options.update(layer=query.name, layer_metadata=_text_metadata(query.metadata), layer_options=layer_options)
     expressions = [column.sql for column in query.columns] + [f"ST_AsBinary({query.geometry_sql})"]
     written = 0
     for batch in _rows(query, expressions, FILE_CHUNK_ROWS):
-        pyogrio.write_dataframe(_frame(query, batch, names), path, append=bool(written), **options)
+        pyogrio.write_dataframe(_frame(query, batch, names, geometry_name), path, append=bool(written), **options)
         written += len(batch)
     if not written:
-        pyogrio.write_dataframe(_frame(query, [], names), path, **options)
+        pyogrio.write_dataframe(_frame(query, [], names, geometry_name), path, **options)
     return written
 
 
@@ -243,7 +254,8 @@ def _column_kind(schema_type: str) -> str:
 
 def _property_sql(name: str, kind: str) -> str:
     """A typed read of one JSONB property; a value of another JSON type reads as null rather than failing."""
-    key = "'" + name.replace("'", "''") + "'"
+    # A literal, quotes doubled; % doubled because the statement also carries %s parameters.
+    key = "'" + name.replace("'", "''").replace("%", "%%") + "'"
     value, text = f"properties->{key}", f"(properties->>{key})"
     if kind == "integer":
         return f"CASE WHEN jsonb_typeof({value}) = 'number' THEN round({text}::numeric)::bigint END"
@@ -265,8 +277,10 @@ def layer_query(layer, *, bbox=None, metadata: dict | None = None) -> ExportQuer
             continue  # the feature's own position comes first; an attribute of that name cannot overwrite it
         kind = _column_kind(str(spec.get("type", "")))
         columns.append(Column(spec["name"], _property_sql(spec["name"], kind), kind))
-    where, params, geometry = "layer_id = %s", [layer.pk], "geom"
-    if bbox is not None:
+    if bbox is None:
+        geometry, params = "geom", [layer.pk]
+        from_sql = f"FROM {table} WHERE layer_id = %s ORDER BY source_index"
+    else:
         envelope = "ST_MakeEnvelope(%s, %s, %s, %s, 4326)"
         # Keep each feature's own dimension: a polygon touching the edge yields no stray line or point.
         # Stored geometries are validated by the ingest; a shipped layer might not be, and GEOS refuses to
@@ -280,12 +294,10 @@ def layer_query(layer, *, bbox=None, metadata: dict | None = None) -> ExportQuer
         geometry = "clipped"
         from_sql = (
             f"FROM (SELECT source_index, properties, {clipped} AS clipped FROM {table} "
-            f"WHERE layer_id = %s AND geom && {envelope} AND ST_Intersects(geom, {envelope})) AS features "
+            f"WHERE layer_id = %s AND ST_Intersects(geom, {envelope})) AS features "
             "WHERE NOT ST_IsEmpty(clipped) ORDER BY source_index"
         )
-        params = [*bbox, *bbox, layer.pk, *bbox, *bbox]
-    else:
-        from_sql = f"FROM {table} WHERE {where} ORDER BY source_index"
+        params = [*bbox, *bbox, layer.pk, *bbox]
     geometry_types = [kind for kind in layer.geometry_type.split(",") if kind]
     if bbox is not None:
         # A clipped polygon may fall apart in pieces: declare the multi type so every file can hold them.

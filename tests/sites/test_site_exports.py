@@ -8,6 +8,7 @@ import pyogrio
 import pytest
 from django.contrib.auth.models import User
 from django.contrib.gis.geos import Point
+from django.db import connection
 from django.http import StreamingHttpResponse
 
 from sites.models import Commodity, Country, DataSource, Membership, MineSite, Role, SiteStatus
@@ -214,3 +215,17 @@ def test_the_sites_list_and_the_map_offer_downloads_of_their_filters(client, sit
     assert "/sites/export.gpkg?country=ID&amp;status=closed" in listing
     assert "the search does not apply" in listing
     assert "/sites/export.csv?commodity=tin" in client.get("/", {"commodity": "tin"}).content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("file_format", FORMATS)
+def test_a_download_outside_any_transaction_reads_through_its_own_and_leaves_none_open(
+    client, sites, tmp_path, file_format
+):
+    # As in production (no test transaction around the request): the cursor opens and ends its own.
+    assert connection.get_autocommit()
+    response = export(client, file_format, country="ID")
+    frame = reopen(save(response, tmp_path, file_format), file_format)
+    response.close()
+    assert sorted(int(value) for value in frame["id"]) == sorted(sites[name].pk for name in ("nickel", "coal", "tin"))
+    assert connection.get_autocommit() and not connection.in_atomic_block

@@ -21,6 +21,7 @@ import pandas
 import pyogrio
 import shapely
 from django.db import connection, transaction
+from django.utils import timezone
 
 from geodata.errors import IngestError
 
@@ -342,12 +343,18 @@ def export_metadata(
     }
 
 
-def layer_sources(layer) -> list[dict]:
-    return [
-        {
-            "agency": layer.agency,
-            "license": layer.license,
-            "attribution": layer.attribution,
-            "source_date": layer.source_date.isoformat() if layer.source_date else None,
-        }
-    ]
+def layer_metadata(layer, *, filters: dict, registry_url: str, query_url: str) -> dict:
+    source = {
+        "agency": layer.agency,
+        "license": layer.license,
+        "attribution": layer.attribution,
+        "source_date": layer.source_date.isoformat() if layer.source_date else None,
+    }
+    return export_metadata(
+        title=layer.title,
+        sources=[source],
+        filters=filters,
+        registry_url=registry_url,
+        query_url=query_url,
+        exported_at=timezone.now(),
+    )

@@ -7,7 +7,6 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import quote_etag, urlencode
 from django.views.decorators.http import require_GET, require_POST
 
@@ -181,13 +180,11 @@ def layer_download(request, pk, file_format):
         return JsonResponse({"error": "This layer has no features to download."}, status=409)
     filters = {"bbox": list(bbox)} if bbox else {}
     metadata_url = _same_query(request, reverse("geodata:download", args=[layer.pk, exports.METADATA_FORMAT]))
-    metadata = exports.export_metadata(
-        title=layer.title,
-        sources=exports.layer_sources(layer),
+    metadata = exports.layer_metadata(
+        layer,
         filters=filters,
         registry_url=request.build_absolute_uri(reverse("geodata:detail", args=[layer.pk])),
         query_url=request.build_absolute_uri(),
-        exported_at=timezone.now(),
     )
     query = exports.layer_query(layer, bbox=bbox, metadata=metadata)
     if file_format == exports.METADATA_FORMAT:

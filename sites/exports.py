@@ -2,8 +2,9 @@
 
 from django.db.models import QuerySet
 from django.urls import reverse
+from django.utils import timezone
 
-from geodata.exports import FORMATS, Column, ExportQuery
+from geodata.exports import FORMATS, Column, ExportQuery, export_metadata
 from sites.models import DataSource, MineSite
 
 COMMODITY_SEPARATOR = ";"
@@ -45,6 +46,17 @@ def site_query(sites: QuerySet[MineSite], *, metadata: dict) -> ExportQuery:
         properties_sql=f"json_build_object({properties})",
         geometry_types=["POINT"],
         metadata=metadata,
+    )
+
+
+def site_metadata(sites: QuerySet[MineSite], *, filters: dict, registry_url: str, query_url: str) -> dict:
+    return export_metadata(
+        title="Mine sites",
+        sources=site_sources(sites),
+        filters=filters,
+        registry_url=registry_url,
+        query_url=query_url,
+        exported_at=timezone.now(),
     )
 
 

@@ -9,7 +9,6 @@ from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
@@ -125,18 +124,17 @@ def site_export(request, file_format):
     if not filterset.is_valid():
         return JsonResponse(error_body(filterset.errors), status=400)
     sites = filterset.qs
-    metadata = exports.export_metadata(
-        title="Mine sites",
-        sources=site_exports.site_sources(sites),
+    metadata = site_exports.site_metadata(
+        sites,
         filters={name: request.GET[name] for name in filterset.filters if request.GET.get(name)},
         registry_url=request.build_absolute_uri(reverse("sites:list")),
         query_url=request.build_absolute_uri(),
-        exported_at=timezone.now(),
     )
     query = site_exports.site_query(sites, metadata=metadata)
     if file_format == exports.METADATA_FORMAT:
         return downloads.metadata_response(query)
-    return downloads.export_response(query, file_format, metadata_url=site_exports.export_url(request, "metadata.json"))
+    metadata_url = site_exports.export_url(request, exports.METADATA_FORMAT)
+    return downloads.export_response(query, file_format, metadata_url=metadata_url)
 
 
 def site_detail(request, pk):

@@ -4,13 +4,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import quote_etag, urlencode
 from django.views.decorators.http import require_GET, require_POST
 
-from geodata import exports, maps, queries, services, tiles
+from geodata import downloads, exports, maps, queries, services, tiles
+from geodata.bbox import parse_bbox
 from geodata.forms import IngestOptionsForm, LayerFilterForm, LayerUploadForm, PublishForm
 from geodata.models import Feature, LayerStatus
 from remediation import queries as remediation_queries
@@ -167,17 +168,32 @@ def layer_geojson(request, pk):
 
 @require_GET
 def layer_download(request, pk, file_format):
+    """The layer in a GIS format (?bbox= clips it) or, as download.metadata.json, what such a download holds."""
     layer = get_object_or_404(queries.visible_layers(request.user), pk=pk)
-    if file_format not in exports.FORMATS:
+    if file_format not in exports.FORMATS and file_format != exports.METADATA_FORMAT:
         raise Http404("Unknown download format.")
+    try:
+        bbox = parse_bbox(request.GET["bbox"]) if request.GET.get("bbox") else None
+    except ValidationError as error:
+        return JsonResponse({"error": " ".join(error.messages), "fields": {"bbox": error.messages}}, status=400)
     if not layer.feature_count:
         return JsonResponse({"error": "This layer has no features to download."}, status=409)
-    try:
-        handle, filename = exports.export_to_temporary_file(layer, file_format)
-    except exports.ExportError as error:
-        return JsonResponse({"error": " ".join(error.messages)}, status=409)
-    content_type = exports.FORMATS[file_format][1]
-    return FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
+    filters = {"bbox": list(bbox)} if bbox else {}
+    metadata_url = _same_query(request, reverse("geodata:download", args=[layer.pk, exports.METADATA_FORMAT]))
+    metadata = exports.layer_metadata(
+        layer,
+        filters=filters,
+        registry_url=request.build_absolute_uri(reverse("geodata:detail", args=[layer.pk])),
+        query_url=request.build_absolute_uri(),
+    )
+    query = exports.layer_query(layer, bbox=bbox, metadata=metadata)
+    if file_format == exports.METADATA_FORMAT:
+        return downloads.metadata_response(query)
+    return downloads.export_response(query, file_format, metadata_url=metadata_url)
+
+
+def _same_query(request, path: str) -> str:
+    return request.build_absolute_uri(path + (f"?{request.GET.urlencode()}" if request.GET else ""))
 
 
 # --- vector tiles -----------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from config.api import BBoxFilter, GeoJsonKeysetPagination, GeometryField, KeysetPagination
-from sites import queries, services
+from sites import exports, queries, services
 from sites.models import Commodity, Country, MineSite, ResourceCategory, ResourceEstimate, SiteStatus
 
 
@@ -84,7 +84,11 @@ class SiteViewSet(
     mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Mine sites as GeoJSON; the public sees published ones, uploaders record the sites of their country."""
+    """Mine sites as GeoJSON; the public sees published ones, uploaders record the sites of their country.
+
+    The same filters select whole downloads at `/sites/export.{gpkg,shp.zip,geojson,csv}`; each list
+    response links them in its `Link` header (`rel="alternate"`, one per format).
+    """
 
     serializer_class = SiteSerializer
     permission_classes = [permissions.IsAuthenticatedOrReadOnly]
@@ -96,6 +100,11 @@ class SiteViewSet(
 
     def get_queryset(self):
         return queries.visible_sites(self.request.user).order_by("id")
+
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        response["Link"] = exports.download_links(request, SiteFilter.base_filters)
+        return response
 
     @extend_schema(request=PublishSerializer, responses=SiteSerializer)
     @action(detail=True, methods=["post"])

@@ -6,6 +6,7 @@ app_name = "sites"
 urlpatterns = [
     path("", views.public_map, name="map"),
     path("sites/", views.site_list, name="list"),
+    path("sites/export.<str:file_format>", views.site_export, name="export"),
     path("sites/<int:pk>/", views.site_detail, name="detail"),
     path("sites/import/", views.site_import, name="import"),
     path("sites/<int:pk>/estimates/new/", estimate_views.estimate_edit, name="estimate_new"),

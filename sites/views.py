@@ -6,18 +6,22 @@ from pathlib import Path
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.views.decorators.http import require_GET
 
-from geodata import maps, tiles
+from config.api import error_body
+from geodata import downloads, exports, maps, tiles
 from geodata.errors import IngestError
 from geodata.maps import Overlay, TileSource
 from geodata.queries import reference_overlays
 from remediation import queries as remediation_queries
 from remediation.models import PROGRESS_COLOURS, STAGE_COLOURS, MeasureStage, RemediationProgress
+from sites import exports as site_exports
 from sites import queries
+from sites.api import SiteFilter
 from sites.forms import AsOfForm, MapOptionsForm, SiteFilterForm, SiteInventoryForm
 from sites.history import recent_changes
 from sites.imports import import_sites
@@ -51,6 +55,17 @@ def _bad_filters(request, form, template):
     return render(request, template, {"form": form, "error": form.error_text(), "legend": _legend()}, status=400)
 
 
+# The labels of the download links, per export format.
+DOWNLOAD_LABELS = {"gpkg": "GeoPackage", "shp.zip": "Shapefile (zip)", "geojson": "GeoJSON", "csv": "CSV"}
+
+
+def _download_links(filters: dict) -> list[tuple[str, str]]:
+    """Links to the site downloads with the page's country, status and commodity filters."""
+    wanted = {name: filters[name] for name in ("country", "status", "commodity") if filters.get(name)}
+    query = f"?{urlencode(wanted)}" if wanted else ""
+    return [(label, reverse("sites:export", args=[name]) + query) for name, label in DOWNLOAD_LABELS.items()]
+
+
 def public_map(request):
     """The map of sites with its filters and colouring in the URL (?status=closed&colour=remediation)."""
     form = MapOptionsForm(request.GET)
@@ -75,6 +90,7 @@ def public_map(request):
         "legend": _legend(PROGRESS_COLOURS, RemediationProgress) if by_remediation else _legend(),
         "legend_title": "Remediation progress" if by_remediation else "Site status",
         "overlay_legends": _overlay_legends(),
+        "downloads": _download_links(form.cleaned_data),
     }
     return render(request, "sites/map.html", context)
 
@@ -93,8 +109,32 @@ def site_list(request):
         "query": query.urlencode(),
         "legend": _legend(),
         "may_import": bool(countries_with_role(request.user, Role.SURVEY_UPLOADER)),
+        "downloads": _download_links(form.cleaned_data),
+        "downloads_note": "the search does not apply" if form.cleaned_data.get("q") else "",
     }
     return render(request, "sites/list.html", context)
+
+
+@require_GET
+def site_export(request, file_format):
+    """The sites this requester may see, filtered as the API filters them, in a GIS format or as metadata JSON."""
+    if file_format not in exports.FORMATS and file_format != exports.METADATA_FORMAT:
+        raise Http404("Unknown download format.")
+    filterset = SiteFilter(request.GET, queryset=queries.visible_sites(request.user))
+    if not filterset.is_valid():
+        return JsonResponse(error_body(filterset.errors), status=400)
+    sites = filterset.qs
+    metadata = site_exports.site_metadata(
+        sites,
+        filters={name: request.GET[name] for name in filterset.filters if request.GET.get(name)},
+        registry_url=request.build_absolute_uri(reverse("sites:list")),
+        query_url=request.build_absolute_uri(),
+    )
+    query = site_exports.site_query(sites, metadata=metadata)
+    if file_format == exports.METADATA_FORMAT:
+        return downloads.metadata_response(query)
+    metadata_url = site_exports.export_url(request, exports.METADATA_FORMAT)
+    return downloads.export_response(query, file_format, metadata_url=metadata_url)
 
 
 def site_detail(request, pk):

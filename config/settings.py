@@ -187,6 +187,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # pyogrio reports every chunk a download writes ("Created N records") at INFO.
+    "loggers": {"pyogrio": {"level": "WARNING"}},
 }
 
 # Evidence (photos and PDFs) attached to hazards, measures and visits: the largest file accepted.

@@ -6,11 +6,12 @@ from django.urls import include, path
 from config import api_token, health
 
 urlpatterns = [
+    # First: a map asks for dozens of tiles per view, so their URLs are matched before any page's.
+    path("tiles/", include("geodata.tile_urls")),
     path("", include("sites.urls")),
     path("layers/", include("geodata.urls")),
     path("remediation/", include("remediation.urls")),
     path("reports/", include("remediation.report_urls")),
-    path("tiles/", include("geodata.tile_urls")),
     path("admin/", admin.site.urls),
     path("accounts/api-token/", api_token.api_token, name="api-token"),
     path("accounts/", include("django.contrib.auth.urls")),

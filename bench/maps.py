@@ -6,8 +6,9 @@ Run with `make bench-maps PG_PORT=...`. It creates its own database on the proje
 statement each (deterministic: fixed seed, no parallel workers), measures, and drops the database.
 
 The Django figures go through Django's test Client in this process (the full middleware stack,
-URL routing, the view and the tile query; no HTTP socket). "raw SQL" runs the very statement the
-view runs, on the same connection (JIT off as for the app). The tile cache is bypassed for both;
+URL routing, the view, the version read and the tile query; no HTTP socket). "raw SQL" runs the
+tile's own statement (the view runs it with the version read in the same round trip), on the same
+connection (JIT off as for the app). The tile cache is bypassed for both;
 the cached-tile figure then asks for one tile again and again with the cache on.
 """
 
@@ -316,7 +317,7 @@ def run() -> None:
     print(f"the map now counts {tiles.site_count():,d} published sites")
 
     print()
-    print("tiles over dense areas, ms (Django endpoint through the test Client; raw SQL = the same statement)")
+    print("tiles over dense areas, ms (Django endpoint through the test Client; raw SQL = the tile's statement)")
     header = f"{'source':<8} {'zoom':<4} {'django med':>10} {'p95':>8} {'raw med':>9} {'p95':>8} {'ratio':>6}"
     print(f"{header} {'bytes':>10}")
 

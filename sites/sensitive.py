@@ -15,7 +15,6 @@ from pyproj import Transformer
 from sites.models import Hazard, HazardPriority
 
 SNAP_M = 1000  # geodata.tiles.HAZARD_SNAP_M
-_TO_MERCATOR = Transformer.from_crs(4326, 3857, always_xy=True)
 _TO_LONLAT = Transformer.from_crs(3857, 4326, always_xy=True)
 
 
@@ -25,9 +24,13 @@ def must_generalise(hazard: Hazard, exact_countries: set[str]) -> bool:
 
 
 def generalised_point(geometry: GEOSGeometry) -> Point:
-    """The 1 km grid node (EPSG:3857) nearest to the geometry's centroid, in longitude/latitude."""
-    x, y = _TO_MERCATOR.transform(geometry.centroid.x, geometry.centroid.y)
-    longitude, latitude = _TO_LONLAT.transform(round(x / SNAP_M) * SNAP_M, round(y / SNAP_M) * SNAP_M)
+    """The 1 km grid node (EPSG:3857) nearest to the geometry's centroid taken in EPSG:3857, in lon/lat.
+
+    The centroid is taken after projecting, as the tiles' SQL does: for a tall polygon the centroid
+    in longitude/latitude can fall nearer another grid node.
+    """
+    centre = geometry.transform(3857, clone=True).centroid
+    longitude, latitude = _TO_LONLAT.transform(round(centre.x / SNAP_M) * SNAP_M, round(centre.y / SNAP_M) * SNAP_M)
     return Point(round(longitude, 6), round(latitude, 6), srid=4326)
 
 

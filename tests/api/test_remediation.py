@@ -4,7 +4,7 @@ generalised, no officers' names for the public, writes by the country's officers
 import datetime
 
 import pytest
-from django.contrib.gis.geos import Point
+from django.contrib.gis.geos import Point, Polygon
 from rest_framework.test import APIClient
 
 from geodata.tiles import hazard_location
@@ -65,6 +65,18 @@ def test_priority_1_locations_are_generalised_for_the_public_and_exact_for_offic
     assert exact["properties"]["location_generalised"] is False
     foreign = make_user("officer-ph", ("PH", Role.ENVIRONMENTAL_OFFICER))
     assert token_client(foreign).get(f"/api/hazards/{shaft.pk}/").json()["properties"]["location_generalised"]
+
+
+def test_a_generalised_polygon_sits_where_the_map_draws_it(site):
+    # A collapsed stope outline in northern Myanmar, tall enough for Web Mercator to bend its centroid.
+    outline = Polygon(((97.30, 25.772), (97.34, 25.772), (97.31, 26.272), (97.30, 25.772)), srid=4326)
+    hazard = make_hazard(make_site(country="MM"), location=outline, is_published=True)
+    public = APIClient().get(f"/api/hazards/{hazard.pk}/").json()
+    assert public["properties"]["location_generalised"] is True
+    assert public["geometry"]["type"] == "Point"
+    assert public["geometry"]["coordinates"] == pytest.approx(
+        hazard_location(hazard.pk, generalised=True)["coordinates"], abs=1e-6
+    )
 
 
 def test_lower_priorities_keep_their_location(site):

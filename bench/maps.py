@@ -261,7 +261,8 @@ def measure_tiles(client, label: str, url_of, sql_of) -> tuple[list[float], floa
     return ratios, slowest
 
 
-def main() -> None:
+def in_bench_database(run) -> None:
+    """Create the bench database, set Django up on it, call `run`, and drop the database, also on failure."""
     create_database()
     try:
         setup_django()
@@ -271,6 +272,10 @@ def main() -> None:
 
         connections.close_all()
         drop_database()
+
+
+def main() -> None:
+    in_bench_database(run)
 
 
 def run() -> None:

@@ -61,15 +61,7 @@ def run() -> None:
 
 
 def main() -> None:
-    bench_maps.create_database()
-    try:
-        bench_maps.setup_django()
-        run()
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        bench_maps.drop_database()
+    bench_maps.in_bench_database(run)
 
 
 if __name__ == "__main__":

@@ -236,10 +236,6 @@ def site_tile_sql(
     return _site_point_sql(address, country, status, commodity, include_drafts, progress_countries)
 
 
-def site_tile(address: TileAddress, **options) -> bytes:
-    return _fetch_tile(*site_tile_sql(address, **options))
-
-
 def _progress_column(site_id_sql: str, progress_countries, params: dict, *, when: str = "true") -> str:
     if progress_countries is None:
         return ""
@@ -330,12 +326,8 @@ def generalised_band(z: int) -> int | None:
     return next((band for band in GENERALISED_BANDS if z <= band), None)
 
 
-def layer_tile(layer: Layer, address: TileAddress, *, attribute: str = "") -> bytes:
-    """A layer's features in one tile: `fid` (for identify) and, when asked, one attribute as `value`."""
-    return _fetch_tile(*layer_tile_sql(layer, address, attribute=attribute))
-
-
 def layer_tile_sql(layer: Layer, address: TileAddress, *, attribute: str = "") -> tuple[str, dict]:
+    """A layer's features in one tile: `fid` (for identify) and, when asked, one attribute as `value`."""
     band = generalised_band(address.z)
     params = {"z": address.z, "x": address.x, "y": address.y, "layer": layer.pk, "attribute": attribute}
     params["margin"] = BUFFER / EXTENT
@@ -420,10 +412,6 @@ def refresh_generalised_features(layer: Layer) -> None:
 # and reprojects only what thinning keeps.
 
 
-def remediation_tile(address: TileAddress, measures: QuerySet) -> bytes:
-    return _fetch_tile(*remediation_tile_sql(address, measures))
-
-
 def remediation_tile_sql(address: TileAddress, measures: QuerySet) -> tuple[str, dict]:
     """Treated areas of `measures`: measure `id`, `site`, `stage` and `hectares`."""
     rows = (
@@ -452,10 +440,6 @@ def remediation_tile_sql(address: TileAddress, measures: QuerySet) -> tuple[str,
 
 # Where a generalised hazard is drawn: the grid node nearest its centre, in Web Mercator metres.
 _SNAPPED = "ST_SnapToGrid(ST_Centroid({geometry}), %(snap)s)"
-
-
-def hazard_tile(address: TileAddress, hazards: QuerySet, *, exact_countries: set[str]) -> bytes:
-    return _fetch_tile(*hazard_tile_sql(address, hazards, exact_countries=exact_countries))
 
 
 def hazard_tile_sql(address: TileAddress, hazards: QuerySet, *, exact_countries: set[str]) -> tuple[str, dict]:

@@ -82,7 +82,7 @@ def export_url(request, file_format: str, filter_names=None) -> str:
     """The absolute URL of the site export in `file_format` with the request's filters (those named, if given)."""
     query = request.GET.copy()
     for name in list(query):
-        if filter_names is not None and name not in filter_names:
+        if not query.get(name) or (filter_names is not None and name not in filter_names):
             del query[name]
     return request.build_absolute_uri(
         reverse("sites:export", args=[file_format]) + (f"?{query.urlencode()}" if query else "")

@@ -59,11 +59,12 @@ def _bad_filters(request, form, template):
 DOWNLOAD_LABELS = {"gpkg": "GeoPackage", "shp.zip": "Shapefile (zip)", "geojson": "GeoJSON", "csv": "CSV"}
 
 
-def _download_links(filters: dict) -> list[tuple[str, str]]:
+def _download_links(request) -> list[tuple[str, str]]:
     """Links to the site downloads with the page's country, status and commodity filters."""
-    wanted = {name: filters[name] for name in ("country", "status", "commodity") if filters.get(name)}
-    query = f"?{urlencode(wanted)}" if wanted else ""
-    return [(label, reverse("sites:export", args=[name]) + query) for name, label in DOWNLOAD_LABELS.items()]
+    return [
+        (label, site_exports.export_url(request, file_format, ("country", "status", "commodity")))
+        for file_format, label in DOWNLOAD_LABELS.items()
+    ]
 
 
 def public_map(request):
@@ -90,7 +91,7 @@ def public_map(request):
         "legend": _legend(PROGRESS_COLOURS, RemediationProgress) if by_remediation else _legend(),
         "legend_title": "Remediation progress" if by_remediation else "Site status",
         "overlay_legends": _overlay_legends(),
-        "downloads": _download_links(form.cleaned_data),
+        "downloads": _download_links(request),
     }
     return render(request, "sites/map.html", context)
 
@@ -109,7 +110,7 @@ def site_list(request):
         "query": query.urlencode(),
         "legend": _legend(),
         "may_import": bool(countries_with_role(request.user, Role.SURVEY_UPLOADER)),
-        "downloads": _download_links(form.cleaned_data),
+        "downloads": _download_links(request),
         "downloads_note": "the search does not apply" if form.cleaned_data.get("q") else "",
     }
     return render(request, "sites/list.html", context)

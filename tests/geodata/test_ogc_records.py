@@ -6,29 +6,14 @@ import pytest
 from django.contrib.gis.geos import Point, Polygon
 
 from remediation.models import MeasureStage
-from sites.models import HazardPriority, HazardStatus, Role
+from sites.models import HazardPriority, HazardStatus
 from sites.sensitive import generalised_point
 from tests.conftest import make_site
-from tests.remediation.conftest import make_hazard, make_measure, make_member, utm_square_in_wgs84
+from tests.remediation.conftest import make_hazard, make_measure, utm_square_in_wgs84
 
 pytestmark = pytest.mark.django_db
 
 SHAFT = Point(121.50371, -2.50413, srid=4326)  # an open shaft, about 400 m from the site
-
-
-@pytest.fixture
-def site(db):
-    return make_site(name="Sulawesi nickel")
-
-
-@pytest.fixture
-def officer(db):
-    return make_member("officer-id", Role.ENVIRONMENTAL_OFFICER, "ID", first_name="Siti", last_name="Rahayu")
-
-
-@pytest.fixture
-def foreign_officer(db):
-    return make_member("officer-ph", Role.ENVIRONMENTAL_OFFICER, "PH")
 
 
 def items(client, collection: str, **params) -> dict:

@@ -7,10 +7,10 @@ from django.contrib.gis.geos import Point, Polygon
 from pyproj import Transformer
 
 from remediation.models import MeasureStage
-from sites.models import HazardPriority, HazardStatus, Role
+from sites.models import HazardPriority, HazardStatus
 from tests.conftest import make_site
 from tests.geodata.test_tiles import tile_of
-from tests.remediation.conftest import make_hazard, make_measure, make_member, utm_square_in_wgs84
+from tests.remediation.conftest import make_hazard, make_measure, utm_square_in_wgs84
 
 pytestmark = pytest.mark.django_db
 
@@ -49,21 +49,6 @@ def decode(response, layer: str) -> list[dict]:
 def tile_url(source: str, lon_lat, z: int, query: str = "") -> str:
     z, x, y = tile_of(*lon_lat, z)
     return f"/tiles/{source}/{z}/{x}/{y}.pbf" + (f"?{query}" if query else "")
-
-
-@pytest.fixture
-def site(db):
-    return make_site(name="Sulawesi nickel")
-
-
-@pytest.fixture
-def officer(db):
-    return make_member("officer-id", Role.ENVIRONMENTAL_OFFICER, "ID", first_name="Siti", last_name="Rahayu")
-
-
-@pytest.fixture
-def foreign_officer(db):
-    return make_member("officer-ph", Role.ENVIRONMENTAL_OFFICER, "PH")
 
 
 # --- remediation areas ------------------------------------------------------------------------

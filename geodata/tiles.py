@@ -2,16 +2,18 @@
 
 Each tile source is one function that returns the tile's SQL (`site_tile_sql`, `layer_tile_sql`,
 `remediation_tile_sql`, `hazard_tile_sql`). A view wraps it in a `TileRequest` with a key naming
-everything the bytes depend on and the data version: the `TileVersion` tokens of the tables it
-reads, or a version it already knows (a layer's `updated_at`). `serve_tile` reads the version and
+everything the bytes depend on and a subject: the row the tile is drawn from, whose first column is
+the data version. For tables kept by triggers that is their `TileVersion` tokens (`source_versions`);
+for a survey layer it is the layer itself, found among the layers the requester may see, with its
+`updated_at` (`layer_subject`), so a hidden layer has no tiles. `serve_tile` reads the subject and
 builds the tile only when no copy is current, in one round trip; it answers 304s from the ETag and
 keeps built tiles in a bounded cache next to their version, so an edit never serves an old tile.
 
 Adding a source takes four small pieces (remediation areas and hazards are the examples):
 1. a statement trigger on its table calling `geodata_tile_source_changed('<source>')` (migration
    0005 defines it, 0007 adds the measures' and hazards' triggers), so the source's token
-   changes with every write; a tile that also depends on sites (publication, country) lists both
-   sources in its `TileRequest`;
+   changes with every write; a tile that also depends on sites (publication, country) names both
+   in `source_versions(...)`;
 2. a `<source>_tile_sql(address, ...) -> (sql, params)` here: ST_AsMVT over ST_AsMVTGeom. Small
    tables take a queryset already narrowed to what the requester may see (so tiles and pages share
    one visibility rule), filtered on `lonlat_envelope(address)` and inlined by `_inline_sql`; shapes are simplified
@@ -38,6 +40,7 @@ Polygons below z12 come from `GeneralisedFeature`: copies simplified once per zo
 the features too small to see at that zoom left out, so a low-zoom tile never reads every polygon.
 """
 
+import functools
 import hashlib
 import json
 import math
@@ -45,6 +48,7 @@ import re
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.gis.geos import Polygon
 from django.core.cache import caches
 from django.core.exceptions import ValidationError
@@ -52,12 +56,14 @@ from django.db import connection, transaction
 from django.db.models import F, QuerySet, Sum
 from django.urls import reverse
 
-from geodata.models import Feature, GeneralisedFeature, Layer, SiteCluster, TileVersion
+from geodata.models import Feature, GeneralisedFeature, Layer, LayerStatus, SiteCluster, TileVersion
+from geodata.queries import visible_layers
 from remediation.models import RemediationMeasure
 from remediation.queries import site_progress_sql
 from sites.models import Hazard, MineSite
 
 MAX_ZOOM = 22
+LARGEST_ID = 2**63 - 1  # ids are bigint: a larger one in a tile statement would be an SQL error, not a 404
 EXTENT = 4096  # tile coordinate units per side
 BUFFER = 64  # units drawn beyond the edge so symbols and strokes are not cut at tile seams
 CLUSTER_MAX_ZOOM = 14  # up to here sites come from the cluster table; above, one feature per site
@@ -124,41 +130,46 @@ class TileRequest:
     """Everything one tile's bytes depend on, and how to build them.
 
     `key` names the tile and every input that changes its bytes (address, filters, who sees what);
-    `query` is the tile's SQL and parameters. The data version is either read from `TileVersion`
-    for `sources` (tables kept by triggers) or given as `version` when the caller already knows it.
+    `query` is the tile's SQL and parameters. `subject` is the SQL of the one row the tile is drawn
+    from: its first column is the data version, the others are handed back with the tile, and no row
+    means this requester has no such tile. `source_versions` and `layer_subject` build it.
     """
 
     key: str
     query: tuple[str, dict]
-    sources: tuple[str, ...] = ()
-    version: str | None = None
+    subject: tuple[str, dict]
 
 
 @dataclass(frozen=True)
 class Tile:
-    """A tile answer: `body` is None when the requester's copy (its ETag) is still current."""
+    """A tile answer: `body` is None when the requester's copy (its ETag) is still current.
+
+    `facts` are the subject's columns after the version (for a layer: whether strangers may see it).
+    """
 
     body: bytes | None
     etag: str
+    facts: tuple = ()
 
 
-def _version_sql(sources: tuple[str, ...], params: dict) -> str:
-    """SQL for the current version of `sources`: their tokens joined, 'empty' for one never written."""
-    tokens = []
+def source_versions(*sources: str) -> tuple[str, dict]:
+    """The subject of a tile drawn from tables kept by triggers: their tokens joined, 'empty' for one never written."""
+    params, tokens = {}, []
     for number, source in enumerate(sources):
         params[f"tile_source_{number}"] = source
         tokens.append(
             f"coalesce((SELECT token FROM {TileVersion._meta.db_table} "
             f"WHERE source = %(tile_source_{number})s), 'empty')"
         )
-    return " || '|' || ".join(tokens)
+    joined = " || '|' || ".join(tokens)
+    return f"SELECT {joined} AS version", params
 
 
-def serve_tile(tile: TileRequest, *, if_none_match: str | None = None) -> Tile:
-    """The tile for `tile`, from the requester's copy, the bounded cache or the database.
+def serve_tile(tile: TileRequest, *, if_none_match: str | None = None) -> Tile | None:
+    """The tile for `tile`, from the requester's copy, the bounded cache or the database; None if it has none.
 
     One database round trip either way: when a copy is held (the requester's ETag or the cache),
-    a tiny query reads the current version; when none is, the version and the tile come from one
+    a tiny query reads the subject's version; when none is, the subject and the tile come from one
     statement, so a fresh tile costs little more than its own SQL.
     """
     key_hash = hashlib.blake2b(tile.key.encode(), digest_size=12).hexdigest()
@@ -166,20 +177,23 @@ def serve_tile(tile: TileRequest, *, if_none_match: str | None = None) -> Tile:
     cached = cache.get(f"tile:{key_hash}")  # (version, body)
     client_version = _version_in_etag(if_none_match, key_hash)
     known = [version for version in (client_version, cached and cached[0]) if version]
-    if tile.version is not None or known:
-        version = tile.version if tile.version is not None else _current_version(tile.sources)
-        body = None if version in known else _fetch_tile(*tile.query)
+    if known:
+        subject = _fetch_subject(tile.subject)
+        body = None if subject is None or subject[0] in known else _fetch_tile(*tile.query)
     else:
-        version, body = _fetch_version_and_tile(tile)
+        subject, body = _fetch_subject_and_tile(tile)
+    if subject is None:
+        return None
+    version, facts = subject[0], tuple(subject[1:])
     etag = f"{key_hash}.{version}"
     if version == client_version:
-        return Tile(body=None, etag=etag)
+        return Tile(body=None, etag=etag, facts=facts)
     if body is None:  # the cached copy is current
-        return Tile(body=cached[1], etag=etag)
+        return Tile(body=cached[1], etag=etag, facts=facts)
     # Built after the version was read, a tile is never older than the version it is kept under.
     if len(body) <= settings.TILE_CACHE_MAX_TILE_BYTES:
         cache.set(f"tile:{key_hash}", (version, body))
-    return Tile(body=body, etag=etag)
+    return Tile(body=body, etag=etag, facts=facts)
 
 
 def _version_in_etag(if_none_match: str | None, key_hash: str) -> str | None:
@@ -191,25 +205,22 @@ def _version_in_etag(if_none_match: str | None, key_hash: str) -> str | None:
     return version if tile_hash == key_hash and version else None
 
 
-def _current_version(sources: tuple[str, ...]) -> str:
-    params = {}
+def _fetch_subject(subject: tuple[str, dict]) -> tuple | None:
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {_version_sql(sources, params)}", params)
-        return cursor.fetchone()[0]
+        cursor.execute(*subject)
+        return cursor.fetchone()
 
 
-def _fetch_version_and_tile(tile: TileRequest) -> tuple[str, bytes]:
-    sql, params = tile.query
-    params = dict(params)
+def _fetch_subject_and_tile(tile: TileRequest) -> tuple[tuple | None, bytes | None]:
+    """The subject row and the tile in one statement; the tile is built only when the row exists."""
+    (subject_sql, subject_params), (tile_sql, tile_params) = tile.subject, tile.query
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {_version_sql(tile.sources, params)}, coalesce(({sql}), ''::bytea)", params)
-        version, body = cursor.fetchone()
-    return version, bytes(body)
-
-
-def layer_version(layer: Layer) -> str:
-    """Features only change through an ingest, which also saves the layer, so updated_at is enough."""
-    return f"{layer.pk}-{layer.updated_at.timestamp()}"
+        cursor.execute(
+            f"SELECT subject.*, coalesce(({tile_sql}), ''::bytea) FROM ({subject_sql}) AS subject",
+            {**tile_params, **subject_params},
+        )
+        row = cursor.fetchone()
+    return (None, None) if row is None else (row[:-1], bytes(row[-1]))
 
 
 # --- sites ------------------------------------------------------------------------------------
@@ -326,10 +337,46 @@ def generalised_band(z: int) -> int | None:
     return next((band for band in GENERALISED_BANDS if z <= band), None)
 
 
-def layer_tile_sql(layer: Layer, address: TileAddress, *, attribute: str = "") -> tuple[str, dict]:
+def visible_layers_sql(user) -> str:
+    """`queries.visible_layers(user)` as SQL text, for a layer tile's subject.
+
+    The public's rule has no parameters, so its SQL is compiled once: building the queryset would
+    cost more than the look-up it runs, on every tile.
+    """
+    if user and user.is_authenticated:
+        return _layer_subject_columns(visible_layers(user))
+    return _public_layers_sql()
+
+
+@functools.cache
+def _public_layers_sql() -> str:
+    return _layer_subject_columns(visible_layers(AnonymousUser()))
+
+
+def _layer_subject_columns(layers: QuerySet) -> str:
+    return _inline_sql(layers.order_by().values("id", "updated_at", "is_published", "status", "field_schema"))
+
+
+def layer_subject(layers_sql: str, layer_id: int, attribute: str = "") -> tuple[str, dict]:
+    """A layer tile's subject: the layer if it is among `layers_sql` and has the attribute asked for.
+
+    The version is the layer's `updated_at` (features only change through an ingest, which saves the
+    layer); the one fact is whether strangers may see it (published and ready).
+    """
+    sql = f"""
+        SELECT layer.id::text || '-' || extract(epoch FROM layer.updated_at)::text AS version,
+               layer.is_published AND layer.status = %(subject_ready)s AS is_public
+        FROM ({layers_sql}) AS layer
+        WHERE layer.id = %(subject_layer)s
+          AND (%(subject_attribute)s = ''
+               OR layer.field_schema @> jsonb_build_array(jsonb_build_object('name', %(subject_attribute)s::text)))"""
+    return sql, {"subject_layer": layer_id, "subject_attribute": attribute, "subject_ready": LayerStatus.READY.value}
+
+
+def layer_tile_sql(layer_id: int, address: TileAddress, *, attribute: str = "") -> tuple[str, dict]:
     """A layer's features in one tile: `fid` (for identify) and, when asked, one attribute as `value`."""
     band = generalised_band(address.z)
-    params = {"z": address.z, "x": address.x, "y": address.y, "layer": layer.pk, "attribute": attribute}
+    params = {"z": address.z, "x": address.x, "y": address.y, "layer": layer_id, "attribute": attribute}
     params["margin"] = BUFFER / EXTENT
     value = "feature.properties ->> %(attribute)s" if attribute else "NULL::text"
     if band is None:

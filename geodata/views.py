@@ -200,8 +200,12 @@ def _same_query(request, path: str) -> str:
 
 
 def _tile_response(request, tile_request: tiles.TileRequest, *, is_public: bool) -> HttpResponse:
-    """304 when the browser's ETag still matches; otherwise the (cached) tile with its ETag."""
     tile = tiles.serve_tile(tile_request, if_none_match=request.headers.get("If-None-Match"))
+    return _tile_answer(tile, is_public=is_public)
+
+
+def _tile_answer(tile: tiles.Tile, *, is_public: bool) -> HttpResponse:
+    """304 when the browser's ETag still matches; otherwise the (cached) tile with its ETag."""
     if tile.body is None:
         response = HttpResponse(status=304)
     else:
@@ -245,7 +249,7 @@ def site_tile(request, z, x, y):
     )
     return _tile_response(
         request,
-        tiles.TileRequest(key=key, query=query, sources=sources),
+        tiles.TileRequest(key=key, query=query, subject=tiles.source_versions(*sources)),
         is_public=not include_drafts and not progress_countries,
     )
 
@@ -262,7 +266,7 @@ def remediation_tile(request, z, x, y):
     tile_request = tiles.TileRequest(
         key=f"remediation|{address}|drafts={','.join(draft_countries)}",
         query=tiles.remediation_tile_sql(address, measures),
-        sources=(tiles.REMEDIATION_LAYER, tiles.SITES_LAYER),
+        subject=tiles.source_versions(tiles.REMEDIATION_LAYER, tiles.SITES_LAYER),
     )
     return _tile_response(request, tile_request, is_public=not draft_countries)
 
@@ -290,7 +294,7 @@ def hazard_tile(request, z, x, y):
     tile_request = tiles.TileRequest(
         key=f"hazards|{address}|drafts={','.join(draft_countries)}|exact={','.join(sorted(exact_countries))}",
         query=tiles.hazard_tile_sql(address, hazards, exact_countries=exact_countries),
-        sources=(tiles.HAZARDS_LAYER, tiles.SITES_LAYER),
+        subject=tiles.source_versions(tiles.HAZARDS_LAYER, tiles.SITES_LAYER),
     )
     return _tile_response(
         request,
@@ -310,28 +314,36 @@ def hazard_feature(request, pk):
     return JsonResponse(remediation_queries.hazard_summary(hazard, location, generalised=generalised))
 
 
-# What a layer tile needs of its layer: the import report and extent are left in the database.
-_TILE_LAYER_FIELDS = ("id", "is_published", "status", "updated_at", "field_schema")
-
-
 @require_GET
 def layer_tile(request, pk, z, x, y):
-    layer = get_object_or_404(queries.visible_layers(request.user).only(*_TILE_LAYER_FIELDS), pk=pk)
+    """A layer's tile in one statement with the layer's visibility and version (the subject)."""
     try:
         address = tiles.TileAddress.parse(z, x, y)
-        attribute = queries.layer_attribute(layer, request.GET.get("attribute", ""))
+    except tiles.TileError as error:
+        return _tile_error(error)
+    if pk > tiles.LARGEST_ID:
+        raise Http404("No such layer.")
+    attribute = request.GET.get("attribute", "")
+    tile_request = tiles.TileRequest(
+        key=f"layer-{pk}|{address}|{attribute}",
+        query=tiles.layer_tile_sql(pk, address, attribute=attribute),
+        subject=tiles.layer_subject(tiles.visible_layers_sql(request.user), pk, attribute),
+    )
+    tile = tiles.serve_tile(tile_request, if_none_match=request.headers.get("If-None-Match"))
+    if tile is None:
+        return _layer_tile_refusal(request, pk, attribute)
+    (is_public,) = tile.facts
+    return _tile_answer(tile, is_public=is_public)
+
+
+def _layer_tile_refusal(request, pk, attribute: str) -> HttpResponse:
+    """Why a layer has no such tile: a layer this user may not see (404) or an attribute it lacks (400)."""
+    layer = get_object_or_404(queries.visible_layers(request.user), pk=pk)
+    try:
+        queries.layer_attribute(layer, attribute)
     except ValidationError as error:
         return _tile_error(error)
-    tile_request = tiles.TileRequest(
-        key=f"layer-{layer.pk}|{address}|{attribute}",
-        query=tiles.layer_tile_sql(layer, address, attribute=attribute),
-        version=tiles.layer_version(layer),
-    )
-    return _tile_response(
-        request,
-        tile_request,
-        is_public=layer.is_published and layer.status == "ready",
-    )
+    raise Http404("The layer changed while its tile was drawn; ask again.")
 
 
 @require_GET

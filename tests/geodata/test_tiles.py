@@ -11,9 +11,10 @@ from django.contrib.gis.geos import Point
 
 from geodata import loading
 from geodata.models import SiteCluster
-from sites.models import MineSite, SiteStatus
+from sites.models import MineSite, Role, SiteStatus
 from tests.conftest import make_site
 from tests.geodata.conftest import make_layer
+from tests.remediation.conftest import make_member
 
 pytestmark = pytest.mark.django_db
 
@@ -268,3 +269,44 @@ def test_reloading_a_layer_changes_its_tiles(client, geology):
     after = client.get(layer_tile_url(geology, 16, query="attribute=LITHOLOGY"))
     assert [properties["value"] for properties in features(after, "features")] == ["granite"]
     assert after["ETag"] != before["ETag"]
+
+
+def test_a_layer_tile_is_one_round_trip_with_the_layers_visibility_and_version(
+    client, geology, django_assert_num_queries
+):
+    url = layer_tile_url(geology, 16, query="attribute=LITHOLOGY")
+    with django_assert_num_queries(1):  # who may see the layer, its version and the tile in one statement
+        built = client.get(url)
+    with django_assert_num_queries(1):  # the layer's version only: the cached copy is current
+        cached = client.get(url)
+    with django_assert_num_queries(1):
+        not_modified = client.get(url, headers={"If-None-Match": built["ETag"]})
+    assert built.status_code == 200 and built["Cache-Control"] == "public, max-age=60"
+    assert cached.content == built.content and cached["ETag"] == built["ETag"]
+    assert not_modified.status_code == 304
+
+
+def test_a_layer_withdrawn_after_its_tile_was_kept_is_404_and_no_copy_leaks(client, geology):
+    url = layer_tile_url(geology, 16)
+    etag = client.get(url)["ETag"]  # now in the tile cache and in the browser
+    geology.is_published = False
+    geology.save()
+    assert client.get(url).status_code == 404
+    assert client.get(url, headers={"If-None-Match": etag}).status_code == 404
+
+
+def test_a_draft_layers_tiles_are_for_its_countrys_uploaders_and_kept_private(client, geology):
+    geology.is_published = False
+    geology.save()
+    url = layer_tile_url(geology, 16)
+    client.force_login(make_member("ph-uploader", Role.SURVEY_UPLOADER, "PH"))
+    assert client.get(url).status_code == 404
+    client.force_login(make_member("id-uploader", Role.SURVEY_UPLOADER, "ID"))
+    response = client.get(url)
+    assert [feature["fid"] for feature in features(response, "features")]
+    assert response["Cache-Control"] == "private, no-cache"
+
+
+def test_a_layer_id_beyond_the_database_range_is_404(client):
+    assert client.get(f"/tiles/layers/{2**63}/3/6/4.pbf").status_code == 404
+    assert client.get(f"/tiles/layers/{2**63 - 1}/3/6/4.pbf").status_code == 404

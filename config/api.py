@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler
 from rest_framework_gis.fields import GeoJsonDict
 
-from geodata.bbox import meets_bbox, parse_bbox
+from geodata.bbox import bbox_polygon, parse_bbox
 
 logger = logging.getLogger(__name__)
 
@@ -130,7 +130,7 @@ class BBoxFilter(filters.Filter):
     def filter(self, queryset, value):
         if not value:
             return queryset
-        return queryset.filter(meets_bbox(queryset.model, self.field_name, value))
+        return queryset.filter(**{f"{self.field_name}__intersects": bbox_polygon(value)})
 
 
 class GeometryField(rest_framework_gis.fields.GeometryField):

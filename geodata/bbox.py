@@ -1,9 +1,7 @@
 """The `bbox=minx,miny,maxx,maxy` parameter shared by the API, the OGC API and exports."""
 
 from django.contrib.gis.geos import Polygon
-from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.db.models import F, FloatField, Func, Q
-from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
+from django.core.exceptions import ValidationError
 
 BBox = tuple[float, float, float, float]
 
@@ -26,37 +24,3 @@ def parse_bbox(text: str) -> BBox:
 
 def bbox_polygon(bbox: BBox) -> Polygon:
     return Polygon.from_bbox(bbox)
-
-
-def meets_bbox(model, field_path: str, bbox: BBox) -> Q:
-    """Rows whose geometry at `field_path` (a field of `model`, or one across its relations) meets the box.
-
-    Points are tested by their coordinates, next to the bounding-box overlap the spatial index
-    answers (which alone would let in points up to a metre outside: index boxes are single
-    precision). The exact geometric test read and tested every point of a dense box before the
-    page was cut (a page of 1,000 of the ~100,000 sites in a 0.1 degree box at 1M sites: 360-480 ms
-    against 10-22 ms).
-    """
-    if not _is_point_field(model, field_path):
-        return Q(**{f"{field_path}__intersects": bbox_polygon(bbox)})
-    minx, miny, maxx, maxy = bbox
-    x = Func(F(field_path), function="ST_X", output_field=FloatField())
-    y = Func(F(field_path), function="ST_Y", output_field=FloatField())
-    return Q(
-        GreaterThanOrEqual(x, minx),
-        LessThanOrEqual(x, maxx),
-        GreaterThanOrEqual(y, miny),
-        LessThanOrEqual(y, maxy),
-        **{f"{field_path}__bboverlaps": bbox_polygon(bbox)},
-    )
-
-
-def _is_point_field(model, field_path: str) -> bool:
-    field = None
-    for name in field_path.split("__"):
-        try:
-            field = model._meta.get_field(name)
-        except FieldDoesNotExist:  # an annotation: an expression, tested exactly
-            return False
-        model = field.related_model or model
-    return getattr(field, "geom_type", "") == "POINT"

@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from geodata.bbox import bbox_polygon, meets_bbox, parse_bbox
+from geodata.bbox import bbox_polygon, parse_bbox
 from geodata.ogc.collections import CRS84, Collection, all_collections
 
 CONFORMANCE = [
@@ -186,7 +186,7 @@ def _filtered_rows(collection: Collection, user, query: ItemsQuery):
             minx, miny, maxx, maxy = query.bbox
             near = (minx - margin, miny - margin, maxx + margin, maxy + margin)
             rows = rows.filter(**{f"{stored}__bboverlaps": bbox_polygon(near)})
-        rows = rows.filter(meets_bbox(rows.model, collection.geometry_field, query.bbox))
+        rows = rows.filter(**{f"{collection.geometry_field}__intersects": bbox_polygon(query.bbox)})
     if query.datetime_range and collection.datetime_field:
         rows = rows.filter(_during(collection, *query.datetime_range))
     return rows.order_by(collection.id_field)

@@ -9,7 +9,22 @@ def countries_with_role(user, role: str) -> set[str]:
         return set()
     if user.is_superuser:
         return set(Country.values)
-    return set(Membership.objects.filter(user=user, role=role).values_list("country", flat=True))
+    return set(_roles(user).get(role, ()))
+
+
+def _roles(user) -> dict[str, set[str]]:
+    """The user's countries per role, read in one query and kept on the user object.
+
+    A request's user object lives for that request (as Django keeps its permission cache), so a map
+    page's tile, which asks up to six of these questions, reads the memberships once.
+    """
+    roles = getattr(user, "_registry_roles", None)
+    if roles is None:
+        roles = {}
+        for role, country in Membership.objects.filter(user=user).values_list("role", "country"):
+            roles.setdefault(role, set()).add(country)
+        user._registry_roles = roles
+    return roles
 
 
 def may_upload_survey(user, country: str) -> bool:

@@ -156,6 +156,15 @@ def test_an_officer_of_the_country_sees_the_exact_place_and_a_foreign_officer_do
     assert hazard["generalised"] is True and on_grid_node(hazard["coordinates"])
 
 
+def test_an_officers_tile_reads_their_memberships_once(client, shaft, officer, django_assert_num_queries):
+    client.force_login(officer)
+    # The session, the user, every role of the user in one query, and the tile with its version.
+    with django_assert_num_queries(4):
+        response = client.get(tile_url("hazards", SHAFT, 16))
+    (hazard,) = decode(response, "hazards")
+    assert hazard["generalised"] is False
+
+
 def test_staff_see_exact_places(client, shaft):
     client.force_login(User.objects.create_user("staff", is_staff=True))
     (hazard,) = decode(client.get(tile_url("hazards", SHAFT, 16)), "hazards")

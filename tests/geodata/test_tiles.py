@@ -1,6 +1,7 @@
 """Vector tiles decoded as a map client would: clusters, sites, filters, visibility, caching, bad addresses."""
 
 import math
+from urllib.parse import urlencode
 
 import mapbox_vector_tile
 import numpy as np
@@ -245,10 +246,11 @@ def test_low_zoom_layer_tiles_leave_out_what_is_too_small_to_see(client, geology
     assert len(features(client.get(layer_tile_url(geology, 16)), "features")) == 2
 
 
-def test_unknown_layer_attribute_gets_a_400(client, geology):
-    response = client.get(layer_tile_url(geology, 8, query="attribute=COLOUR"))
+@pytest.mark.parametrize("attribute", ["COLOUR", "it's 100%", "%(layer)s", "'); DROP TABLE x; --", "Lithología"])
+def test_unknown_layer_attribute_gets_a_400(client, geology, attribute):
+    response = client.get(layer_tile_url(geology, 8, query=urlencode({"attribute": attribute})))
     assert response.status_code == 400
-    assert "no attribute 'COLOUR'" in response.json()["error"]
+    assert f"no attribute {attribute!r}" in response.json()["error"]
 
 
 def test_unknown_and_unpublished_layers_are_404(client, layer):

@@ -324,6 +324,8 @@ def layer_tile(request, pk, z, x, y):
     if pk > tiles.LARGEST_ID:
         raise Http404("No such layer.")
     attribute = request.GET.get("attribute", "")
+    if "\x00" in attribute:  # never a field name, and PostgreSQL refuses it in text
+        return _layer_tile_refusal(request, pk, attribute)
     tile_request = tiles.TileRequest(
         key=f"layer-{pk}|{address}|{attribute}",
         query=tiles.layer_tile_sql(pk, address, attribute=attribute),

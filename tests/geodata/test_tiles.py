@@ -246,7 +246,9 @@ def test_low_zoom_layer_tiles_leave_out_what_is_too_small_to_see(client, geology
     assert len(features(client.get(layer_tile_url(geology, 16)), "features")) == 2
 
 
-@pytest.mark.parametrize("attribute", ["COLOUR", "it's 100%", "%(layer)s", "'); DROP TABLE x; --", "Lithología"])
+@pytest.mark.parametrize(
+    "attribute", ["COLOUR", "nul\x00byte", "it's 100%", "%(layer)s", "'); DROP TABLE x; --", "Lithología"]
+)
 def test_unknown_layer_attribute_gets_a_400(client, geology, attribute):
     response = client.get(layer_tile_url(geology, 8, query=urlencode({"attribute": attribute})))
     assert response.status_code == 400

@@ -187,8 +187,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    # pyogrio reports every chunk a download writes ("Created N records") at INFO.
-    "loggers": {"pyogrio": {"level": "WARNING"}},
+    # pyogrio reports every chunk a download writes ("Created N records") at INFO; pypdf warns of every
+    # repair it makes to an uploaded PDF, which the uploader is told about when it matters.
+    "loggers": {"pyogrio": {"level": "WARNING"}, "pypdf": {"level": "ERROR"}},
 }
 
 # Evidence (photos and PDFs) attached to hazards, measures and visits: the largest file accepted.

@@ -12,6 +12,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from remediation.evidence_pdf import PdfProblem, check_pdf
+
 PHOTO_FORMATS = {
     "JPEG": ("image/jpeg", {".jpg", ".jpeg"}),
     "MPO": ("image/jpeg", {".jpg", ".jpeg"}),  # what Pillow calls the JPEGs some phones write
@@ -21,8 +23,6 @@ PHOTO_FORMATS = {
 PDF_EXTENSIONS = {".pdf"}
 ALLOWED_EXTENSIONS = set().union(*(extensions for _type, extensions in PHOTO_FORMATS.values())) | PDF_EXTENSIONS
 THUMBNAIL_SIZE = (480, 480)
-# PDF features that run code or open other things when the file is opened: no evidence needs them.
-PDF_ACTIVE_CONTENT = (b"/JavaScript", b"/JS", b"/Launch", b"/EmbeddedFile")
 EXIF_IFD, GPS_IFD = 0x8769, 0x8825
 EXIF_DATETIME_ORIGINAL, EXIF_OFFSET_ORIGINAL, EXIF_DATETIME = 36867, 36881, 0x0132
 
@@ -70,10 +70,12 @@ def _inspect_pdf(upload, content: bytes, extension: str) -> InspectedFile:
         raise EvidenceFileError(f"The file is a PDF but is named “{extension}”; name it .pdf.")
     if not re.match(rb"%PDF-[12]\.\d", content):
         raise EvidenceFileError("The PDF's header is damaged (no version number).")
-    if b"%%EOF" not in content[-1024:] or b"/Catalog" not in content or b"obj" not in content:
-        raise EvidenceFileError("The file starts like a PDF but is not a complete PDF document.")
-    if any(marker in content for marker in PDF_ACTIVE_CONTENT):
-        raise EvidenceFileError("The PDF contains scripts, launch actions or embedded files; save it without them.")
+    if b"%%EOF" not in content[-1024:]:
+        raise EvidenceFileError("The file starts like a PDF but is not a complete PDF document (no end marker).")
+    try:
+        check_pdf(content)
+    except PdfProblem as problem:
+        raise EvidenceFileError(str(problem)) from None
     return InspectedFile(upload, upload.name, ".pdf", "document", "application/pdf", upload.size)
 
 

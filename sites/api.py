@@ -8,9 +8,10 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
-from config.api import BBoxFilter, GeoJsonKeysetPagination, GeometryField, KeysetPagination
+from config.api import GeoJsonKeysetPagination, GeometryField, KeysetPagination
 from sites import exports, queries, services
-from sites.models import Commodity, Country, MineSite, ResourceCategory, ResourceEstimate, SiteStatus
+from sites.filters import SiteFilter
+from sites.models import Commodity, Country, MineSite, ResourceCategory, ResourceEstimate
 
 
 class SiteSerializer(GeoFeatureModelSerializer):
@@ -60,21 +61,6 @@ class SiteSerializer(GeoFeatureModelSerializer):
 
 class PublishSerializer(serializers.Serializer):
     is_published = serializers.BooleanField()
-
-
-class SiteFilter(filters.FilterSet):
-    bbox = BBoxFilter(field_name="location", help_text="minx,miny,maxx,maxy in longitude/latitude (EPSG:4326).")
-    country = filters.ChoiceFilter(choices=Country.choices)
-    status = filters.ChoiceFilter(choices=SiteStatus.choices)
-    commodity = filters.ChoiceFilter(choices=Commodity.choices, method="filter_commodity")
-    updated_since = filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
-
-    class Meta:
-        model = MineSite
-        fields = ["bbox", "country", "status", "commodity", "updated_since"]
-
-    def filter_commodity(self, queryset, name, value):
-        return queryset.with_commodity(value)
 
 
 class SiteViewSet(

@@ -21,7 +21,7 @@ from remediation import queries as remediation_queries
 from remediation.models import PROGRESS_COLOURS, STAGE_COLOURS, MeasureStage, RemediationProgress
 from sites import exports as site_exports
 from sites import queries
-from sites.api import SiteFilter
+from sites.filters import SiteFilter
 from sites.forms import AsOfForm, MapOptionsForm, SiteFilterForm, SiteInventoryForm
 from sites.history import recent_changes
 from sites.imports import import_sites

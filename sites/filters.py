@@ -1,0 +1,21 @@
+"""The site filters the REST API and the site downloads share."""
+
+from django_filters import rest_framework as filters
+
+from config.api import BBoxFilter
+from sites.models import Commodity, Country, MineSite, SiteStatus
+
+
+class SiteFilter(filters.FilterSet):
+    bbox = BBoxFilter(field_name="location", help_text="minx,miny,maxx,maxy in longitude/latitude (EPSG:4326).")
+    country = filters.ChoiceFilter(choices=Country.choices)
+    status = filters.ChoiceFilter(choices=SiteStatus.choices)
+    commodity = filters.ChoiceFilter(choices=Commodity.choices, method="filter_commodity")
+    updated_since = filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+
+    class Meta:
+        model = MineSite
+        fields = ["bbox", "country", "status", "commodity", "updated_since"]
+
+    def filter_commodity(self, queryset, name, value):
+        return queryset.with_commodity(value)

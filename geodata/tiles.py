@@ -68,6 +68,9 @@ EXTENT = 4096  # tile coordinate units per side
 BUFFER = 64  # units drawn beyond the edge so symbols and strokes are not cut at tile seams
 CLUSTER_MAX_ZOOM = 14  # up to here sites come from the cluster table; above, one feature per site
 CELLS_PER_TILE_SIDE = 16  # must match the grid of migration 0005
+# A cluster's circle is up to 44 px wide: tiles merge 4 x 4 stored cells into one of 64 px, so that
+# neighbouring clusters do not pile on top of each other (Leaflet.markercluster gathers within 80 px).
+CELLS_PER_CLUSTER_SIDE = 4
 # One generalised copy per zoom up to 11 (each copy only holds what is at least a pixel at its zoom, so
 # the low-zoom copies are small); from z12 features are read as stored.
 GENERALISED_BANDS = tuple(range(12))
@@ -267,13 +270,13 @@ def _site_cluster_sql(address, country, status, commodity, include_drafts, progr
         "cy1": address.y * CELLS_PER_TILE_SIDE + CELLS_PER_TILE_SIDE - 1,
     }
     progress = _progress_column("sid::bigint", progress_countries, params, when="n = 1")
-    # The centroid of a cell is the mean of its sites; a cell of one site carries that site's id and status.
+    # The centroid of a cluster is the mean of its sites; a cluster of one site carries that site's id and status.
     sql = f"""
         WITH cells AS (
             SELECT sum(n) AS n, sum(sum_x) AS sx, sum(sum_y) AS sy, sum(sum_id) AS sid, max(status) AS status
             FROM {SiteCluster._meta.db_table}
             WHERE {" AND ".join(conditions)}
-            GROUP BY cx, cy
+            GROUP BY cx / {CELLS_PER_CLUSTER_SIDE}, cy / {CELLS_PER_CLUSTER_SIDE}
         )
         SELECT ST_AsMVT(tile, '{SITES_LAYER}', {EXTENT}, 'geom') FROM (
             SELECT n::int AS count,

@@ -28,30 +28,43 @@ SITE_COLUMNS = [
 ]
 
 
-def site_query(sites: QuerySet[MineSite], *, metadata: dict) -> ExportQuery:
-    """The given sites (already limited to what the requester may see and filtered) ordered by id."""
+# What a site download draws: the site's point, known for every site, or its outline where one was recorded.
+GEOMETRIES = {
+    "location": ("mine-sites", "Mine sites", "s.location", "POINT"),
+    "footprint": ("mine-site-footprints", "Mine site footprints", "s.footprint", "MULTIPOLYGON"),
+}
+
+
+def site_query(sites: QuerySet[MineSite], *, metadata: dict, geometry: str = "location") -> ExportQuery:
+    """The given sites (already limited to what the requester may see and filtered) ordered by id.
+
+    With `geometry="footprint"`, only the sites with a recorded footprint, drawn as it.
+    """
+    name, _title, geometry_sql, geometry_type = GEOMETRIES[geometry]
     selected, params = sites.order_by().values("id").query.sql_with_params()
     properties = ", ".join(f"'{column.name}', {column.sql}" for column in SITE_COLUMNS)
     return ExportQuery(
-        name="mine-sites",
+        name=name,
         columns=SITE_COLUMNS,
-        geometry_sql="s.location",
+        geometry_sql=geometry_sql,
         from_sql=(
             f"FROM {MineSite._meta.db_table} AS s "
             f"LEFT JOIN {DataSource._meta.db_table} AS d ON d.id = s.data_source_id "
-            f"WHERE s.id IN ({selected}) ORDER BY s.id"
+            f"WHERE s.id IN ({selected}) AND {geometry_sql} IS NOT NULL ORDER BY s.id"
         ),
         params=list(params),
         feature_id_sql="s.id",
         properties_sql=f"json_build_object({properties})",
-        geometry_types=["POINT"],
+        geometry_types=[geometry_type],
         metadata=metadata,
     )
 
 
-def site_metadata(sites: QuerySet[MineSite], *, filters: dict, registry_url: str, query_url: str) -> dict:
+def site_metadata(
+    sites: QuerySet[MineSite], *, filters: dict, registry_url: str, query_url: str, geometry: str = "location"
+) -> dict:
     return export_metadata(
-        title="Mine sites",
+        title=GEOMETRIES[geometry][1],
         sources=site_sources(sites),
         filters=filters,
         registry_url=registry_url,
@@ -78,12 +91,17 @@ def site_sources(sites: QuerySet[MineSite]) -> list[dict]:
     return described
 
 
-def export_url(request, file_format: str, filter_names=None) -> str:
-    """The absolute URL of the site export in `file_format` with the request's filters (those named, if given)."""
+def export_url(request, file_format: str, filter_names=None, **fixed) -> str:
+    """The absolute URL of the site export in `file_format` with the request's filters (those named, if given).
+
+    `fixed` adds or overrides query parameters, as `geometry="footprint"`.
+    """
     query = request.GET.copy()
     for name in list(query):
         if not query.get(name) or (filter_names is not None and name not in filter_names):
             del query[name]
+    for name, value in fixed.items():
+        query[name] = value
     return request.build_absolute_uri(
         reverse("sites:export", args=[file_format]) + (f"?{query.urlencode()}" if query else "")
     )

@@ -55,15 +55,21 @@ def _bad_filters(request, form, template):
     return render(request, template, {"form": form, "error": form.error_text(), "legend": _legend()}, status=400)
 
 
+SITE_PAGE_FILTERS = ("country", "status", "commodity")
 # The labels of the download links, per export format.
 DOWNLOAD_LABELS = {"gpkg": "GeoPackage", "shp.zip": "Shapefile (zip)", "geojson": "GeoJSON", "csv": "CSV"}
 
 
-def _download_links(request) -> list[tuple[str, str]]:
+# The formats offered for footprints on the pages (the CSV would hold them as long WKT text).
+FOOTPRINT_FORMATS = ("gpkg", "shp.zip", "geojson")
+
+
+def _download_links(request, **fixed) -> list[tuple[str, str]]:
     """Links to the site downloads with the page's country, status and commodity filters."""
+    formats = FOOTPRINT_FORMATS if fixed.get("geometry") == "footprint" else DOWNLOAD_LABELS
     return [
-        (label, site_exports.export_url(request, file_format, ("country", "status", "commodity")))
-        for file_format, label in DOWNLOAD_LABELS.items()
+        (DOWNLOAD_LABELS[file_format], site_exports.export_url(request, file_format, SITE_PAGE_FILTERS, **fixed))
+        for file_format in formats
     ]
 
 
@@ -111,6 +117,7 @@ def site_list(request):
         "legend": _legend(),
         "may_import": bool(countries_with_role(request.user, Role.SURVEY_UPLOADER)),
         "downloads": _download_links(request),
+        "footprint_downloads": _download_links(request, geometry="footprint"),
         "downloads_note": "the search does not apply" if form.cleaned_data.get("q") else "",
     }
     return render(request, "sites/list.html", context)
@@ -124,14 +131,20 @@ def site_export(request, file_format):
     filterset = SiteFilter(request.GET, queryset=queries.visible_sites(request.user))
     if not filterset.is_valid():
         return JsonResponse(error_body(filterset.errors), status=400)
+    geometry = request.GET.get("geometry") or "location"
+    if geometry not in site_exports.GEOMETRIES:
+        message = f"“{geometry}” is not a geometry of the sites; choose location (their points) or footprint."
+        return JsonResponse(error_body({"geometry": [message]}), status=400)
     sites = filterset.qs
+    filters = {name: request.GET[name] for name in [*filterset.filters, "geometry"] if request.GET.get(name)}
     metadata = site_exports.site_metadata(
         sites,
-        filters={name: request.GET[name] for name in filterset.filters if request.GET.get(name)},
+        filters=filters,
         registry_url=request.build_absolute_uri(reverse("sites:list")),
         query_url=request.build_absolute_uri(),
+        geometry=geometry,
     )
-    query = site_exports.site_query(sites, metadata=metadata)
+    query = site_exports.site_query(sites, metadata=metadata, geometry=geometry)
     if file_format == exports.METADATA_FORMAT:
         return downloads.metadata_response(query)
     metadata_url = site_exports.export_url(request, exports.METADATA_FORMAT)

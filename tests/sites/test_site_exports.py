@@ -6,8 +6,9 @@ from datetime import UTC
 import pandas
 import pyogrio
 import pytest
+import shapely
 from django.contrib.auth.models import User
-from django.contrib.gis.geos import Point
+from django.contrib.gis.geos import MultiPolygon, Point, Polygon
 from django.db import connection
 from django.http import StreamingHttpResponse
 
@@ -215,6 +216,47 @@ def test_the_sites_list_and_the_map_offer_downloads_of_their_filters(client, sit
     assert "/sites/export.gpkg?country=ID&amp;status=closed" in listing
     assert "the search does not apply" in listing
     assert "/sites/export.csv?commodity=tin" in client.get("/", {"commodity": "tin"}).content.decode()
+
+
+def pit_outline(lon: float, lat: float) -> MultiPolygon:
+    """A 0.01-degree square pit around a point, as an inventory's polygon would give it."""
+    square = Polygon.from_bbox((lon - 0.005, lat - 0.005, lon + 0.005, lat + 0.005))
+    return MultiPolygon(square, srid=4326)
+
+
+@pytest.mark.parametrize("file_format", FORMATS)
+def test_footprints_download_as_polygons_of_the_sites_that_have_one(client, sites, tmp_path, file_format):
+    for name in ("nickel", "coal", "draft"):
+        site = sites[name]
+        site.footprint = pit_outline(site.location.x, site.location.y)
+        site.save()
+    response = export(client, file_format, geometry="footprint", country="ID")
+    assert response.status_code == 200
+    frame = reopen(save(response, tmp_path, file_format), file_format)
+    # The tin site has no footprint, the draft is not public: neither is in the file.
+    assert [int(value) for value in frame["id"]] == [sites["nickel"].pk, sites["coal"].pk]
+    assert list(frame["name"]) == ["Sorowako", "Satui"]
+    for outline, name in zip(frame.geometry, ("nickel", "coal"), strict=True):
+        assert outline.geom_type in {"Polygon", "MultiPolygon"}
+        assert outline.area == pytest.approx(0.0001)
+        assert outline.contains(shapely.Point(sites[name].location.coords))
+
+
+def test_the_footprint_download_says_what_it_holds_in_its_metadata(client, sites):
+    metadata = json.loads(body(export(client, "geojson", geometry="footprint")))["metadata"]
+    assert metadata["title"] == "Mine site footprints"
+    assert metadata["filters"] == {"geometry": "footprint"}
+
+
+def test_an_unknown_geometry_is_a_400_naming_the_choices(client, sites):
+    response = export(client, "gpkg", geometry="centroid")
+    assert response.status_code == 400
+    assert "choose location (their points) or footprint" in response.json()["error"]
+
+
+def test_the_sites_list_offers_footprints_with_its_filters(client, sites):
+    listing = client.get("/sites/", {"country": "ID"}).content.decode()
+    assert "/sites/export.gpkg?country=ID&amp;geometry=footprint" in listing
 
 
 @pytest.mark.django_db(transaction=True)

@@ -63,6 +63,8 @@ def site_query(sites: QuerySet[MineSite], *, metadata: dict, geometry: str = "lo
 def site_metadata(
     sites: QuerySet[MineSite], *, filters: dict, registry_url: str, query_url: str, geometry: str = "location"
 ) -> dict:
+    if geometry == "footprint":  # the sources of the sites in the file, not of every site filtered
+        sites = sites.filter(footprint__isnull=False)
     return export_metadata(
         title=GEOMETRIES[geometry][1],
         sources=site_sources(sites),

@@ -243,9 +243,13 @@ def test_footprints_download_as_polygons_of_the_sites_that_have_one(client, site
 
 
 def test_the_footprint_download_says_what_it_holds_in_its_metadata(client, sites):
+    sites["tin"].footprint = pit_outline(106.1, -2.1)
+    sites["tin"].save()
     metadata = json.loads(body(export(client, "geojson", geometry="footprint")))["metadata"]
     assert metadata["title"] == "Mine site footprints"
     assert metadata["filters"] == {"geometry": "footprint"}
+    # Only the tin site has an outline, and it comes from no named source.
+    assert [source["name"] for source in metadata["sources"]] == ["Recorded in the registry"]
 
 
 def test_an_unknown_geometry_is_a_400_naming_the_choices(client, sites):

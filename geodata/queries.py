@@ -115,6 +115,15 @@ def layer_features_page(layer: Layer, page_number, per_page: int = 50):
     return Paginator(features, per_page).get_page(page_number)
 
 
+def attribute_rows(layer: Layer, features) -> list[tuple[int, list]]:
+    """Each feature's number in the file and its values in the order of the layer's fields.
+
+    The stored properties are jsonb, which keeps keys in its own order (shortest first), not the file's.
+    """
+    names = [field["name"] for field in layer.field_schema]
+    return [(feature.source_index, [feature.properties.get(name) for name in names]) for feature in features]
+
+
 def layer_progress(layer: Layer) -> dict:
     return {
         "id": layer.pk,

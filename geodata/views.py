@@ -72,6 +72,7 @@ def layer_detail(request, pk):
     except ValidationError as error:
         style, style_error = "", " ".join(error.messages)
     categories = queries.layer_categories(layer, style) if style else []
+    features = queries.layer_features_page(layer, request.GET.get("page"))
     context = {
         "layer": layer,
         "map": _layer_map(layer, style, categories) if layer.feature_count else None,
@@ -79,7 +80,8 @@ def layer_detail(request, pk):
         "style_error": style_error,
         "style_choices": [field["name"] for field in layer.field_schema],
         "legend": categories,
-        "features": queries.layer_features_page(layer, request.GET.get("page")),
+        "features": features,
+        "attribute_rows": queries.attribute_rows(layer, features),
         "progress": queries.layer_progress(layer),
         "may_edit": may_edit,
         "may_publish": is_reviewer(request.user),

@@ -116,12 +116,18 @@ def layer_features_page(layer: Layer, page_number, per_page: int = 50):
 
 
 def attribute_rows(layer: Layer, features) -> list[tuple[int, list]]:
-    """Each feature's number in the file and its values in the order of the layer's fields.
+    """Each feature's number in the file and its values in the order of the layer's fields (None where it lacks one).
 
-    The stored properties are jsonb, which keeps keys in its own order (shortest first), not the file's.
+    Stored as jsonb, properties come back in jsonb's own key order (shortest first), not the file's.
     """
     names = [field["name"] for field in layer.field_schema]
     return [(feature.source_index, [feature.properties.get(name) for name in names]) for feature in features]
+
+
+def in_field_order(layer: Layer, properties: dict) -> dict:
+    """A feature's properties with the layer's fields first, in the file's order, then any others."""
+    ordered = {field["name"]: properties[field["name"]] for field in layer.field_schema if field["name"] in properties}
+    return ordered | {name: value for name, value in properties.items() if name not in ordered}
 
 
 def layer_progress(layer: Layer) -> dict:

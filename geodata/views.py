@@ -355,4 +355,5 @@ def layer_feature(request, pk, feature_id):
     """One feature's attributes, for a click on the layer's tiles."""
     layer = get_object_or_404(queries.visible_layers(request.user), pk=pk)
     feature = get_object_or_404(Feature.objects.only("id", "source_index", "properties"), layer=layer, pk=feature_id)
-    return JsonResponse({"id": feature.pk, "source_index": feature.source_index, "properties": feature.properties})
+    properties = queries.in_field_order(layer, feature.properties)
+    return JsonResponse({"id": feature.pk, "source_index": feature.source_index, "properties": properties})

@@ -8,6 +8,7 @@ from django.db.models import BooleanField, ExpressionWrapper, F, Max, Min, Query
 from django.db.models.functions import Coalesce
 
 from geodata.models import Feature, Layer
+from geodata.queries import in_field_order
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 
@@ -89,7 +90,7 @@ def layer_collection(layer: Layer) -> Collection:
         title=layer.title,
         description=layer.abstract or f"Survey layer from {layer.agency or 'a geological survey'}.",
         rows=lambda user: Feature.objects.filter(layer_id=layer.pk).order_by("source_index"),
-        properties=lambda feature: feature.properties,
+        properties=lambda feature: in_field_order(layer, feature.properties),
         geometry_field="geom",
         id_field="source_index",
         license=layer.license,

@@ -1,4 +1,4 @@
-"""The layer page's attribute table: every value under its own field, rows in the file's order."""
+"""A layer's attributes in the file's order: on its page's table, in the click popup and in the OGC items."""
 
 from html.parser import HTMLParser
 
@@ -38,12 +38,15 @@ class TableReader(HTMLParser):
             self.cell = None
 
 
-def test_each_value_stands_under_its_own_field(client):
+@pytest.fixture
+def faults():
     """GEM's active faults: 22 fields of many lengths, most of them empty on most features."""
-    spec = next(spec for spec in REFERENCE_LAYERS if spec.slug == "gem-active-faults")
-    layer, _ = load_reference_layer(spec)
-    layer.is_published = True
-    layer.save()
+    layer, _ = load_reference_layer(next(spec for spec in REFERENCE_LAYERS if spec.slug == "gem-active-faults"))
+    return layer
+
+
+def test_each_value_stands_under_its_own_field(client, faults):
+    layer = faults
     table = TableReader()
     table.feed(client.get(f"/layers/{layer.pk}/").content.decode())
 
@@ -56,3 +59,14 @@ def test_each_value_stands_under_its_own_field(client):
         expected = {name: "" if value is None else str(value) for name, value in feature.properties.items()}
         assert dict(zip(table.header[1:], row[1:], strict=True)) == expected
     assert any(row[table.header.index("fz_name")] == "Red River Fault" for row in rows)
+
+
+def test_the_popup_and_the_ogc_items_list_the_fields_in_the_files_order(client, faults):
+    fields = [field["name"] for field in faults.field_schema]
+    assert fields != sorted(fields, key=len)  # the order jsonb would give them
+    feature = Feature.objects.filter(layer=faults).order_by("source_index").first()
+    popup = client.get(f"/tiles/layers/{faults.pk}/features/{feature.pk}.json").json()
+    assert list(popup["properties"]) == fields
+    assert popup["properties"] == feature.properties
+    item = client.get(f"/ogc/collections/layer-{faults.pk}/items/0", HTTP_ACCEPT="application/geo+json").json()
+    assert list(item["properties"]) == fields

@@ -149,7 +149,8 @@ class FeatureSerializer(GeoFeatureModelSerializer):
         fields = ["source_index", "geom"]
 
     def get_properties(self, instance, fields):
-        return instance.properties
+        layer = self.context.get("layer")
+        return queries.in_field_order(layer, instance.properties) if layer else instance.properties
 
 
 class FeatureFilter(filters.FilterSet):
@@ -174,5 +175,9 @@ class LayerFeatureList(generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # the schema generator has no layer id
             return Feature.objects.none()
-        layer = get_object_or_404(queries.visible_layers(self.request.user), pk=self.kwargs["pk"])
-        return Feature.objects.filter(layer=layer).only("source_index", "geom", "properties")
+        self.layer = get_object_or_404(queries.visible_layers(self.request.user), pk=self.kwargs["pk"])
+        return Feature.objects.filter(layer=self.layer).only("source_index", "geom", "properties")
+
+    def get_serializer_context(self):
+        # The layer's fields give the properties their order; get_queryset found it (none for the schema).
+        return {**super().get_serializer_context(), "layer": getattr(self, "layer", None)}

@@ -49,16 +49,20 @@ def reference_overlays(*, show: bool = True) -> list[Overlay]:
 
 
 def layer_geojson(layer: Layer) -> bytes:
-    """The layer as one GeoJSON FeatureCollection, built inside PostGIS."""
+    """The layer as one GeoJSON FeatureCollection, built inside PostGIS, properties in the file's field order."""
     table = Feature._meta.db_table
+    # json (unlike jsonb) keeps the order its keys are added in; fields outside the schema go last.
+    ordered_properties = """(SELECT coalesce(json_object_agg(key, value ORDER BY
+                                 coalesce(array_position(%(fields)s::text[], key), 2147483647), key), '{}'::json)
+                             FROM jsonb_each(properties))"""
     with connection.cursor() as cursor:
         cursor.execute(
             f"""SELECT json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(
                     json_build_object('type', 'Feature', 'id', source_index,
-                                      'geometry', ST_AsGeoJSON(geom, 6)::json, 'properties', properties)
+                                      'geometry', ST_AsGeoJSON(geom, 6)::json, 'properties', {ordered_properties})
                     ORDER BY source_index), '[]'::json))::text
-                FROM {table} WHERE layer_id = %s""",
-            [layer.pk],
+                FROM {table} WHERE layer_id = %(layer)s""",
+            {"layer": layer.pk, "fields": [field["name"] for field in layer.field_schema]},
         )
         return cursor.fetchone()[0].encode()
 

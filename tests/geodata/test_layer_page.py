@@ -1,5 +1,6 @@
-"""A layer's attributes in the file's order: on its page's table, in the click popup and in the OGC items."""
+"""A layer's attributes in the file's order: its page's table, the click popup, GeoJSON, the REST API and OGC items."""
 
+import json
 from html.parser import HTMLParser
 
 import pytest
@@ -61,7 +62,7 @@ def test_each_value_stands_under_its_own_field(client, faults):
     assert any(row[table.header.index("fz_name")] == "Red River Fault" for row in rows)
 
 
-def test_the_popup_and_the_ogc_items_list_the_fields_in_the_files_order(client, faults):
+def test_every_reader_gets_the_fields_in_the_files_order(client, faults):
     fields = [field["name"] for field in faults.field_schema]
     assert fields != sorted(fields, key=len)  # the order jsonb would give them
     feature = Feature.objects.filter(layer=faults).order_by("source_index").first()
@@ -70,3 +71,8 @@ def test_the_popup_and_the_ogc_items_list_the_fields_in_the_files_order(client, 
     assert popup["properties"] == feature.properties
     item = client.get(f"/ogc/collections/layer-{faults.pk}/items/0", HTTP_ACCEPT="application/geo+json").json()
     assert list(item["properties"]) == fields
+    geojson = json.loads(client.get(f"/layers/{faults.pk}/features.geojson").content)
+    assert list(geojson["features"][0]["properties"]) == fields
+    assert geojson["features"][0]["properties"] == feature.properties
+    page = client.get(f"/api/layers/{faults.pk}/features/", {"page_size": 1}).json()
+    assert list(page["features"][0]["properties"]) == fields

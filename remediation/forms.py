@@ -145,6 +145,8 @@ class MeasureForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         site = self.instance.site
         self.fields["hazards"].queryset = Hazard.objects.filter(site=site)
+        if not self.fields["hazards"].queryset.exists():
+            self.fields["hazards"].help_text = "No hazards are recorded at this site; a measure can also stand alone."
         self.fields["treated_area"].widget.attrs.update(
             {"default_lon": site.location.x, "default_lat": site.location.y, "default_zoom": 14}
         )

@@ -108,6 +108,15 @@ def test_measure_form_shows_the_map_widget_with_local_assets(client, site, offic
     assert "cdn" not in html.lower()
 
 
+def test_measure_form_offers_the_sites_hazards_or_says_there_are_none(client, site, officer):
+    client.force_login(officer)
+    url = f"/remediation/sites/{site.pk}/measures/new/"
+    assert "No hazards are recorded at this site" in client.get(url).content.decode()
+    make_hazard(site)
+    html = client.get(url).content.decode()
+    assert "No hazards are recorded at this site" not in html and 'name="hazards"' in html
+
+
 @pytest.mark.parametrize(
     ("fields", "message"),
     [

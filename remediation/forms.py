@@ -1,6 +1,7 @@
 """What officers type: hazards, measures, visits with their readings, and evidence uploads."""
 
 from django import forms
+from django.conf import settings
 from django.contrib.gis.gdal import GDALException
 from django.contrib.gis.geos import GEOSException, GEOSGeometry, MultiPolygon
 
@@ -200,7 +201,7 @@ MeasurementFormSet = forms.formset_factory(MeasurementForm, extra=3, max_num=50,
 
 class EvidenceForm(forms.Form):
     attached_to = forms.ChoiceField(label="Attach to")
-    file = forms.FileField(help_text="A photo (JPEG, PNG, WebP) or a PDF document.")
+    file = forms.FileField()
     caption = forms.CharField(max_length=300)
     pair_role = forms.ChoiceField(
         choices=[("", "—")] + PairRole.choices, required=False, label="Before / after", help_text="For photo pairs."
@@ -209,15 +210,27 @@ class EvidenceForm(forms.Form):
     def __init__(self, *args, site: MineSite, **kwargs):
         super().__init__(*args, **kwargs)
         self.site = site
-        self.records = {}
-        for prefix, records in (
-            ("hazard", site.hazards.all()),
-            ("measure", site.measures.all()),
-            ("visit", site.visits.all()),
+        self.records, groups = {}, []
+        for prefix, group, records in (
+            ("hazard", "Hazards", site.hazards.all()),
+            ("measure", "Remediation measures", site.measures.all()),
+            ("visit", "Monitoring visits", site.visits.all()),
         ):
+            choices = []
             for record in records:
                 self.records[f"{prefix}:{record.pk}"] = record
-        self.fields["attached_to"].choices = [(key, str(record)) for key, record in self.records.items()]
+                choices.append((f"{prefix}:{record.pk}", str(record)))
+            if choices:
+                groups.append((group, choices))
+        self.fields["attached_to"].choices = groups
+        if not groups:
+            self.fields[
+                "attached_to"
+            ].help_text = (
+                "Nothing to attach to yet: record a hazard, a measure or a monitoring visit at this site first."
+            )
+        limit_mb = settings.EVIDENCE_MAX_BYTES / 1_048_576
+        self.fields["file"].help_text = f"A photo (JPEG, PNG, WebP) or a PDF document, at most {limit_mb:.0f} MB."
 
     def clean_attached_to(self):
         return self.records[self.cleaned_data["attached_to"]]

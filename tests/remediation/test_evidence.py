@@ -240,3 +240,15 @@ def test_where_a_photo_was_taken_is_shown_to_members_only(client, officer):
     client.logout()
     public = client.get(measure.site.get_absolute_url()).content.decode()
     assert "Capped shaft" in public and place not in public
+
+
+def test_the_form_groups_the_records_to_attach_to_and_says_when_there_are_none(client, officer, measure):
+    client.force_login(officer)
+    bare_site = make_site(name="Bare site")
+    html = client.get(f"/remediation/sites/{bare_site.pk}/evidence/new/").content.decode()
+    assert "Nothing to attach to yet" in html
+    assert "at most 15 MB" in html
+    html = client.get(f"/remediation/sites/{measure.site_id}/evidence/new/").content.decode()
+    assert "Nothing to attach to yet" not in html
+    group = html.index('<optgroup label="Remediation measures">')
+    assert group < html.index(f'<option value="measure:{measure.pk}"') < html.index("</optgroup>", group)

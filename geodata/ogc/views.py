@@ -59,10 +59,9 @@ def ogc_view(kind: str, media_type: str):
                     return render(request, "geodata/ogc.html", context, status=error.status)
                 return answer_json(error.document(), core.JSON, error.status)
             if as_html:
-                title = document.get("title") or document.get("properties", {}).get("name") or kind.title()
                 context = {
                     "kind": kind,
-                    "title": title,
+                    "title": _html_title(document) or kind.title(),
                     "document": document,
                     "pretty": json.dumps(document, indent=2),
                     "count_limit": core.COUNT_LIMIT,
@@ -73,6 +72,12 @@ def ogc_view(kind: str, media_type: str):
         return view
 
     return decorator
+
+
+def _html_title(document: dict) -> str:
+    """A document's own title, an item's name, or for a page of items the title of their collection."""
+    collection = next((link for link in document.get("links", []) if link.get("rel") == "collection"), {})
+    return document.get("title") or document.get("properties", {}).get("name") or collection.get("title", "")
 
 
 def collection_or_404(collection_id: str):

@@ -189,3 +189,11 @@ def test_html_by_parameter_or_accept_header(client):
     assert by_header["Content-Type"].startswith("text/html") and "Tambang Contoh" in by_header.content.decode()
     landing = client.get("/ogc/", HTTP_ACCEPT="text/html").content.decode()
     assert "ogrinfo OAPIF:http://testserver/ogc" in landing
+
+
+def test_html_items_are_titled_by_their_collection_and_show_missing_values_as_a_dash(client, faults):
+    html = client.get(f"/ogc/collections/layer-{faults.pk}/items?f=html&limit=2").content.decode()
+    assert f"<h1>{faults.title}</h1>" in html
+    assert "<b>accuracy</b>: —" in html and "None" not in html
+    item = client.get(f"/ogc/collections/layer-{faults.pk}/items/0?f=html").content.decode()
+    assert "<tr><th>accuracy</th><td>—</td></tr>" in item

@@ -5,6 +5,7 @@ map, never on folium's class-level lists) so pages work offline except for the b
 """
 
 import json
+import re
 from dataclasses import dataclass
 
 import folium
@@ -44,6 +45,7 @@ DROP_ASSETS = {
 }
 
 ASEAN_BOUNDS = [[-11.5, 92.0], [28.6, 141.0]]
+FOLIUM_VIEWPORT = re.compile(r'<meta name="viewport"[^>]*>')
 CLUSTER_COLOUR = "#35536f"  # neutral: a cluster mixes statuses
 LAYER_COLOUR = "#0b6e99"
 OTHER_COLOUR = "#9e9e9e"
@@ -196,8 +198,11 @@ def _render(folium_map: folium.Map) -> MapParts:
     _use_local_assets(folium_map)
     figure = folium_map.get_root()
     figure.render()
+    # folium's viewport tag forbids pinch-zoom (user-scalable=no), which people with low vision need;
+    # the page's own tag in base.html allows it.
+    head = FOLIUM_VIEWPORT.sub("", figure.header.render())
     return MapParts(
-        head=mark_safe(figure.header.render()),
+        head=mark_safe(head),
         body=mark_safe(figure.html.render()),
         script=mark_safe(figure.script.render()),
     )

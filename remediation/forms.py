@@ -4,6 +4,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.gis.gdal import GDALException
 from django.contrib.gis.geos import GEOSException, GEOSGeometry, MultiPolygon
+from django.forms.utils import pretty_name
 
 from geodata.widgets import LocalOSMWidget
 from remediation.evidence_files import inspect_upload
@@ -178,6 +179,14 @@ class MeasurementForm(forms.Form):
     parameter_detail = forms.CharField(max_length=100, required=False, label="Detail")
     value = forms.DecimalField(max_digits=14, decimal_places=4, required=False)
     unit = forms.ChoiceField(choices=[("", "—")] + MeasurementUnit.choices, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The rows sit under column headings, so each box is named for screen readers: "Value, reading 2".
+        number = (self.prefix or "").rsplit("-", 1)[-1]
+        row = f", reading {int(number) + 1}" if number.isdigit() else ""
+        for name, field in self.fields.items():
+            field.widget.attrs["aria-label"] = f"{field.label or pretty_name(name)}{row}"
 
     def clean(self):
         data = super().clean()

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.templatetags.static import static
 from django.utils.safestring import SafeString, mark_safe
 from folium.elements import JSCSSMixin
+from folium.utilities import JsCode
 from jinja2 import Template
 
 from remediation.models import PROGRESS_COLOURS, STAGE_COLOURS
@@ -45,6 +46,8 @@ DROP_ASSETS = {
 }
 
 ASEAN_BOUNDS = [[-11.5, 92.0], [28.6, 141.0]]
+PHONE_MEDIA_QUERY = "(max-width: 640px)"  # the same width as the phone layout in registry.css
+ON_A_PHONE = JsCode(f"window.matchMedia({PHONE_MEDIA_QUERY!r}).matches")
 FOLIUM_VIEWPORT = re.compile(r'<meta name="viewport"[^>]*>')
 CLUSTER_COLOUR = "#35536f"  # neutral: a cluster mixes statuses
 LAYER_COLOUR = "#0b6e99"
@@ -310,7 +313,8 @@ def public_map(
         identify="RegistryTiles.identifySites",
         identify_url=summary_url,
     ).add_to(folium_map)
-    folium.LayerControl(collapsed=False).add_to(folium_map)
+    # Open beside the map on a wide screen; folded into its button on a phone, where it would cover the map.
+    folium.LayerControl(collapsed=ON_A_PHONE).add_to(folium_map)
     return _render(folium_map)
 
 

@@ -114,3 +114,25 @@ def test_visitor_switches_on_remediation_areas_and_identifies_one(demo_with_trea
     assert "Works in progress" in popup.inner_text() and "Han Seng Coal Mine" in popup.inner_text()
     assert browser_session.errors == []
     assert browser_session.external_hosts() <= BASE_MAP_TILE_HOSTS
+
+
+def test_on_a_phone_the_map_fills_the_screen_and_wide_pages_scroll_inside_their_tables(demo_site_url, browser_session):
+    page = browser_session.page
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{demo_site_url}/")
+    page.wait_for_selector(SITE_SYMBOLS)
+    # Folded: the panel and the layer list would otherwise cover most of the map.
+    assert page.evaluate("document.getElementById('map-panel').open") is False
+    assert page.locator(".leaflet-control-layers-expanded").count() == 0
+    assert not page.locator("#id_status").is_visible()
+    page.click("#map-panel > summary")
+    assert page.locator("#id_status").is_visible()
+    map_box = page.locator(".map-frame").bounding_box()
+    assert map_box["width"] == 390 and map_box["height"] > 700
+    # The sites list and a layer's attribute table are wider than a phone: they scroll, the page does not.
+    page.goto(f"{demo_site_url}/layers/")
+    page.click("text=Active faults")
+    page.wait_for_selector(".attribute-table")
+    for url in (f"{demo_site_url}/sites/", page.url):
+        page.goto(url)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, url

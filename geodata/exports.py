@@ -11,7 +11,9 @@ import io
 import json
 import re
 import tempfile
+import warnings
 import zipfile
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +41,7 @@ METADATA_FORMAT = "metadata.json"
 STREAM_BATCH_ROWS = 2_000
 FILE_CHUNK_ROWS = 20_000
 SHAPEFILE_FIELD_LENGTH = 10
+DBF_TEXT_BYTES = 254  # the longest text a DBF field holds
 
 # Column kinds and the pandas dtype that keeps nulls without changing the type of the field.
 _DTYPES = {"integer": "Int64", "float": "Float64", "boolean": "boolean", "string": "object"}
@@ -189,8 +192,11 @@ def _frame(query: ExportQuery, batch: list[tuple], names: list[str], geometry_na
     return geopandas.GeoDataFrame(attributes, geometry=geometry_name)
 
 
-def _write_chunks(query: ExportQuery, path: Path, file_format: str, names: list[str]) -> int:
-    """Append the rows to `path` FILE_CHUNK_ROWS at a time; the first chunk creates the layer."""
+def _write_chunks(query: ExportQuery, path: Path, file_format: str, names: list[str]) -> Counter:
+    """Append the rows to `path` FILE_CHUNK_ROWS at a time; the first chunk creates the layer.
+
+    Returns how many values of each field a Shapefile had to cut (none for a GeoPackage).
+    """
     driver = FORMATS[file_format][0]
     geometry_name = _geometry_name(names)
     geometry_type, promote_to_multi = _declared_geometry(query, file_format)
@@ -203,13 +209,33 @@ def _write_chunks(query: ExportQuery, path: Path, file_format: str, names: list[
         layer_options = {"FID": fid, "GEOMETRY_NAME": geometry_name}
         options.update(layer=query.name, layer_metadata=_text_metadata(query.metadata), layer_options=layer_options)
     expressions = [column.sql for column in query.columns] + [f"ST_AsBinary({query.geometry_sql})"]
-    written = 0
-    for batch in _rows(query, expressions, FILE_CHUNK_ROWS):
-        pyogrio.write_dataframe(_frame(query, batch, names, geometry_name), path, append=bool(written), **options)
-        written += len(batch)
-    if not written:
-        pyogrio.write_dataframe(_frame(query, [], names, geometry_name), path, **options)
-    return written
+    written, cut = 0, Counter()
+    with warnings.catch_warnings():
+        # GDAL warns once per file that it cut a text; the metadata says how many, field by field.
+        warnings.filterwarnings("ignore", message="Value .* has been truncated", category=RuntimeWarning)
+        for batch in _rows(query, expressions, FILE_CHUNK_ROWS):
+            frame = _frame(query, batch, names, geometry_name)
+            if file_format == "shp.zip":
+                cut.update(_texts_too_long_for_dbf(frame, names))
+            pyogrio.write_dataframe(frame, path, append=bool(written), **options)
+            written += len(batch)
+        if not written:
+            pyogrio.write_dataframe(_frame(query, [], names, geometry_name), path, **options)
+    return cut
+
+
+def _texts_too_long_for_dbf(frame: pandas.DataFrame, names: list[str]) -> Counter:
+    """How many texts of each field exceed what a DBF field holds (GDAL cuts them at a character boundary)."""
+    cut = Counter()
+    for name in names:
+        if pandas.api.types.is_string_dtype(frame[name]):
+            # A character is at most 4 bytes in UTF-8: shorter texts need no encoding to know they fit.
+            cut[name] = sum(
+                1
+                for value in frame[name]
+                if isinstance(value, str) and len(value) * 4 > DBF_TEXT_BYTES and len(value.encode()) > DBF_TEXT_BYTES
+            )
+    return +cut  # without the fields that lost nothing
 
 
 def _text_metadata(metadata: dict) -> dict[str, str]:
@@ -227,8 +253,15 @@ def write_file(query: ExportQuery, file_format: str):
             handle = path.open("rb")  # stays readable after the directory is removed (POSIX)
             return handle, path.name
         names = shapefile_field_names([column.name for column in query.columns])
-        _write_chunks(query, folder / f"{query.name}.shp", file_format, list(names.values()))
-        metadata = {**query.metadata, "shapefile_fields": {short: name for name, short in names.items()}}
+        cut = _write_chunks(query, folder / f"{query.name}.shp", file_format, list(names.values()))
+        full_names = {short: name for name, short in names.items()}
+        metadata = {**query.metadata, "shapefile_fields": full_names}
+        if cut:
+            metadata["shapefile_cut_texts"] = {
+                "note": f"A Shapefile's DBF holds at most {DBF_TEXT_BYTES} bytes of text per value: these values were "
+                "cut. The GeoPackage, GeoJSON and CSV downloads keep them whole.",
+                "values_cut_per_field": {full_names[short]: count for short, count in cut.items()},
+            }
         (folder / f"{query.name}.metadata.json").write_text(json.dumps(metadata, indent=2, ensure_ascii=False))
         handle = tempfile.TemporaryFile()
         with zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as archive:

@@ -148,6 +148,25 @@ def test_shapefile_field_names_are_cut_to_ten_characters_without_colliding(clien
     }
 
 
+def test_a_shapefile_says_which_texts_its_dbf_had_to_cut_and_the_geopackage_keeps_them(client, tmp_path):
+    layer = make_layer(title="Outcrop notes", is_published=True, status="ready")
+    notes = ["ก" * 100, "x" * 300, "short", None]  # 300 bytes of Thai, 300 of ASCII, then two that fit
+    points = np.array([shapely.Point(100 + i, 15) for i in range(len(notes))])
+    replace_features(layer, points, [{"note": note, "code": "A" * 80} for note in notes], list(range(len(notes))))
+    layer.field_schema = [{"name": "note", "type": "str"}, {"name": "code", "type": "str"}]
+    layer.save()
+
+    path = save(download(client, layer, "shp.zip"), tmp_path, "shp.zip")
+    read = reopen(path, "shp.zip")
+    assert [len(present(value).encode()) if present(value) else 0 for value in read["note"]] == [252, 254, 5, 0]
+    assert shapefile_side_file(path)["shapefile_cut_texts"]["values_cut_per_field"] == {"note": 2}
+    whole = reopen(save(download(client, layer, "gpkg"), tmp_path, "gpkg"), "gpkg")
+    assert list(whole["note"][:2]) == notes[:2]
+    (tmp_path / "blocks").mkdir()
+    blocks = save(download(client, make_blocks_layer(), "shp.zip"), tmp_path / "blocks", "shp.zip")
+    assert "shapefile_cut_texts" not in shapefile_side_file(blocks)
+
+
 @pytest.mark.parametrize(
     ("names", "expected"),
     [

@@ -159,6 +159,8 @@ class MineSite(models.Model):
             ),
         ]
         indexes = [
+            # The sites list's order: a page is read along it, from whichever end is nearer (sites/listing.py).
+            models.Index(fields=["name", "id"], name="site_name_order"),
             models.Index(fields=["country", "status"]),
             GinIndex(fields=["commodities"]),
             models.Index(fields=["updated_at"]),

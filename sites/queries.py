@@ -10,12 +10,19 @@ def may_see_drafts(user) -> bool:
     return bool(user and user.is_authenticated and (user.is_staff or user.has_perm("sites.view_minesite")))
 
 
+def draft_countries(user) -> set[str] | None:
+    """The countries whose draft sites `user` sees: None for every country (staff), empty for the public."""
+    if may_see_drafts(user):
+        return None
+    return countries_with_role(user, Role.SURVEY_UPLOADER) | countries_with_role(user, Role.REVIEWER)
+
+
 def visible_sites(user) -> QuerySet[MineSite]:
     """Published sites for the public; every site for staff; drafts of their country to uploaders and reviewers."""
     sites = MineSite.objects.select_related("data_source")
-    if may_see_drafts(user):
+    own_countries = draft_countries(user)
+    if own_countries is None:
         return sites
-    own_countries = countries_with_role(user, Role.SURVEY_UPLOADER) | countries_with_role(user, Role.REVIEWER)
     return sites.filter(Q(is_published=True) | Q(country__in=own_countries)) if own_countries else sites.published()
 
 

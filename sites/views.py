@@ -5,7 +5,6 @@ from pathlib import Path
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -20,15 +19,13 @@ from geodata.queries import reference_overlays
 from remediation import queries as remediation_queries
 from remediation.models import PROGRESS_COLOURS, STAGE_COLOURS, MeasureStage, RemediationProgress
 from sites import exports as site_exports
-from sites import queries
+from sites import listing, queries
 from sites.filters import SiteFilter
 from sites.forms import AsOfForm, MapOptionsForm, SiteFilterForm, SiteInventoryForm
 from sites.history import recent_changes
 from sites.imports import import_sites
 from sites.models import PRIORITY_COLOURS, STATUS_COLOURS, HazardPriority, Role, SiteStatus
 from sites.permissions import countries_with_role, may_publish_records, may_record_remediation, may_upload_survey
-
-SITES_PER_PAGE = 50
 
 
 def _legend(colours=STATUS_COLOURS, vocabulary=SiteStatus):
@@ -106,8 +103,7 @@ def site_list(request):
     form = SiteFilterForm(request.GET)
     if not form.is_valid():
         return _bad_filters(request, form, "sites/list.html")
-    sites = queries.filtered_sites(queries.visible_sites(request.user), **form.filters())
-    page = Paginator(sites, SITES_PER_PAGE).get_page(request.GET.get("page"))
+    page = listing.site_list_page(request.user, form.filters(), request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {

@@ -1,0 +1,82 @@
+"""The sites list at any size: pages read from the nearer end, counts from the cluster table, same answers."""
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.paginator import Paginator
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from sites.listing import NearerEndPaginator, site_list_page
+from sites.models import Commodity, Country, Membership, MineSite, Role, SiteStatus
+from tests.conftest import make_site
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def sites():
+    """Twenty-three sites whose names tie in pairs (the id breaks ties), some of them drafts."""
+    return [
+        make_site(
+            name=f"Pit {number // 2:02d}",
+            country=Country.PHILIPPINES if number % 3 else Country.INDONESIA,
+            status=SiteStatus.CLOSED if number % 4 == 0 else SiteStatus.ACTIVE,
+            commodities=[Commodity.GOLD] if number % 5 == 0 else [Commodity.NICKEL],
+            is_published=number % 7 != 0,
+        )
+        for number in range(23)
+    ]
+
+
+@pytest.mark.parametrize(("per_page", "orphans"), [(5, 0), (5, 2), (4, 0), (23, 0), (50, 0)])
+def test_every_page_holds_what_a_plain_paginator_gives(sites, per_page, orphans):
+    ordered = MineSite.objects.order_by("name", "id")
+    plain = Paginator(ordered, per_page, orphans=orphans)
+    nearer = NearerEndPaginator(ordered, per_page, orphans=orphans)
+    assert nearer.num_pages == plain.num_pages
+    for number in plain.page_range:
+        assert [site.pk for site in nearer.page(number)] == [site.pk for site in plain.page(number)], number
+
+
+def test_a_page_past_the_middle_is_read_backwards_from_the_end(sites):
+    nearer = NearerEndPaginator(MineSite.objects.order_by("name", "id"), 5)
+    with CaptureQueriesContext(connection) as queries:
+        list(nearer.page(nearer.num_pages))
+    (read,) = [query["sql"] for query in queries if "ORDER BY" in query["sql"]]
+    assert '"name" DESC' in read and "OFFSET" not in read  # the last page starts at the end
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [{}, {"country": "PH"}, {"status": "closed"}, {"commodity": "gold"}, {"country": "ID", "status": "active"}],
+)
+def test_the_count_from_the_cluster_table_is_the_count_of_the_sites(client, sites, filters):
+    staff = User.objects.create_user("staff", password="pw", is_staff=True)
+    for user, visible in ((None, MineSite.objects.filter(is_published=True)), (staff, MineSite.objects.all())):
+        expected = visible
+        if "country" in filters:
+            expected = expected.filter(country=filters["country"])
+        if "status" in filters:
+            expected = expected.filter(status=filters["status"])
+        if "commodity" in filters:
+            expected = expected.filter(commodities__contains=[filters["commodity"]])
+        with CaptureQueriesContext(connection) as queries:
+            page = site_list_page(user, {**filters, "q": ""}, 1)
+        assert page.paginator.count == expected.count()
+        assert not any("COUNT(" in query["sql"] for query in queries)  # no site was counted
+
+
+def test_searches_and_partial_draft_viewers_are_counted_row_by_row(client, sites):
+    uploader = User.objects.create_user("uploader", password="pw")
+    Membership.objects.create(user=uploader, role=Role.SURVEY_UPLOADER, country="ID")
+    page = site_list_page(uploader, {"country": "", "status": "", "commodity": "", "q": ""}, 1)
+    own_drafts = MineSite.objects.filter(is_published=False, country="ID").count()
+    assert own_drafts and page.paginator.count == MineSite.objects.filter(is_published=True).count() + own_drafts
+    assert site_list_page(None, {"q": "pit 01"}, 1).paginator.count == 2
+
+
+def test_the_last_page_of_the_list_shows_the_last_names(client, sites):
+    response = client.get("/sites/?page=99")
+    names = [site.name for site in response.context["page"]]
+    published = MineSite.objects.filter(is_published=True).order_by("name", "id")
+    assert names == [site.name for site in published][-len(names) :] and names[-1] == "Pit 11"

@@ -2,10 +2,16 @@
 
 from django.contrib.gis.db import models
 from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.indexes import GinIndex
-from django.db.models import Q
+from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.db.models import F, Func, Q, TextField
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+
+def alternative_names_text() -> Func:
+    """A site's other names as one text, through the immutable SQL function of migration 0006, so it can be indexed."""
+    return Func(F("alternative_names"), function="registry_names_text", output_field=TextField())
 
 
 class Country(models.TextChoices):
@@ -164,6 +170,12 @@ class MineSite(models.Model):
             models.Index(fields=["country", "status"]),
             GinIndex(fields=["commodities"]),
             models.Index(fields=["updated_at"]),
+            # The list's search (sites/queries.py: filtered_sites) compares upper-cased text with LIKE '%…%':
+            # trigram indexes on the same expressions answer it without reading every site.
+            GinIndex(OpClass(Upper("name"), name="gin_trgm_ops"), name="site_name_search"),
+            GinIndex(OpClass(Upper("operator"), name="gin_trgm_ops"), name="site_operator_search"),
+            GinIndex(OpClass(Upper(alternative_names_text()), name="gin_trgm_ops"), name="site_other_names_search"),
+            models.Index(Upper("source_record_id"), name="site_source_record_search"),
         ]
 
     def __str__(self) -> str:

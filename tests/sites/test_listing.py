@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from sites.listing import NearerEndPaginator, site_list_page
 from sites.models import Commodity, Country, Membership, MineSite, Role, SiteStatus
+from sites.queries import filtered_sites
 from tests.conftest import make_site
 
 pytestmark = pytest.mark.django_db
@@ -80,3 +81,16 @@ def test_the_last_page_of_the_list_shows_the_last_names(client, sites):
     names = [site.name for site in response.context["page"]]
     published = MineSite.objects.filter(is_published=True).order_by("name", "id")
     assert names == [site.name for site in published][-len(names) :] and names[-1] == "Pit 11"
+
+
+def test_the_search_reads_its_trigram_indexes_instead_of_every_site(sites):
+    """The indexes are on the expressions the search writes: if either changes, the plan shows it."""
+    search = filtered_sites(MineSite.objects.all(), q="pit 01").order_by().values("id")
+    sql, params = search.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a table this small would be scanned anyway
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    for index in ("site_name_search", "site_operator_search", "site_other_names_search", "site_source_record_search"):
+        assert index in plan, plan
+    assert search.count() == 2

@@ -129,10 +129,11 @@ def test_on_a_phone_the_map_fills_the_screen_and_wide_pages_scroll_inside_their_
     assert page.locator("#id_status").is_visible()
     map_box = page.locator(".map-frame").bounding_box()
     assert map_box["width"] == 390 and map_box["height"] > 700
-    # The sites list and a layer's attribute table are wider than a phone: they scroll, the page does not.
+    # The sites list, a layer's attribute table and the report's charts are wider than a phone: they scroll,
+    # the page does not.
     page.goto(f"{demo_site_url}/layers/")
     page.click("text=Active faults")
     page.wait_for_selector(".attribute-table")
-    for url in (f"{demo_site_url}/sites/", page.url):
+    for url in (f"{demo_site_url}/sites/", page.url, f"{demo_site_url}/reports/"):
         page.goto(url)
         assert page.evaluate("document.documentElement.scrollWidth") <= 390, url

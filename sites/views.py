@@ -52,6 +52,7 @@ def _bad_filters(request, form, template):
     return render(request, template, {"form": form, "error": form.error_text(), "legend": _legend()}, status=400)
 
 
+# The filters of the map and list pages that their download links carry (not the list's text search).
 SITE_PAGE_FILTERS = ("country", "status", "commodity")
 # The labels of the download links, per export format.
 DOWNLOAD_LABELS = {"gpkg": "GeoPackage", "shp.zip": "Shapefile (zip)", "geojson": "GeoJSON", "csv": "CSV"}

@@ -34,3 +34,17 @@ def test_admin_refuses_the_public(client):
     response = client.get("/admin/sites/minesite/")
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_admin_search_finds_parts_of_names_and_whole_source_ids_along_the_lists_indexes(admin_client):
+    make_site(name="Batu Hijau", source_record_id="M0134")
+    make_site(name="Grasberg", operator="PT Freeport Indonesia", source_record_id="M0999")
+
+    def found(q: str) -> list[str]:
+        changelist = admin_client.get("/admin/sites/minesite/", {"q": q}).context["cl"]
+        return [site.name for site in changelist.result_list]
+
+    assert found("hijau") == ["Batu Hijau"]
+    assert found("freeport") == ["Grasberg"]
+    assert found("m0134") == ["Batu Hijau"]
+    assert found("M01") == []  # a source id is matched whole, as the public list matches it

@@ -168,6 +168,8 @@ class MineSite(models.Model):
             # The sites list's order: a page is read along it, from whichever end is nearer (sites/listing.py).
             models.Index(fields=["name", "id"], name="site_name_order"),
             models.Index(fields=["country", "status"]),
+            # Drafts are few: counted and listed per country without reading the published sites.
+            models.Index(fields=["country", "status"], condition=Q(is_published=False), name="site_drafts"),
             GinIndex(fields=["commodities"]),
             models.Index(fields=["updated_at"]),
             # The list's search (sites/queries.py: filtered_sites) compares upper-cased text with LIKE '%…%':

@@ -114,3 +114,13 @@ def test_a_stored_pdf_the_parser_cannot_read_is_kept_from_the_public_only(client
     assert response.status_code == 404 and AUTHOR.encode() not in response.content
     client.force_login(officer)
     assert b"".join(client.get(f"/remediation/evidence/{evidence.pk}/file/").streaming_content) == unreadable
+
+
+def test_the_site_page_links_a_pdf_with_its_size(client, officer, measure):
+    client.force_login(officer)
+    content = scanned_pdf(author=AUTHOR)
+    upload(client, measure, "scan.pdf", content)
+    evidence = Evidence.objects.get()
+    html = client.get(f"/sites/{measure.site_id}/").content.decode()
+    link = f'<a href="/remediation/evidence/{evidence.pk}/file/">PDF document ({len(content) / 1024:.1f}\xa0KB)</a>'
+    assert link in html

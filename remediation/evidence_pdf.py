@@ -50,7 +50,15 @@ def pdf_without_metadata(stored_file) -> bytes:
 
     What the public downloads: a PDF's metadata can name the officer who wrote or scanned it.
     """
-    writer = PdfWriter(clone_from=_open(stored_file))
+    reader = _open(stored_file)
+    try:
+        return _rewritten_without_metadata(reader)
+    except Exception as error:  # see _open: a file that opens can still break when every object is read
+        raise PdfProblem(f"The PDF is damaged and cannot be rewritten ({error}).") from None
+
+
+def _rewritten_without_metadata(reader: PdfReader) -> bytes:
+    writer = PdfWriter(clone_from=reader)
     writer.metadata = None
     for dictionary in _reachable(writer.root_object):
         if not isinstance(dictionary, DictionaryObject):

@@ -96,9 +96,18 @@ def test_a_public_scan_loses_its_document_information(client, officer, measure):
     assert public.pages[0].mediabox.width == 200
 
 
-def test_a_stored_pdf_the_parser_cannot_read_is_kept_from_the_public_only(client, officer, measure):
+@pytest.mark.parametrize(
+    "unreadable",
+    [
+        b"%PDF-1.4\n1 0 obj<</Author(" + AUTHOR.encode() + b")>>endobj\n%%EOF\n",
+        # Opens, but its root is a number: rewriting it fails.
+        b"%PDF-1.4\n1 0 obj 5 endobj\n2 0 obj<</Author(" + AUTHOR.encode() + b")>>endobj\nxref\n0 2\n"
+        b"0000000000 65535 f \n0000000009 00000 n \ntrailer<</Size 2/Root 1 0 R/Info 2 0 R>>\nstartxref\n57\n%%EOF\n",
+    ],
+    ids=["does not open", "cannot be rewritten"],
+)
+def test_a_stored_pdf_the_parser_cannot_read_is_kept_from_the_public_only(client, officer, measure, unreadable):
     """Files kept before uploads were parsed may not open; then the public gets a 404, not the original."""
-    unreadable = b"%PDF-1.4\n1 0 obj<</Author(" + AUTHOR.encode() + b")>>endobj\n%%EOF\n"
     evidence = Evidence(
         site=measure.site,
         measure=measure,

@@ -27,9 +27,8 @@ def run() -> None:
     seconds = maps.generate_sites(maps.SITE_COUNT)
     print(f"generated {maps.SITE_COUNT:,d} sites in {seconds:.0f} s")
     client = Client()
-    per_page = SITES_PER_PAGE
-    last = -(-MineSite.objects.published().count() // per_page)
-    last_ph = -(-MineSite.objects.published().filter(country="PH").count() // per_page)
+    last = -(-MineSite.objects.published().count() // SITES_PER_PAGE)
+    last_ph = -(-MineSite.objects.published().filter(country="PH").count() // SITES_PER_PAGE)
     pages = {
         "first page": "/sites/",
         "page 2": "/sites/?page=2",

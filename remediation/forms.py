@@ -233,11 +233,8 @@ class EvidenceForm(forms.Form):
                 groups.append((group, choices))
         self.fields["attached_to"].choices = groups
         if not groups:
-            self.fields[
-                "attached_to"
-            ].help_text = (
-                "Nothing to attach to yet: record a hazard, a measure or a monitoring visit at this site first."
-            )
+            nothing = "Nothing to attach to yet: record a hazard, a measure or a monitoring visit at this site first."
+            self.fields["attached_to"].help_text = nothing
         limit_mb = settings.EVIDENCE_MAX_BYTES / 1_048_576
         self.fields["file"].help_text = f"A photo (JPEG, PNG, WebP) or a PDF document, at most {limit_mb:.0f} MB."
 

@@ -46,7 +46,7 @@ DROP_ASSETS = {
 }
 
 ASEAN_BOUNDS = [[-11.5, 92.0], [28.6, 141.0]]
-PHONE_MEDIA_QUERY = "(max-width: 640px)"  # the same width as the phone layout in registry.css
+PHONE_MEDIA_QUERY = "(max-width: 640px)"  # also in registry.css and templates/sites/map.html
 ON_A_PHONE = JsCode(f"window.matchMedia({PHONE_MEDIA_QUERY!r}).matches")
 FOLIUM_VIEWPORT = re.compile(r'<meta name="viewport"[^>]*>')
 CLUSTER_COLOUR = "#35536f"  # neutral: a cluster mixes statuses

@@ -293,6 +293,7 @@ def run() -> None:
 
     from geodata import tiles
     from geodata.tiles import TileAddress
+    from sites import tiles as site_tiles
     from sites.demo import load_demo
     from sites.models import MineSite
 
@@ -309,7 +310,7 @@ def run() -> None:
     client = Client()
     load_demo()
     weight_small, gzip_small, parts = page_weight(client)
-    print(f"demo loaded: {tiles.site_count()} published sites; / weighed")
+    print(f"demo loaded: {site_tiles.site_count()} published sites; / weighed")
 
     seconds = generate_sites(SITE_COUNT)
     print(f"generated {SITE_COUNT:,d} sites in one INSERT (clusters kept by the trigger) in {seconds:.1f} s")
@@ -327,7 +328,7 @@ def run() -> None:
         f"low-zoom copies built in {generalised:.1f} s"
     )
     weight_large, gzip_large, _ = page_weight(client)
-    print(f"the map now counts {tiles.site_count():,d} published sites")
+    print(f"the map now counts {site_tiles.site_count():,d} published sites")
 
     print()
     print("tiles over dense areas, ms (Django endpoint through the test Client; raw SQL = the tile's statement)")
@@ -340,9 +341,9 @@ def run() -> None:
 
     def site_sql(z):
         address = TileAddress(*tile_of(*DENSE_SITE_POINT, z))
-        if z <= tiles.CLUSTER_MAX_ZOOM:
-            return tiles._site_cluster_sql(address, "", "", "", False)
-        return tiles._site_point_sql(address, "", "", "", False)
+        if z <= site_tiles.CLUSTER_MAX_ZOOM:
+            return site_tiles._site_cluster_sql(address, "", "", "", False, (None, []))
+        return site_tiles._site_point_sql(address, "", "", "", False, (None, []))
 
     def layer_url(z):
         z, x, y = tile_of(*DENSE_POLYGON_POINT, z)

@@ -58,7 +58,7 @@ def run() -> None:
     from django.core.management import call_command
     from django.test import Client
 
-    from sites.models import Membership, Role
+    from access.models import Membership, Role
 
     call_command("migrate", verbosity=0)
     seconds = bench_maps.generate_sites(SITE_COUNT)

@@ -136,8 +136,10 @@ def main() -> None:
         from django.core.management import call_command
         from django.test import Client
 
+        from access.models import Membership, Role
         from remediation import queries, reports
-        from sites.models import Hazard, Membership, MineSite, Role
+        from remediation.models import Hazard
+        from sites.models import MineSite
 
         call_command("migrate", verbosity=0)
         seconds = generate()

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "simple_history",
     "django_tasks",
     "django_tasks_db",
+    "access",
     "sites",
     "remediation",
     "geodata",
@@ -140,9 +141,9 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",  # enforces CSRF on writes
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
-    "DEFAULT_PAGINATION_CLASS": "config.api.KeysetPagination",
+    "DEFAULT_PAGINATION_CLASS": "geodata.rest.KeysetPagination",
     "PAGE_SIZE": 100,
-    "EXCEPTION_HANDLER": "config.api.api_exception_handler",
+    "EXCEPTION_HANDLER": "geodata.rest.api_exception_handler",
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": os.environ.get("API_ANON_THROTTLE_RATE", "120/minute")},
 }

@@ -20,5 +20,5 @@ urlpatterns = [
     path("ogc/", include("geodata.ogc.urls")),
 ]
 # Under /api/ these answer JSON, elsewhere the HTML pages.
-handler404 = "config.api.page_not_found"
-handler500 = "config.api.server_error"
+handler404 = "geodata.rest.page_not_found"
+handler500 = "geodata.rest.server_error"

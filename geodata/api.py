@@ -11,12 +11,12 @@ from rest_framework.response import Response
 from rest_framework_gis.fields import GeometryField
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
-from config.api import BBoxFilter, GeoJsonKeysetPagination, KeysetPagination
+from access.models import Country, Role
+from access.roles import countries_with_role
 from geodata import exports, queries, services
 from geodata.forms import ENCODINGS, LayerUploadForm
 from geodata.models import Feature, Layer, LayerStatus, Theme
-from sites.models import Country, Role
-from sites.permissions import countries_with_role
+from geodata.rest import BBoxFilter, GeoJsonKeysetPagination, KeysetPagination
 
 
 class LayerSerializer(serializers.ModelSerializer):

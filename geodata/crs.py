@@ -130,3 +130,11 @@ def geodesic_distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> f
     """Distance between two lon/lat points along the ellipsoid, in metres."""
     _azimuth, _back_azimuth, distance = _geod().inv(lon1, lat1, lon2, lat2)
     return distance
+
+
+_FROM_WEB_MERCATOR = Transformer.from_crs(3857, 4326, always_xy=True)
+
+
+def web_mercator_to_lonlat(x: float, y: float) -> tuple[float, float]:
+    """A Web Mercator (EPSG:3857) point in longitude and latitude."""
+    return _FROM_WEB_MERCATOR.transform(x, y)

@@ -2,9 +2,9 @@
 
 from django import forms
 
+from access.models import Country
 from geodata.models import Theme
 from geodata.services import IngestOptions
-from sites.models import Country
 
 ENCODINGS = [
     ("", "Detect (from .cpg or the file)"),

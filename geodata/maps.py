@@ -1,6 +1,7 @@
 """The folium map builder: one function per kind of map, each returning the map's rendered parts.
 
-This is the only module that imports folium. Every map uses our vendored Leaflet assets (set per
+This is the only module that imports folium, and it knows no domain: the apps hand it their
+overlays, styles and colours (`TileOverlay`, `style_call`). Every map uses our vendored Leaflet assets (set per
 map, never on folium's class-level lists) so pages work offline except for the base-map tiles.
 """
 
@@ -16,9 +17,6 @@ from django.utils.safestring import SafeString, mark_safe
 from folium.elements import JSCSSMixin
 from folium.utilities import JsCode
 from jinja2 import Template
-
-from remediation.models import PROGRESS_COLOURS, STAGE_COLOURS
-from sites.models import PRIORITY_COLOURS, STATUS_COLOURS
 
 LOCAL_ASSETS = {
     "leaflet": "vendor/leaflet/leaflet.js",
@@ -254,94 +252,76 @@ def _js_call(function: str, *arguments) -> str:
 
 
 @dataclass(frozen=True)
-class TileSource:
-    """A vector-tile source of ours: its {z}/{x}/{y} URL and the URL ({id}) a click identifies with."""
+class TileOverlay:
+    """A vector-tile layer an app hands the map builder: where its tiles are, how they are drawn and identified.
 
+    `style` is a `style_call(...)` of a RegistryTiles style (static/js/tile-maps.js); `identify` names
+    the RegistryTiles function a click calls with `identify_url` ({id} is the feature's id).
+    """
+
+    name: str
     tiles: str
+    tile_layer: str
+    style: str
     identify: str
+    identify_url: str
+    show: bool = True
 
 
-def public_map(
-    tile_url: str,
-    summary_url: str,
-    overlays: list[Overlay],
-    *,
-    colour_by_remediation: bool = False,
-    remediation: TileSource | None = None,
-    hazards: TileSource | None = None,
-) -> MapParts:
-    """The public map: sites as vector tiles (clusters with counts, status colours), overlays to toggle.
+def style_call(function: str, *arguments) -> str:
+    """A call of one of RegistryTiles' style functions, its arguments safe inside an inline script."""
+    return _js_call(function, *arguments)
 
-    With `colour_by_remediation`, single sites are coloured by their RemediationProgress (clusters
-    stay neutral). Treated areas (coloured by stage) and hazards (by priority; generalised ones as a
-    wide ring) are tile overlays, off until switched on. The page carries only the tile URLs, so its
-    weight does not grow with the number of sites.
+
+def public_map(sites: TileOverlay, overlays: list[Overlay], tile_overlays: list[TileOverlay] = ()) -> MapParts:
+    """The public map: `sites` as vector tiles (clusters with counts), GeoJSON and tile overlays to toggle.
+
+    The page carries only the tile URLs, so its weight does not grow with the number of sites.
     """
     folium_map = _base_map(location=[5, 115], zoom_start=4, height="100%", width="100%")
     folium_map.fit_bounds(ASEAN_BOUNDS)
     for overlay in overlays:
         RemoteGeoJson(overlay).add_to(folium_map)
-    if remediation:
+    for overlay in [*tile_overlays, sites]:
         VectorTiles(
-            name="Remediation areas",
-            url=remediation.tiles,
-            tile_layer="remediation",
-            style=_js_call("RegistryTiles.categoryStyle", _codes(STAGE_COLOURS), OTHER_COLOUR, 1.5, "stage"),
-            identify="RegistryTiles.identifyRecords",
-            identify_url=remediation.identify,
-            show=False,
+            name=overlay.name,
+            url=overlay.tiles,
+            tile_layer=overlay.tile_layer,
+            style=overlay.style,
+            identify=overlay.identify,
+            identify_url=overlay.identify_url,
+            show=overlay.show,
         ).add_to(folium_map)
-    if hazards:
-        VectorTiles(
-            name="Hazards",
-            url=hazards.tiles,
-            tile_layer="hazards",
-            style=_js_call("RegistryTiles.hazardStyle", _codes(PRIORITY_COLOURS)),
-            identify="RegistryTiles.identifyRecords",
-            identify_url=hazards.identify,
-            show=False,
-        ).add_to(folium_map)
-    if colour_by_remediation:
-        style = _js_call("RegistryTiles.siteStyle", _codes(PROGRESS_COLOURS), CLUSTER_COLOUR, "remediation")
-    else:
-        style = _js_call("RegistryTiles.siteStyle", _codes(STATUS_COLOURS), CLUSTER_COLOUR, "status")
-    VectorTiles(
-        name="Mine sites",
-        url=tile_url,
-        tile_layer="sites",
-        style=style,
-        identify="RegistryTiles.identifySites",
-        identify_url=summary_url,
-    ).add_to(folium_map)
     # Open beside the map on a wide screen; folded into its button on a phone, where it would cover the map.
     folium.LayerControl(collapsed=ON_A_PHONE).add_to(folium_map)
     return _render(folium_map)
 
 
-def _codes(colours: dict) -> dict[str, str]:
+def colour_codes(colours: dict) -> dict[str, str]:
+    """A vocabulary's colours keyed by their codes as text, as the tiles carry them."""
     return {str(code): colour for code, colour in colours.items()}
 
 
-def site_map(site, overlays: list[Overlay] = ()) -> MapParts:
-    """One site: its location, its footprint when known, and the overlays for context."""
-    folium_map = _base_map(location=[site.location.y, site.location.x], zoom_start=11, height="100%", width="100%")
+def point_map(location, *, colour: str, outline=None, overlays: list[Overlay] = ()) -> MapParts:
+    """One place (a site): its point, its outline when known, and the overlays for context."""
+    folium_map = _base_map(location=[location.y, location.x], zoom_start=11, height="100%", width="100%")
     for overlay in overlays:
         RemoteGeoJson(overlay).add_to(folium_map)
-    if site.footprint:
+    if outline:
         folium.GeoJson(
-            json.loads(site.footprint.geojson),
+            json.loads(outline.geojson),
             name="Footprint",
-            style_function=lambda _feature: {"color": site.status_colour, "weight": 2, "fillOpacity": 0.2},
+            style_function=lambda _feature: {"color": colour, "weight": 2, "fillOpacity": 0.2},
         ).add_to(folium_map)
-        xmin, ymin, xmax, ymax = site.footprint.extent
+        xmin, ymin, xmax, ymax = outline.extent
         FitBounds([[ymin, xmin], [ymax, xmax]], max_zoom=14).add_to(folium_map)
     folium.CircleMarker(
-        [site.location.y, site.location.x],
+        [location.y, location.x],
         radius=8,
         color="#ffffff",
         weight=2,
         fill=True,
-        fill_color=site.status_colour,
+        fill_color=colour,
         fill_opacity=0.95,
         tooltip=None,
     ).add_to(folium_map)

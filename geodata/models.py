@@ -7,10 +7,11 @@ from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GistIndex
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from sites.models import Country
+from access.models import Country, CountryRecord
 
 
 class Theme(models.TextChoices):
@@ -41,10 +42,12 @@ def upload_location(layer: "Layer", filename: str) -> str:
 
 class LayerQuerySet(models.QuerySet):
     def published(self):
-        return self.filter(is_published=True, status=LayerStatus.READY)
+        return self.filter(self.model.published_condition())
 
 
-class Layer(models.Model):
+class Layer(CountryRecord, models.Model):
+    """A survey layer of one country (geological units, faults, occurrences...) and what its ingest made of it."""
+
     title = models.CharField(max_length=255)
     slug = models.SlugField(max_length=80, blank=True, help_text=_("A stable name for layers the registry ships."))
     agency = models.CharField(max_length=200, blank=True)
@@ -89,6 +92,15 @@ class Layer(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @classmethod
+    def published_condition(cls):
+        """A layer is public once published and imported; a failed re-import hides it again."""
+        return models.Q(is_published=True, status=LayerStatus.READY)
+
+    def check_publishable(self) -> None:
+        if self.status != LayerStatus.READY:
+            raise ValidationError("Only a layer that imported successfully can be published.")
+
 
 class Feature(models.Model):
     """One feature of a layer. Loaded in bulk by the ingest; never edited one by one."""
@@ -118,36 +130,6 @@ class TileVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} @ {self.token}"
-
-
-class SiteCluster(models.Model):
-    """Site counts per grid cell of each low zoom, maintained by a trigger on the sites table.
-
-    One row per (zoom, cell, commodity, country, status, is_published); commodity "" counts every
-    site of the cell, the other rows count the sites having that commodity, so every map filter
-    is answered exactly from this table without reading the sites.
-    """
-
-    zoom = models.SmallIntegerField()
-    cx = models.IntegerField()
-    cy = models.IntegerField()
-    commodity = models.CharField(max_length=32)
-    country = models.CharField(max_length=2)
-    status = models.CharField(max_length=32)
-    is_published = models.BooleanField()
-    n = models.IntegerField()
-    sum_x = models.FloatField(help_text=_("Sum of the sites' EPSG:3857 x, for the cluster's centroid."))
-    sum_y = models.FloatField()
-    sum_id = models.BigIntegerField(help_text=_("Sum of the site ids: the site's id when n is 1."))
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["zoom", "commodity", "cx", "cy", "country", "status", "is_published"],
-                name="unique_site_cluster_cell",
-            )
-        ]
-        indexes = [models.Index(fields=["id"], condition=models.Q(n=0), name="site_cluster_empty")]
 
 
 class GeneralisedFeature(models.Model):

@@ -10,10 +10,9 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.fields.json import KeyTextTransform
 from django.urls import reverse
 
+from access.visibility import visible
 from geodata.maps import CATEGORY_PALETTE, Overlay
-from geodata.models import Feature, Layer, LayerStatus
-from sites.models import Role
-from sites.permissions import countries_with_role, is_reviewer
+from geodata.models import Feature, Layer
 
 # Overlays drawn on the public map, by the slug of the layer the demo ships, with their style.
 REFERENCE_OVERLAYS = [
@@ -26,15 +25,8 @@ GEOJSON_FEATURE_LIMIT = 10_000
 
 
 def visible_layers(user) -> QuerySet[Layer]:
-    """Published layers for everyone; drafts to reviewers, staff, and the uploaders of their country."""
-    if not (user and user.is_authenticated):
-        return Layer.objects.published()
-    if user.is_staff or is_reviewer(user):
-        return Layer.objects.all()
-    own_countries = countries_with_role(user, Role.SURVEY_UPLOADER)
-    return Layer.objects.filter(
-        Q(is_published=True, status=LayerStatus.READY) | Q(uploaded_by=user) | Q(country__in=own_countries)
-    )
+    """The layers `user` may see (access.visibility): published ones, and the drafts of their countries."""
+    return visible(Layer.objects.all(), user)
 
 
 def reference_overlays(*, show: bool = True) -> list[Overlay]:

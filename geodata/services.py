@@ -12,9 +12,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
+from access.roles import may_upload_survey
 from geodata import loading
 from geodata.models import Layer, LayerStatus
-from sites.permissions import is_reviewer, may_upload_survey
 
 
 @dataclass(frozen=True)
@@ -173,17 +173,6 @@ def enqueue_ingest(layer: Layer, options: IngestOptions) -> None:
     from geodata.tasks import ingest_layer_task
 
     ingest_layer_task.enqueue(layer.pk, options.srid, options.encoding, options.layer_name)
-
-
-def set_layer_published(*, layer: Layer, by, is_published: bool) -> Layer:
-    """Publishing is a reviewer's decision; only ready layers can be published."""
-    if not is_reviewer(by):
-        raise PermissionDenied("Only reviewers may publish or unpublish layers.")
-    if is_published and layer.status != LayerStatus.READY:
-        raise ValidationError("Only a layer that imported successfully can be published.")
-    layer.is_published = is_published
-    layer.save(update_fields=["is_published", "updated_at"])
-    return layer
 
 
 def sweep_stale_imports() -> int:

@@ -1,16 +1,18 @@
-"""Vector tile addresses; z/x/y are taken as text so that a bad address gets a 400 that says why."""
+"""Vector tile addresses: the survey layers' own, then the sources the apps registered (geodata.tiles).
+
+z/x/y are taken as text so that a bad address gets a 400 that says why.
+"""
 
 from django.urls import path
 
-from geodata import views
+from geodata import tiles, views
 
 app_name = "tiles"
 urlpatterns = [
-    path("sites/<str:z>/<str:x>/<str:y>.pbf", views.site_tile, name="sites"),
     path("layers/<int:pk>/<str:z>/<str:x>/<str:y>.pbf", views.layer_tile, name="layer"),
     path("layers/<int:pk>/features/<int:feature_id>.json", views.layer_feature, name="layer-feature"),
-    path("remediation/<str:z>/<str:x>/<str:y>.pbf", views.remediation_tile, name="remediation"),
-    path("remediation/<int:pk>.json", views.remediation_feature, name="remediation-feature"),
-    path("hazards/<str:z>/<str:x>/<str:y>.pbf", views.hazard_tile, name="hazards"),
-    path("hazards/<int:pk>.json", views.hazard_feature, name="hazard-feature"),
 ]
+for source in tiles.registered_sources():
+    urlpatterns.append(path(f"{source.name}/<str:z>/<str:x>/<str:y>.pbf", source.tile_view, name=source.name))
+    if source.feature_view:
+        urlpatterns.append(path(f"{source.name}/<int:pk>.json", source.feature_view, name=source.feature_name))

@@ -1,50 +1,37 @@
-"""Mapbox vector tiles from PostGIS: tile addresses, the SQL of each tile source, and the tile cache.
+"""Mapbox vector tiles from PostGIS: the engine every tile source uses, and the survey layers' own tiles.
 
-Each tile source is one function that returns the tile's SQL (`site_tile_sql`, `layer_tile_sql`,
-`remediation_tile_sql`, `hazard_tile_sql`). A view wraps it in a `TileRequest` with a key naming
-everything the bytes depend on and a subject: the row the tile is drawn from, whose first column is
-the data version. For tables kept by triggers that is their `TileVersion` tokens (`source_versions`);
-for a survey layer it is the layer itself, found among the layers the requester may see, with its
-`updated_at` (`layer_subject`), so a hidden layer has no tiles. `serve_tile` reads the subject and
-builds the tile only when no copy is current, in one round trip; it answers 304s from the ETag and
-keeps built tiles in a bounded cache next to their version, so an edit never serves an old tile.
+The engine: tile addresses, the `TileRequest` a source builds (a key naming everything the bytes
+depend on, the tile's SQL, and a subject: the row the tile is drawn from, whose first column is the
+data version), `serve_tile` (one round trip: 304s from the ETag, a bounded cache kept next to its
+version, so an edit never serves an old tile) and the SQL pieces tile sources share (`drawn_shape`,
+`thinned`, `mercator_centre`, `inline_sql`, `lonlat_envelope`).
 
-Adding a source takes four small pieces (remediation areas and hazards are the examples):
+Apps contribute their sources with `register_source` from their AppConfig.ready() (sites: the
+site clusters; remediation: treated areas and hazards); tile_urls.py serves what was registered.
+Adding a source takes four small pieces:
 1. a statement trigger on its table calling `geodata_tile_source_changed('<source>')` (migration
-   0005 defines it, 0007 adds the measures' and hazards' triggers), so the source's token
-   changes with every write; a tile that also depends on sites (publication, country) names both
-   in `source_versions(...)`;
-2. a `<source>_tile_sql(address, ...) -> (sql, params)` here: ST_AsMVT over ST_AsMVTGeom. Small
-   tables take a queryset already narrowed to what the requester may see (so tiles and pages share
-   one visibility rule), filtered on `lonlat_envelope(address)` and inlined by `_inline_sql`; shapes are simplified
-   on the fly (`_drawn_shape`: half a pixel, a point when under two pixels) and thinned below z12
-   (`_thinned`: one feature per 4 x 4 pixels, decided on box centres before reprojecting);
-3. a thin view calling `_tile_response` with a `TileRequest` whose key holds everything the tile
-   depends on (the source, the address, the filters and who sees what: the sorted draft countries,
-   for hazards also the sorted countries seen exactly), and `is_public` false whenever the tile
-   carries anything a stranger may not see;
-4. a path in tile_urls.py.
+   0005 defines it), so the source's token changes with every write; a tile that also depends on
+   another table names both in `source_versions(...)`;
+2. a `<source>_tile_sql(address, ...) -> (sql, params)` in the app's tiles.py: ST_AsMVT over
+   ST_AsMVTGeom. Small tables take a queryset already narrowed by access.visibility (so tiles and
+   pages share one rule), filtered on `lonlat_envelope(address)` and inlined by `inline_sql`;
+   shapes are simplified on the fly (`drawn_shape`) and thinned below z12 (`thinned`);
+3. a thin view calling `tile_response` with a `TileRequest` whose key holds everything the tile
+   depends on (the address, the filters and who sees what), and `is_public` false whenever the
+   tile carries anything a stranger may not see;
+4. `register_source(...)` with that view (and the view answering a click on one feature).
 
-Hazards: a priority-1 hazard (open shaft, adit...) of a country outside the requester's
-`countries_seeing_exact_hazards` is drawn at the node of a 1 km grid in EPSG:3857 nearest its
-centre (ST_SnapToGrid(ST_Centroid(...), 1000)), and the identify endpoint uses the same expression
-(`hazard_location`). Tiles search a kilometre beyond their edges and keep what the snapped point
-puts inside, so which tile shows a hazard gives away nothing finer than the grid.
-
-Why the sites tiles read a cluster table up to z14: a tile query that groups 1M points still reads
-every point (~0.4 s at z3), and pre-generated tiles would have to be rebuilt for every filter
-combination. `geodata_sitecluster` holds per-cell counts for zooms 0-14, split by country, status,
-commodity and publication, so every filter of the map is answered exactly by summing a few hundred
-small rows; database triggers keep it in step with any write to the sites (migration 0005).
-Polygons below z12 come from `GeneralisedFeature`: copies simplified once per zoom, with
-the features too small to see at that zoom left out, so a low-zoom tile never reads every polygon.
+A survey layer's subject is the layer itself, found among the layers the requester may see, with
+its `updated_at` (`layer_subject`), so a hidden layer has no tiles. Polygons below z12 come from
+`GeneralisedFeature`: copies simplified once per zoom, with the features too small to see at that
+zoom left out, so a low-zoom tile never reads every polygon.
 """
 
 import functools
 import hashlib
-import json
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -53,36 +40,25 @@ from django.contrib.gis.geos import Polygon
 from django.core.cache import caches
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import F, QuerySet, Sum
+from django.db.models import QuerySet
+from django.http import HttpResponse, JsonResponse
 from django.urls import reverse
+from django.utils.http import quote_etag
 
-from geodata.models import Feature, GeneralisedFeature, Layer, LayerStatus, SiteCluster, TileVersion
+from geodata.models import Feature, GeneralisedFeature, Layer, LayerStatus, TileVersion
 from geodata.queries import visible_layers
-from remediation.models import RemediationMeasure
-from remediation.queries import site_progress_sql
-from sites.models import Hazard, MineSite
 
 MAX_ZOOM = 22
 LARGEST_ID = 2**63 - 1  # ids are bigint: a larger one in a tile statement would be an SQL error, not a 404
 EXTENT = 4096  # tile coordinate units per side
 BUFFER = 64  # units drawn beyond the edge so symbols and strokes are not cut at tile seams
-CLUSTER_MAX_ZOOM = 14  # up to here sites come from the cluster table; above, one feature per site
-CELLS_PER_TILE_SIDE = 16  # must match the grid of migration 0005
-# A cluster's circle is up to 44 px wide: tiles merge 4 x 4 stored cells into one of 64 px, so that
-# neighbouring clusters do not pile on top of each other (Leaflet.markercluster gathers within 80 px).
-CELLS_PER_CLUSTER_SIDE = 4
 # One generalised copy per zoom up to 11 (each copy only holds what is at least a pixel at its zoom, so
 # the low-zoom copies are small); from z12 features are read as stored.
 GENERALISED_BANDS = tuple(range(12))
 DENSEST_CELL_PIXELS = 4  # in a generalised copy, at most one feature per 4 x 4 pixels
 WEB_MERCATOR_WORLD_M = 40075016.685578488
 TILE_PIXELS = 256
-SITES_LAYER = "sites"
 FEATURES_LAYER = "features"
-REMEDIATION_LAYER = "remediation"
-HAZARDS_LAYER = "hazards"
-# Priority-1 hazards (open shafts...) are shown to the public only to the nearest node of a 1 km grid.
-HAZARD_SNAP_M = 1000
 SMALL_SHAPE_PIXELS = 2  # a polygon less than this across is drawn as a point on it, so it stays visible
 CONTENT_TYPE = "application/vnd.mapbox-vector-tile"
 
@@ -182,7 +158,7 @@ def serve_tile(tile: TileRequest, *, if_none_match: str | None = None) -> Tile |
     known = [version for version in (client_version, cached and cached[0]) if version]
     if known:
         subject = _fetch_subject(tile.subject)
-        body = None if subject is None or subject[0] in known else _fetch_tile(*tile.query)
+        body = None if subject is None or subject[0] in known else fetch_tile(*tile.query)
     else:
         subject, body = _fetch_subject_and_tile(tile)
     if subject is None:
@@ -226,110 +202,55 @@ def _fetch_subject_and_tile(tile: TileRequest) -> tuple[tuple | None, bytes | No
     return (None, None) if row is None else (row[:-1], bytes(row[-1]))
 
 
-# --- sites ------------------------------------------------------------------------------------
+# --- sources contributed by the apps, and their HTTP answers -----------------------------------
 
 
-def site_tile_sql(
-    address: TileAddress,
-    *,
-    country="",
-    status="",
-    commodity="",
-    include_drafts=False,
-    progress_countries: list[str] | None = None,
-) -> tuple[str, dict]:
-    """Sites in one tile: clusters with counts up to z14, then one feature per site (id, status).
+@dataclass(frozen=True)
+class RegisteredSource:
+    """A tile source an app contributes: served at tiles/<name>/{z}/{x}/{y}.pbf, named `tiles:<name>`.
 
-    With `progress_countries` (the countries whose draft measures the requester sees; [] for the
-    public), every single site also carries `remediation`, its RemediationProgress. Clusters stay
-    neutral: a dominant category would hide the sites that differ, and it would need the measures of
-    every clustered site. A lone site's category is one indexed look-up, so tiles stay fast.
+    `feature_view`, when given, answers a click on one feature at tiles/<name>/<id>.json, named
+    `tiles:<feature_name>`.
     """
-    if address.z <= CLUSTER_MAX_ZOOM:
-        return _site_cluster_sql(address, country, status, commodity, include_drafts, progress_countries)
-    return _site_point_sql(address, country, status, commodity, include_drafts, progress_countries)
+
+    name: str
+    tile_view: Callable
+    feature_view: Callable | None = None
+    feature_name: str = ""
 
 
-def _progress_column(site_id_sql: str, progress_countries, params: dict, *, when: str = "true") -> str:
-    if progress_countries is None:
-        return ""
-    params["progress_countries"] = sorted(progress_countries)
-    return f", CASE WHEN {when} THEN ({site_progress_sql(site_id_sql, 'progress_countries')}) END AS remediation"
+_SOURCES: dict[str, RegisteredSource] = {}
 
 
-def _site_cluster_sql(address, country, status, commodity, include_drafts, progress_countries=None):
-    conditions = ["zoom = %(z)s", "commodity = %(commodity)s", "cx BETWEEN %(cx0)s AND %(cx1)s"]
-    conditions.append("cy BETWEEN %(cy0)s AND %(cy1)s")
-    conditions += _site_filter_conditions(country, status, include_drafts)
-    params = {
-        **_site_filter_params(address, country, status),
-        "commodity": commodity,
-        "cx0": address.x * CELLS_PER_TILE_SIDE,
-        "cx1": address.x * CELLS_PER_TILE_SIDE + CELLS_PER_TILE_SIDE - 1,
-        "cy0": address.y * CELLS_PER_TILE_SIDE,
-        "cy1": address.y * CELLS_PER_TILE_SIDE + CELLS_PER_TILE_SIDE - 1,
-    }
-    progress = _progress_column("sid::bigint", progress_countries, params, when="n = 1")
-    # The centroid of a cluster is the mean of its sites; a cluster of one site carries that site's id and status.
-    sql = f"""
-        WITH cells AS (
-            SELECT sum(n) AS n, sum(sum_x) AS sx, sum(sum_y) AS sy, sum(sum_id) AS sid, max(status) AS status
-            FROM {SiteCluster._meta.db_table}
-            WHERE {" AND ".join(conditions)}
-            GROUP BY cx / {CELLS_PER_CLUSTER_SIDE}, cy / {CELLS_PER_CLUSTER_SIDE}
-        )
-        SELECT ST_AsMVT(tile, '{SITES_LAYER}', {EXTENT}, 'geom') FROM (
-            SELECT n::int AS count,
-                   (CASE WHEN n = 1 THEN sid END)::bigint AS id,
-                   CASE WHEN n = 1 THEN status END AS status{progress},
-                   ST_AsMVTGeom(ST_SetSRID(ST_MakePoint(sx / n, sy / n), 3857),
-                                ST_TileEnvelope(%(z)s, %(x)s, %(y)s), {EXTENT}, {BUFFER}, true) AS geom
-            FROM cells WHERE n > 0
-        ) AS tile"""
-    return sql, params
+def register_source(name: str, tile_view: Callable, *, feature_view: Callable | None = None, feature_name: str = ""):
+    """Add an app's tile source; called from its AppConfig.ready()."""
+    _SOURCES[name] = RegisteredSource(name, tile_view, feature_view, feature_name or f"{name}-feature")
 
 
-def _site_point_sql(address, country, status, commodity, include_drafts, progress_countries=None):
-    conditions = ["location && ST_Transform(ST_TileEnvelope(%(z)s, %(x)s, %(y)s, margin => %(margin)s), 4326)"]
-    conditions += _site_filter_conditions(country, status, include_drafts)
-    if commodity:
-        conditions.append("commodities @> ARRAY[%(commodity)s]::varchar[]")
-    params = {**_site_filter_params(address, country, status), "commodity": commodity, "margin": BUFFER / EXTENT}
-    progress = _progress_column(f"{MineSite._meta.db_table}.id", progress_countries, params)
-    sql = f"""
-        SELECT ST_AsMVT(tile, '{SITES_LAYER}', {EXTENT}, 'geom') FROM (
-            SELECT 1 AS count, id, status{progress},
-                   ST_AsMVTGeom(ST_Transform(location, 3857),
-                                ST_TileEnvelope(%(z)s, %(x)s, %(y)s), {EXTENT}, {BUFFER}, true) AS geom
-            FROM {MineSite._meta.db_table}
-            WHERE {" AND ".join(conditions)}
-        ) AS tile"""
-    return sql, params
+def registered_sources() -> list[RegisteredSource]:
+    return list(_SOURCES.values())
 
 
-def _site_filter_conditions(country, status, include_drafts) -> list[str]:
-    conditions = [] if include_drafts else ["is_published"]
-    if country:
-        conditions.append("country = %(country)s")
-    if status:
-        conditions.append("status = %(status)s")
-    return conditions
+def tile_response(request, tile_request: TileRequest, *, is_public: bool) -> HttpResponse:
+    tile = serve_tile(tile_request, if_none_match=request.headers.get("If-None-Match"))
+    return tile_answer(tile, is_public=is_public)
 
 
-def _site_filter_params(address, country, status) -> dict:
-    return {"z": address.z, "x": address.x, "y": address.y, "country": country, "status": status}
+def tile_answer(tile: Tile, *, is_public: bool) -> HttpResponse:
+    """304 when the browser's ETag still matches; otherwise the (cached) tile with its ETag."""
+    if tile.body is None:
+        response = HttpResponse(status=304)
+    else:
+        response = HttpResponse(tile.body, content_type=CONTENT_TYPE)
+    response["ETag"] = quote_etag(tile.etag)
+    # Drafts depend on who asks: never let a shared cache keep them.
+    response["Cache-Control"] = "public, max-age=60" if is_public else "private, no-cache"
+    response["Vary"] = "Cookie"
+    return response
 
 
-def site_count(*, country="", status="", commodity="", include_drafts=False) -> int:
-    """How many sites match the map's filters, from the one-cell zoom-0 rows instead of counting the sites."""
-    rows = SiteCluster.objects.filter(zoom=0, commodity=commodity)
-    if not include_drafts:
-        rows = rows.filter(is_published=True)
-    if country:
-        rows = rows.filter(country=country)
-    if status:
-        rows = rows.filter(status=status)
-    return rows.aggregate(total=Sum("n"))["total"] or 0
+def tile_error(error: ValidationError) -> JsonResponse:
+    return JsonResponse({"error": " ".join(error.messages)}, status=400)
 
 
 # --- survey layers ----------------------------------------------------------------------------
@@ -357,7 +278,7 @@ def _public_layers_sql() -> str:
 
 
 def _layer_subject_columns(layers: QuerySet) -> str:
-    return _inline_sql(layers.order_by().values("id", "updated_at", "is_published", "status", "field_schema"))
+    return inline_sql(layers.order_by().values("id", "updated_at", "is_published", "status", "field_schema"))
 
 
 def layer_subject(layers_sql: str, layer_id: int, attribute: str = "") -> tuple[str, dict]:
@@ -454,104 +375,12 @@ def refresh_generalised_features(layer: Layer) -> None:
         cursor.execute("DROP TABLE projected_features")
 
 
-# --- remediation areas and hazards -------------------------------------------------------------
-# Both read querysets already narrowed to what the requester may see (remediation.queries.visible),
-# so the tiles follow the same rules as the site page. The tables are small (thousands of rows), so
-# shapes are simplified on the fly; below z12 one feature per 4 x 4 pixels keeps low-zoom tiles small.
-# The CTEs are MATERIALIZED: inlined, PostgreSQL would reproject each shape once per use (~10x slower),
-# and reprojects only what thinning keeps.
-
-
-def remediation_tile_sql(address: TileAddress, measures: QuerySet) -> tuple[str, dict]:
-    """Treated areas of `measures`: measure `id`, `site`, `stage` and `hectares`."""
-    rows = (
-        measures.filter(treated_area__isnull=False, treated_area__bboverlaps=lonlat_envelope(address))
-        .order_by()
-        .values("id", "treated_area_ha", "treated_area")
-    )
-    params = _shape_params(address)
-    sql = f"""
-        WITH candidates AS MATERIALIZED (
-            SELECT id, -treated_area_ha AS rank, {_mercator_centre("treated_area::geometry")}
-            FROM ({_inline_sql(rows)}) AS visible_measures
-        ), kept AS MATERIALIZED ({_thinned("candidates", address)}
-        ), projected AS MATERIALIZED (
-            SELECT id, site_id, stage, treated_area_ha, ST_Transform(treated_area, 3857) AS g
-            FROM kept JOIN {RemediationMeasure._meta.db_table} USING (id)
-        )
-        SELECT ST_AsMVT(tile, '{REMEDIATION_LAYER}', {EXTENT}, 'geom') FROM (
-            SELECT id, site_id AS site, stage, treated_area_ha::float8 AS hectares,
-                   ST_AsMVTGeom({_drawn_shape("g")}, ST_TileEnvelope(%(z)s, %(x)s, %(y)s), {EXTENT}, {BUFFER}, true)
-                   AS geom
-            FROM projected
-        ) AS tile WHERE geom IS NOT NULL"""
-    return sql, params
-
-
-# Where a generalised hazard is drawn: the grid node nearest its centre, in Web Mercator metres.
-_SNAPPED = "ST_SnapToGrid(ST_Centroid({geometry}), %(snap)s)"
-
-
-def hazard_tile_sql(address: TileAddress, hazards: QuerySet, *, exact_countries: set[str]) -> tuple[str, dict]:
-    """Located hazards of `hazards`: `id`, `type`, `priority`, `status`, `generalised`.
-
-    Priority-1 hazards of a country outside `exact_countries` are generalised: one point at the
-    1 km grid node nearest their centre (polygons too). Which tile shows one depends only on that
-    point: the search reaches a kilometre beyond the tile, and the tile keeps what falls inside it;
-    at low zoom, which hazards a crowded cell keeps is decided on the snapped centres too.
-    """
-    margin_m = BUFFER / EXTENT * _tile_size_m(address.z) + HAZARD_SNAP_M
-    rows = (
-        hazards.filter(location__isnull=False, location__bboverlaps=lonlat_envelope(address, margin_m=margin_m))
-        .order_by()
-        .values("id", "priority", "location", country=F("site__country"))
-    )
-    params = {**_shape_params(address), "snap": HAZARD_SNAP_M, "exact": sorted(exact_countries)}
-    sql = f"""
-        WITH candidates AS MATERIALIZED (
-            SELECT id, generalised, priority AS rank,
-                   CASE WHEN generalised THEN round(mx / %(snap)s) * %(snap)s ELSE mx END AS mx,
-                   CASE WHEN generalised THEN round(my / %(snap)s) * %(snap)s ELSE my END AS my
-            FROM (
-                SELECT id, priority, {_mercator_centre("location::geometry")},
-                       priority = 1 AND NOT country = ANY(%(exact)s::varchar[]) AS generalised
-                FROM ({_inline_sql(rows)}) AS visible_hazards
-            ) AS centred
-        ), kept AS MATERIALIZED ({_thinned("candidates", address)}
-        ), projected AS MATERIALIZED (
-            SELECT id, hazard_type, priority, status, generalised, ST_Transform(location, 3857) AS g
-            FROM kept JOIN {Hazard._meta.db_table} USING (id)
-        )
-        SELECT ST_AsMVT(tile, '{HAZARDS_LAYER}', {EXTENT}, 'geom') FROM (
-            SELECT id, hazard_type AS type, priority, status, generalised,
-                   ST_AsMVTGeom(CASE WHEN generalised THEN {_SNAPPED.format(geometry="g")} ELSE {_drawn_shape("g")} END,
-                                ST_TileEnvelope(%(z)s, %(x)s, %(y)s), {EXTENT}, {BUFFER}, true) AS geom
-            FROM projected
-        ) AS tile WHERE geom IS NOT NULL"""
-    return sql, params
-
-
-def hazard_location(hazard_id: int, *, generalised: bool) -> dict | None:
-    """A hazard's location as GeoJSON: exact, or the same grid node the tiles draw it at."""
-    geometry = f"ST_Transform({_SNAPPED.format(geometry='ST_Transform(location, 3857)')}, 4326)"
-    if not generalised:
-        geometry = "location"
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""SELECT ST_AsGeoJSON({geometry}, 6) FROM {Hazard._meta.db_table}
-                WHERE id = %(id)s AND location IS NOT NULL""",
-            {"id": hazard_id, "snap": HAZARD_SNAP_M},
-        )
-        row = cursor.fetchone()
-    return json.loads(row[0]) if row else None
-
-
 def lonlat_envelope(address: TileAddress, *, margin_m: float | None = None) -> Polygon:
     """The tile's bounds, widened by `margin_m` (by default the drawing buffer), as a lon/lat polygon.
 
     Built in Python so the ORM can filter on it with the geometry's spatial index.
     """
-    size = _tile_size_m(address.z)
+    size = tile_size_m(address.z)
     margin = BUFFER / EXTENT * size if margin_m is None else margin_m
     half = WEB_MERCATOR_WORLD_M / 2
     x0 = -half + address.x * size - margin
@@ -567,11 +396,11 @@ def lonlat_envelope(address: TileAddress, *, margin_m: float | None = None) -> P
     return Polygon.from_bbox((lon(x0), lat(y0), lon(x1), lat(y1)))
 
 
-def _tile_size_m(z: int) -> float:
+def tile_size_m(z: int) -> float:
     return WEB_MERCATOR_WORLD_M / 2**z
 
 
-def _shape_params(address: TileAddress) -> dict:
+def shape_params(address: TileAddress) -> dict:
     pixel = pixel_size_m(address.z)
     return {
         "z": address.z,
@@ -583,7 +412,7 @@ def _shape_params(address: TileAddress) -> dict:
     }
 
 
-def _drawn_shape(geometry: str) -> str:
+def drawn_shape(geometry: str) -> str:
     """Points as they are, polygons simplified to half a pixel, or a point on them when under two pixels."""
     return f"""CASE WHEN GeometryType({geometry}) LIKE '%%POINT' THEN {geometry}
                     WHEN greatest(ST_XMax({geometry}) - ST_XMin({geometry}), ST_YMax({geometry}) - ST_YMin({geometry}))
@@ -591,7 +420,7 @@ def _drawn_shape(geometry: str) -> str:
                     ELSE ST_SimplifyPreserveTopology({geometry}, %(tolerance)s) END"""
 
 
-def _thinned(table: str, address: TileAddress) -> str:
+def thinned(table: str, address: TileAddress) -> str:
     """Below z12, one row per DENSEST_CELL_PIXELS square (by its centre `mx`, `my`), lowest rank first.
 
     Decided on narrow rows before any shape is read or reprojected: a crowded low-zoom tile sorts ids
@@ -603,14 +432,14 @@ def _thinned(table: str, address: TileAddress) -> str:
     return f"SELECT DISTINCT ON ({cell}) * FROM {table} ORDER BY {cell}, rank, id"
 
 
-def _mercator_centre(geometry: str) -> str:
+def mercator_centre(geometry: str) -> str:
     """The centre of a lon/lat shape's box in Web Mercator metres (`mx`, `my`), by arithmetic: no reprojection."""
     half = WEB_MERCATOR_WORLD_M / 2
     return f"""(ST_XMin({geometry}) + ST_XMax({geometry})) / 2 * {half / 180} AS mx,
                ln(tan(radians(90 + (ST_YMin({geometry}) + ST_YMax({geometry})) / 2) / 2)) * {half / math.pi} AS my"""
 
 
-def _inline_sql(rows: QuerySet) -> str:
+def inline_sql(rows: QuerySet) -> str:
     """A queryset as SQL text with its values quoted in, to nest inside tile SQL that names its parameters.
 
     Django selects geometries as bytea: cast them back (`column::geometry`) before using them.
@@ -624,7 +453,7 @@ def _inline_sql(rows: QuerySet) -> str:
 # --- shared -----------------------------------------------------------------------------------
 
 
-def _fetch_tile(sql: str, params: dict) -> bytes:
+def fetch_tile(sql: str, params: dict) -> bytes:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()

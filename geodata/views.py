@@ -10,22 +10,14 @@ from django.urls import reverse
 from django.utils.http import quote_etag, urlencode
 from django.views.decorators.http import require_GET, require_POST
 
+from access.models import Role
+from access.publishing import publish
+from access.roles import countries_with_role, may_upload_survey
+from access.visibility import may_publish
 from geodata import downloads, exports, maps, queries, services, tiles
 from geodata.bbox import parse_bbox
 from geodata.forms import IngestOptionsForm, LayerFilterForm, LayerUploadForm, PublishForm
 from geodata.models import Feature, LayerStatus
-from remediation import queries as remediation_queries
-from remediation.models import RemediationMeasure
-from sites.forms import MapOptionsForm
-from sites.models import Hazard, Role
-from sites.permissions import (
-    countries_seeing_drafts,
-    countries_seeing_exact_hazards,
-    countries_with_role,
-    is_reviewer,
-    may_upload_survey,
-)
-from sites.queries import may_see_drafts
 
 LAYERS_PER_PAGE = 25
 
@@ -84,7 +76,7 @@ def layer_detail(request, pk):
         "attribute_rows": queries.attribute_rows(layer, features),
         "progress": queries.layer_progress(layer),
         "may_edit": may_edit,
-        "may_publish": is_reviewer(request.user),
+        "may_publish": may_publish(request.user, layer.country),
         "retry_form": IngestOptionsForm() if may_edit else None,
     }
     return render(request, "geodata/detail.html", context, status=400 if style_error else 200)
@@ -148,7 +140,7 @@ def layer_publish(request, pk):
     form = PublishForm(request.POST)
     form.is_valid()
     try:
-        services.set_layer_published(layer=layer, by=request.user, is_published=form.cleaned_data["is_published"])
+        publish(layer, by=request.user, published=form.cleaned_data["is_published"])
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("geodata:detail", pk=layer.pk)
@@ -201,128 +193,13 @@ def _same_query(request, path: str) -> str:
 # --- vector tiles -----------------------------------------------------------------------------
 
 
-def _tile_response(request, tile_request: tiles.TileRequest, *, is_public: bool) -> HttpResponse:
-    tile = tiles.serve_tile(tile_request, if_none_match=request.headers.get("If-None-Match"))
-    return _tile_answer(tile, is_public=is_public)
-
-
-def _tile_answer(tile: tiles.Tile, *, is_public: bool) -> HttpResponse:
-    """304 when the browser's ETag still matches; otherwise the (cached) tile with its ETag."""
-    if tile.body is None:
-        response = HttpResponse(status=304)
-    else:
-        response = HttpResponse(tile.body, content_type=tiles.CONTENT_TYPE)
-    response["ETag"] = quote_etag(tile.etag)
-    # Drafts depend on who asks: never let a shared cache keep them.
-    response["Cache-Control"] = "public, max-age=60" if is_public else "private, no-cache"
-    response["Vary"] = "Cookie"
-    return response
-
-
-def _tile_error(error: ValidationError) -> JsonResponse:
-    return JsonResponse({"error": " ".join(error.messages)}, status=400)
-
-
-@require_GET
-def site_tile(request, z, x, y):
-    filters = {"country": "", "status": "", "commodity": ""}
-    colour = ""
-    if request.GET:  # building the form costs more than a small tile: only when there is something to check
-        form = MapOptionsForm(request.GET)
-        if not form.is_valid():
-            return JsonResponse({"error": form.error_text()}, status=400)
-        filters = {name: form.cleaned_data[name] for name in filters}
-        colour = form.cleaned_data["colour"]
-    try:
-        address = tiles.TileAddress.parse(z, x, y)
-    except tiles.TileError as error:
-        return _tile_error(error)
-    include_drafts = may_see_drafts(request.user)
-    key = f"sites|{address}|{filters['country']}|{filters['status']}|{filters['commodity']}|drafts={include_drafts}"
-    sources = (tiles.SITES_LAYER,)
-    progress_countries = None
-    if colour == MapOptionsForm.BY_REMEDIATION:
-        # The category depends on the measures, and on whose drafts this requester sees.
-        progress_countries = sorted(countries_seeing_drafts(request.user))
-        key += f"|remediation-drafts={','.join(progress_countries)}"
-        sources = (tiles.SITES_LAYER, tiles.REMEDIATION_LAYER)
-    query = tiles.site_tile_sql(
-        address, include_drafts=include_drafts, progress_countries=progress_countries, **filters
-    )
-    return _tile_response(
-        request,
-        tiles.TileRequest(key=key, query=query, subject=tiles.source_versions(*sources)),
-        is_public=not include_drafts and not progress_countries,
-    )
-
-
-@require_GET
-def remediation_tile(request, z, x, y):
-    """Treated areas of the measures the requester may see (drafts only for their countries' members)."""
-    try:
-        address = tiles.TileAddress.parse(z, x, y)
-    except tiles.TileError as error:
-        return _tile_error(error)
-    draft_countries = sorted(countries_seeing_drafts(request.user))
-    measures = remediation_queries.visible(RemediationMeasure.objects.all(), request.user)
-    tile_request = tiles.TileRequest(
-        key=f"remediation|{address}|drafts={','.join(draft_countries)}",
-        query=tiles.remediation_tile_sql(address, measures),
-        subject=tiles.source_versions(tiles.REMEDIATION_LAYER, tiles.SITES_LAYER),
-    )
-    return _tile_response(request, tile_request, is_public=not draft_countries)
-
-
-@require_GET
-def remediation_feature(request, pk):
-    """One treated area's measure, for a click on the remediation tiles."""
-    measures = remediation_queries.visible(
-        RemediationMeasure.objects.select_related("site", "signed_off_by"), request.user
-    )
-    measure = get_object_or_404(measures, pk=pk)
-    return JsonResponse(remediation_queries.measure_summary(measure, request.user))
-
-
-@require_GET
-def hazard_tile(request, z, x, y):
-    """Hazards the requester may see; priority 1 generalised to ~1 km outside their own countries."""
-    try:
-        address = tiles.TileAddress.parse(z, x, y)
-    except tiles.TileError as error:
-        return _tile_error(error)
-    draft_countries = sorted(countries_seeing_drafts(request.user))
-    exact_countries = countries_seeing_exact_hazards(request.user)
-    hazards = remediation_queries.visible(Hazard.objects.all(), request.user)
-    tile_request = tiles.TileRequest(
-        key=f"hazards|{address}|drafts={','.join(draft_countries)}|exact={','.join(sorted(exact_countries))}",
-        query=tiles.hazard_tile_sql(address, hazards, exact_countries=exact_countries),
-        subject=tiles.source_versions(tiles.HAZARDS_LAYER, tiles.SITES_LAYER),
-    )
-    return _tile_response(
-        request,
-        tile_request,
-        # Exact places of dangerous openings are for their officers only: never in a shared cache.
-        is_public=not draft_countries and not exact_countries,
-    )
-
-
-@require_GET
-def hazard_feature(request, pk):
-    """One hazard, for a click on the hazard tiles: placed as generalised as the tiles place it."""
-    hazards = remediation_queries.visible(Hazard.objects.select_related("site"), request.user)
-    hazard = get_object_or_404(hazards, pk=pk)
-    generalised = hazard.priority == 1 and hazard.site.country not in countries_seeing_exact_hazards(request.user)
-    location = tiles.hazard_location(hazard.pk, generalised=generalised)
-    return JsonResponse(remediation_queries.hazard_summary(hazard, location, generalised=generalised))
-
-
 @require_GET
 def layer_tile(request, pk, z, x, y):
     """A layer's tile in one statement with the layer's visibility and version (the subject)."""
     try:
         address = tiles.TileAddress.parse(z, x, y)
     except tiles.TileError as error:
-        return _tile_error(error)
+        return tiles.tile_error(error)
     if pk > tiles.LARGEST_ID:
         raise Http404("No such layer.")
     attribute = request.GET.get("attribute", "")
@@ -337,7 +214,7 @@ def layer_tile(request, pk, z, x, y):
     if tile is None:
         return _layer_tile_refusal(request, pk, attribute)
     (is_public,) = tile.facts
-    return _tile_answer(tile, is_public=is_public)
+    return tiles.tile_answer(tile, is_public=is_public)
 
 
 def _layer_tile_refusal(request, pk, attribute: str) -> HttpResponse:
@@ -346,7 +223,7 @@ def _layer_tile_refusal(request, pk, attribute: str) -> HttpResponse:
     try:
         queries.layer_attribute(layer, attribute)
     except ValidationError as error:
-        return _tile_error(error)
+        return tiles.tile_error(error)
     raise Http404("The layer changed while its tile was drawn; ask again.")
 
 

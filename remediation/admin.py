@@ -1,12 +1,78 @@
-"""Admin for measures, visits and evidence, limited by the same per-country rules as the pages."""
+"""Admin for hazards, measures, visits and evidence, limited by the same per-country rules as the pages."""
 
 from django import forms
 from django.contrib import admin
+from django.contrib.gis.admin import GISModelAdmin
+from simple_history.admin import SimpleHistoryAdmin
 
-from remediation.models import Evidence, Measurement, MonitoringVisit, RemediationMeasure, may_change_stage
-from sites.admin import CountryScopedAdmin
-from sites.models import Hazard, Role
-from sites.permissions import countries_with_role
+from access.models import Role
+from access.roles import countries_with_role, may_record_remediation, working_countries
+from geodata.widgets import LocalOSMWidget
+from remediation import services
+from remediation.models import Evidence, Hazard, Measurement, MonitoringVisit, RemediationMeasure, may_change_stage
+from sites.models import MineSite
+
+
+class SiteRecordAdmin(SimpleHistoryAdmin, GISModelAdmin):
+    """Admin for records officers keep per site: the same country rules as the pages.
+
+    Officers see and change records of their countries (drafts only for deletion), reviewers see
+    them and may publish; nobody else sees them at all.
+    """
+
+    gis_widget = LocalOSMWidget
+    gis_widget_kwargs = {"attrs": {"default_lon": 115, "default_lat": 5, "default_zoom": 4}}
+
+    def get_queryset(self, request):
+        countries = working_countries(request.user, Role.ENVIRONMENTAL_OFFICER)
+        return super().get_queryset(request).filter(site__country__in=countries)
+
+    def has_module_permission(self, request):
+        return bool(working_countries(request.user, Role.ENVIRONMENTAL_OFFICER))
+
+    def has_view_permission(self, request, obj=None):
+        countries = working_countries(request.user, Role.ENVIRONMENTAL_OFFICER)
+        return obj.site.country in countries if obj is not None else bool(countries)
+
+    def has_add_permission(self, request, obj=None):
+        return bool(countries_with_role(request.user, Role.ENVIRONMENTAL_OFFICER))
+
+    def has_change_permission(self, request, obj=None):
+        officer_countries = countries_with_role(request.user, Role.ENVIRONMENTAL_OFFICER)
+        return obj.site.country in officer_countries if obj is not None else bool(officer_countries)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is None:
+            return bool(countries_with_role(request.user, Role.ENVIRONMENTAL_OFFICER))
+        return not obj.is_published and may_record_remediation(request.user, obj.site.country)
+
+    def get_readonly_fields(self, request, obj=None):
+        # Publication goes through the reviewers' publish button, never an officer's form.
+        return [*super().get_readonly_fields(request, obj), "is_published", "created_by"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "site":
+            countries = countries_with_role(request.user, Role.ENVIRONMENTAL_OFFICER)
+            kwargs["queryset"] = MineSite.objects.filter(country__in=countries)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        services.save_record(obj, by=request.user)
+
+    def delete_model(self, request, obj):
+        services.delete_record(obj, by=request.user)
+
+    def get_actions(self, request):
+        return {}  # bulk deletes would skip the per-record checks
+
+
+@admin.register(Hazard)
+class HazardAdmin(SiteRecordAdmin):
+    list_display = ["__str__", "priority", "priority_is_approved", "status", "is_published", "updated_at"]
+    list_filter = ["status", "priority", "hazard_type", "is_published", "site__country"]
+    search_fields = ["site__name", "notes"]
+    raw_id_fields = ["site"]
+    exclude = ["priority_approved_by", "priority_approved_at", "priority_is_approved"]
 
 
 class MeasureAdminForm(forms.ModelForm):
@@ -25,7 +91,7 @@ class MeasureAdminForm(forms.ModelForm):
 
 
 @admin.register(RemediationMeasure)
-class RemediationMeasureAdmin(CountryScopedAdmin):
+class RemediationMeasureAdmin(SiteRecordAdmin):
     list_display = ["__str__", "stage", "treated_area_ha", "budget_amount", "cost_currency", "is_published"]
     list_filter = ["stage", "measure_type", "funding_source", "is_published", "site__country"]
     search_fields = ["site__name", "contractor", "responsible_agency"]
@@ -50,7 +116,7 @@ class MeasurementInline(admin.TabularInline):
 
 
 @admin.register(MonitoringVisit)
-class MonitoringVisitAdmin(CountryScopedAdmin):
+class MonitoringVisitAdmin(SiteRecordAdmin):
     list_display = ["__str__", "measure", "next_visit_due", "is_published"]
     list_filter = ["is_published", "site__country"]
     raw_id_fields = ["site", "measure", "officer"]
@@ -58,7 +124,7 @@ class MonitoringVisitAdmin(CountryScopedAdmin):
 
 
 @admin.register(Evidence)
-class EvidenceAdmin(CountryScopedAdmin):
+class EvidenceAdmin(SiteRecordAdmin):
     """Evidence is added through the site pages, where the file's content is checked; here it is read-only."""
 
     list_display = ["caption", "kind", "site", "is_published", "created_at"]

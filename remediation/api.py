@@ -17,14 +17,23 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
-from config.api import BBoxFilter, GeoJsonKeysetPagination, KeysetPagination
-from remediation import queries, services
-from remediation.models import Measurement, MeasureStage, MonitoringVisit, RemediationMeasure
-from sites.api import PublishSerializer
-from sites.models import Country, Hazard, HazardStatus, HazardType
-from sites.permissions import countries_seeing_drafts, countries_seeing_exact_hazards
+from access.models import Country
+from access.publishing import publish
+from access.visibility import draft_countries, visible
+from geodata.rest import BBoxFilter, GeoJsonKeysetPagination, KeysetPagination, PublishSerializer
+from remediation import services
+from remediation.models import (
+    Hazard,
+    HazardStatus,
+    HazardType,
+    Measurement,
+    MeasureStage,
+    MonitoringVisit,
+    RemediationMeasure,
+    SiteRecord,
+)
+from remediation.placement import countries_seeing_exact_places, location_for, must_generalise
 from sites.queries import visible_sites
-from sites.sensitive import location_for, must_generalise
 
 # Officers' names are personal data: only members of the site's country read them.
 PEOPLE_FIELDS = ("created_by", "officer", "priority_approved_by", "signed_off_by")
@@ -264,15 +273,15 @@ class _RecordViewSet(viewsets.ModelViewSet):
 
     def get_queryset(self):
         records = self.model.objects.select_related("site", *self.people).order_by("id")
-        return queries.visible(records, self.request.user)
+        return visible(records, self.request.user)
 
     def get_serializer_context(self):
         # Who the reader is, worked out once per request rather than once per record.
         user = self.request.user
         return {
             **super().get_serializer_context(),
-            "member_countries": countries_seeing_drafts(user),
-            "exact_countries": countries_seeing_exact_hazards(user),
+            "member_countries": draft_countries(user, SiteRecord),
+            "exact_countries": countries_seeing_exact_places(user),
         }
 
     def perform_create(self, serializer):
@@ -287,9 +296,7 @@ class _RecordViewSet(viewsets.ModelViewSet):
     def _publish(self, request):
         choice = PublishSerializer(data=request.data)
         choice.is_valid(raise_exception=True)
-        record = services.set_published(
-            self.get_object(), by=request.user, published=choice.validated_data["is_published"]
-        )
+        record = publish(self.get_object(), by=request.user, published=choice.validated_data["is_published"])
         return Response(self.get_serializer_class()(record, context=self.get_serializer_context()).data)
 
 
@@ -324,9 +331,7 @@ class HazardViewSet(_RecordViewSet):
         """Publish or unpublish (reviewers of the site's country)."""
         choice = PublishSerializer(data=request.data)
         choice.is_valid(raise_exception=True)
-        record = services.set_published(
-            self.get_object(), by=request.user, published=choice.validated_data["is_published"]
-        )
+        record = publish(self.get_object(), by=request.user, published=choice.validated_data["is_published"])
         return Response(HazardSerializer(record, context=self.get_serializer_context()).data)
 
 
@@ -341,7 +346,7 @@ class MeasureViewSet(_RecordViewSet):
     people = ("created_by", "signed_off_by")
 
     def get_queryset(self):
-        visible_hazards = queries.visible(Hazard.objects.all(), self.request.user)
+        visible_hazards = visible(Hazard.objects.all(), self.request.user)
         return super().get_queryset().prefetch_related(Prefetch("hazards", queryset=visible_hazards))
 
     @extend_schema(request=PublishSerializer, responses=MeasureSerializer)

@@ -6,4 +6,7 @@ class RemediationConfig(AppConfig):
     verbose_name = "Remediation"
 
     def ready(self):
-        from remediation import signals  # noqa: F401  (connects the evidence file clean-up)
+        """Contribute hazards and treated areas to geodata's engines, and remediation to the site pages."""
+        from remediation import contributions, signals  # noqa: F401  (signals: the evidence file clean-up)
+
+        contributions.register()

@@ -6,16 +6,18 @@ from django.contrib.gis.gdal import GDALException
 from django.contrib.gis.geos import GEOSException, GEOSGeometry, MultiPolygon
 from django.forms.utils import pretty_name
 
+from access.models import Country
 from geodata.widgets import LocalOSMWidget
 from remediation.evidence_files import inspect_upload
 from remediation.models import (
+    Hazard,
     MeasurementUnit,
     MonitoringVisit,
     PairRole,
     Parameter,
     RemediationMeasure,
 )
-from sites.models import Country, Hazard, MineSite
+from sites.models import MineSite
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 GEOMETRY_HELP = (

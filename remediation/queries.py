@@ -8,37 +8,30 @@ import datetime
 import json
 from dataclasses import dataclass, field
 
-from django.db.models import Avg, Case, Exists, FloatField, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from access.visibility import draft_countries, visible
 from remediation.models import (
     DONE_STAGES,
     IN_PROGRESS_STAGES,
-    STAGE_PROGRESS,
     Evidence,
+    Hazard,
     MeasureStage,
     MonitoringVisit,
     PairRole,
     RemediationMeasure,
     RemediationProgress,
+    SiteRecord,
 )
-from sites.models import Hazard, MineSite
-from sites.permissions import countries_seeing_drafts
+from sites.models import MineSite
 
 SITE_RECORD_MODELS = (Hazard, RemediationMeasure, MonitoringVisit, Evidence)
-
-
-def visible(records: QuerySet, user) -> QuerySet:
-    """Published records for everyone, plus drafts of the countries `user` records or reviews for."""
-    countries = countries_seeing_drafts(user)
-    if not countries:
-        return records.published()
-    return records.filter(Q(is_published=True, site__is_published=True) | Q(site__country__in=countries))
 
 
 def visible_evidence(user) -> QuerySet[Evidence]:
     """Evidence is public only when it and the record it is attached to are both published."""
     evidence = visible(Evidence.objects.all(), user)
-    countries = countries_seeing_drafts(user)
+    countries = draft_countries(user, SiteRecord)
     parent_published = (Q(hazard__is_published=True) | Q(measure__is_published=True) | Q(visit__is_published=True)) | Q(
         site__country__in=countries
     )
@@ -47,7 +40,7 @@ def visible_evidence(user) -> QuerySet[Evidence]:
 
 def show_people(user, site: MineSite) -> bool:
     """Officers' names are personal data: only members of the site's country read them."""
-    return site.country in countries_seeing_drafts(user)
+    return site.country in draft_countries(user, SiteRecord)
 
 
 @dataclass
@@ -229,7 +222,7 @@ def _label(record) -> str:
 
 
 def measures_in_progress(user) -> QuerySet[RemediationMeasure]:
-    countries = countries_seeing_drafts(user)
+    countries = draft_countries(user, SiteRecord)
     return (
         RemediationMeasure.objects.in_countries(countries)
         .filter(stage__in=IN_PROGRESS_STAGES)
@@ -247,7 +240,7 @@ def overdue_visits(user, today: datetime.date) -> QuerySet[MonitoringVisit]:
         site=OuterRef("site"), measure__isnull=True, visited_on__gt=OuterRef("visited_on")
     )
     return (
-        MonitoringVisit.objects.in_countries(countries_seeing_drafts(user))
+        MonitoringVisit.objects.in_countries(draft_countries(user, SiteRecord))
         .filter(next_visit_due__lt=today)
         .exclude(Q(measure__isnull=False) & Exists(later_visit))
         .exclude(Q(measure__isnull=True) & Exists(later_visit_to_site))
@@ -258,7 +251,7 @@ def overdue_visits(user, today: datetime.date) -> QuerySet[MonitoringVisit]:
 
 def drafts_awaiting_review(user, *, limit: int = 100) -> list:
     """The oldest unpublished records of the user's countries (at most `limit`), oldest change first."""
-    countries = countries_seeing_drafts(user)
+    countries = draft_countries(user, SiteRecord)
     drafts = []
     for model in SITE_RECORD_MODELS:
         drafts += list(
@@ -293,16 +286,6 @@ def treated_areas_geojson(user, *, site: MineSite | None = None) -> dict:
         for measure in measures.order_by("id")
     ]
     return {"type": "FeatureCollection", "features": features}
-
-
-def remediation_progress_by_site(user) -> dict[int, float]:
-    """Per site, the mean stage progress of its visible measures (0 planned .. 1 in care and maintenance)."""
-    progress = Case(
-        *(When(stage=stage, then=Value(fraction)) for stage, fraction in STAGE_PROGRESS.items()),
-        output_field=FloatField(),
-    )
-    rows = visible(RemediationMeasure.objects.all(), user).values("site_id").annotate(progress=Avg(progress))
-    return {row["site_id"]: row["progress"] for row in rows.order_by()}
 
 
 def site_progress_sql(site_id_sql: str, countries_param: str) -> str:

@@ -11,8 +11,15 @@ from decimal import Decimal
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce, ExtractYear
 
-from remediation.models import DONE_STAGES, MeasureStage, RemediationMeasure
-from sites.models import SAFE_HAZARD_STATUSES, Country, Hazard, HazardPriority
+from access.models import Country
+from remediation.models import (
+    DONE_STAGES,
+    SAFE_HAZARD_STATUSES,
+    Hazard,
+    HazardPriority,
+    MeasureStage,
+    RemediationMeasure,
+)
 
 
 @dataclass(frozen=True)

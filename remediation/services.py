@@ -1,7 +1,6 @@
 """Write paths for what environmental officers record: the only code that changes these records.
 
-Hazards are the sites app's table, but they are recorded, reviewed and published under the same
-rules as measures, visits and evidence, so their write path lives here with the rules.
+Publishing goes through access.publishing, as for every kind of record.
 """
 
 from dataclasses import dataclass
@@ -11,19 +10,21 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from access.roles import may_record_remediation
+from access.visibility import ensure_may_publish
 from remediation.evidence_files import InspectedFile, make_thumbnail
 from remediation.models import (
     Evidence,
     EvidenceKind,
+    Hazard,
     Measurement,
     MonitoringVisit,
     RemediationMeasure,
     may_change_stage,
 )
-from sites.models import Hazard, MineSite
-from sites.permissions import may_publish_records, may_record_remediation
+from sites.models import MineSite
 
-SiteRecord = Hazard | RemediationMeasure | MonitoringVisit | Evidence
+AnySiteRecord = Hazard | RemediationMeasure | MonitoringVisit | Evidence
 
 
 @dataclass(frozen=True)
@@ -39,12 +40,7 @@ def ensure_may_record(user, site: MineSite) -> None:
         raise PermissionDenied(f"Only environmental officers of {site.get_country_display()} may record this.")
 
 
-def ensure_may_publish(user, site: MineSite) -> None:
-    if not may_publish_records(user, site.country):
-        raise PermissionDenied(f"Only reviewers of {site.get_country_display()} may publish or approve this.")
-
-
-def _check_change(record: SiteRecord, by) -> None:
+def _check_change(record: AnySiteRecord, by) -> None:
     """A changed record must stay within a country the officer records for, and follow the stage graph."""
     stored = type(record).objects.select_related("site").select_for_update().get(pk=record.pk)
     ensure_may_record(by, stored.site)
@@ -55,7 +51,7 @@ def _check_change(record: SiteRecord, by) -> None:
 
 
 @transaction.atomic
-def save_record(record: SiteRecord, *, by, hazards: list[Hazard] | None = None) -> SiteRecord:
+def save_record(record: AnySiteRecord, *, by, hazards: list[Hazard] | None = None) -> AnySiteRecord:
     """Create or change a hazard, measure, visit or evidence; any change goes back to draft for review."""
     ensure_may_record(by, record.site)
     if record.pk:
@@ -87,7 +83,7 @@ def save_visit(visit: MonitoringVisit, *, by, measurements: list[MeasurementData
 
 
 @transaction.atomic
-def delete_record(record: SiteRecord, *, by) -> None:
+def delete_record(record: AnySiteRecord, *, by) -> None:
     """Officers delete drafts of their country; a published record must be unpublished by a reviewer first."""
     ensure_may_record(by, record.site)
     if record.is_published:
@@ -97,19 +93,9 @@ def delete_record(record: SiteRecord, *, by) -> None:
 
 
 @transaction.atomic
-def set_published(record: SiteRecord, *, by, published: bool) -> SiteRecord:
-    """Reviewers decide what the public sees."""
-    ensure_may_publish(by, record.site)
-    record.is_published = published
-    record._history_user = by
-    record.save(update_fields=["is_published", "updated_at"])
-    return record
-
-
-@transaction.atomic
 def approve_priority(hazard: Hazard, *, by) -> Hazard:
     """A reviewer confirms the priority an officer estimated (until then it shows as estimated)."""
-    ensure_may_publish(by, hazard.site)
+    ensure_may_publish(by, hazard)
     hazard.priority_is_approved = True
     hazard.priority_approved_by = by
     hazard.priority_approved_at = timezone.now()
@@ -121,7 +107,7 @@ def approve_priority(hazard: Hazard, *, by) -> Hazard:
 @transaction.atomic
 def sign_off_measure(measure: RemediationMeasure, *, by) -> RemediationMeasure:
     """A reviewer signs off a finished measure against its closure criteria."""
-    ensure_may_publish(by, measure.site)
+    ensure_may_publish(by, measure)
     if not measure.actual_end or measure.stage not in ("completed", "care"):
         raise ValidationError("Only a completed measure, with the date its works ended, can be signed off.")
     measure.signed_off_by = by

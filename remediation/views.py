@@ -12,13 +12,14 @@ from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from access import publishing
+from access.visibility import draft_countries
 from remediation import queries, reports, services
 from remediation.evidence_files import photo_without_metadata
 from remediation.evidence_pdf import PdfProblem, pdf_without_metadata
 from remediation.forms import EvidenceForm, HazardForm, MeasureForm, MeasurementFormSet, ReportForm, VisitForm
-from remediation.models import Evidence, MonitoringVisit, RemediationMeasure
-from sites.models import Hazard, MineSite
-from sites.permissions import countries_seeing_drafts
+from remediation.models import Evidence, Hazard, MonitoringVisit, RemediationMeasure, SiteRecord
+from sites.models import MineSite
 from sites.queries import visible_sites
 
 DASHBOARD_ROWS = 100
@@ -146,7 +147,7 @@ def record_publish(request, kind: str, pk: int):
     kind = _kind(kind)
     record = get_object_or_404(kind.model.objects.select_related("site"), pk=pk)
     publish = request.POST.get("action", "publish") == "publish"
-    services.set_published(record, by=request.user, published=publish)
+    publishing.publish(record, by=request.user, published=publish)
     messages.success(request, f"The {kind.title} is now {'published' if publish else 'a draft'}.")
     return _back_to_site(record, kind.anchor)
 
@@ -235,7 +236,7 @@ def treated_areas(request, site_id: int):
 
 @login_required
 def dashboard(request):
-    if not countries_seeing_drafts(request.user):
+    if not draft_countries(request.user, SiteRecord):
         raise PermissionDenied("The dashboard is for environmental officers and reviewers.")
     today = datetime.date.today()
     in_progress = queries.measures_in_progress(request.user)

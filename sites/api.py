@@ -8,10 +8,12 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
-from config.api import GeoJsonKeysetPagination, GeometryField, KeysetPagination
+from access.models import Country
+from access.publishing import publish
+from geodata.rest import GeoJsonKeysetPagination, GeometryField, KeysetPagination, PublishSerializer
 from sites import exports, queries, services
 from sites.filters import SiteFilter
-from sites.models import Commodity, Country, MineSite, ResourceCategory, ResourceEstimate
+from sites.models import Commodity, MineSite, ResourceCategory, ResourceEstimate
 
 
 class SiteSerializer(GeoFeatureModelSerializer):
@@ -59,10 +61,6 @@ class SiteSerializer(GeoFeatureModelSerializer):
         return services.update_site(site=instance, by=self.context["request"].user, data=validated_data)
 
 
-class PublishSerializer(serializers.Serializer):
-    is_published = serializers.BooleanField()
-
-
 class SiteViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -98,9 +96,7 @@ class SiteViewSet(
         """Publish or unpublish a site (reviewers of its country)."""
         choice = PublishSerializer(data=request.data)
         choice.is_valid(raise_exception=True)
-        site = services.set_site_published(
-            site=self.get_object(), by=request.user, is_published=choice.validated_data["is_published"]
-        )
+        site = publish(self.get_object(), by=request.user, published=choice.validated_data["is_published"])
         return Response(SiteSerializer(site, context=self.get_serializer_context()).data)
 
 

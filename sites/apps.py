@@ -4,3 +4,13 @@ from django.apps import AppConfig
 class SitesConfig(AppConfig):
     name = "sites"
     verbose_name = "Mine sites"
+
+    def ready(self):
+        """Contribute the sites to geodata's engines: their tiles and their OGC collection."""
+        from geodata import tiles
+        from geodata.ogc.collections import register_collection
+        from sites import ogc
+        from sites import tiles as site_tiles
+
+        tiles.register_source(site_tiles.SITES_LAYER, site_tiles.site_tile)
+        register_collection(ogc.sites_collection)

@@ -2,8 +2,9 @@
 
 from django_filters import rest_framework as filters
 
-from config.api import BBoxFilter
-from sites.models import Commodity, Country, MineSite, SiteStatus
+from access.models import Country
+from geodata.rest import BBoxFilter
+from sites.models import Commodity, MineSite, SiteStatus
 
 
 class SiteFilter(filters.FilterSet):

@@ -4,7 +4,9 @@ import datetime
 
 from django import forms
 
-from sites.models import Commodity, Country, SiteStatus
+from access.models import Country
+from sites.contributions import colourings
+from sites.models import Commodity, SiteStatus
 
 
 def _optional(choices, label):
@@ -40,13 +42,12 @@ class SiteFilterForm(forms.Form):
 class MapOptionsForm(SiteFilterForm):
     """The public map's filters plus how to colour the sites (?colour=remediation), all kept in the URL."""
 
-    BY_REMEDIATION = "remediation"
-    colour = forms.ChoiceField(
-        choices=[("", "Site status"), (BY_REMEDIATION, "Remediation progress")], required=False, label="Colour by"
-    )
+    colour = forms.ChoiceField(choices=[("", "Site status")], required=False, label="Colour by")
 
     def __init__(self, data=None):
         super().__init__(data, with_search=False)
+        # The other colourings are contributed by the apps above sites (sites.contributions).
+        self.fields["colour"].choices = [("", "Site status")] + [(each.name, each.label) for each in colourings()]
         self.fields["colour"].error_messages["invalid_choice"] = "“%(value)s” is not a way to colour the sites."
 
     def site_filters(self) -> dict:

@@ -1,6 +1,7 @@
 """How a Global Energy Monitor (Global Coal Mine Tracker) record becomes a mine site."""
 
-from sites.models import Commodity, Country, MineType, SiteStatus
+from access.models import Country
+from sites.models import Commodity, MineType, SiteStatus
 
 COUNTRY_BY_NAME = {
     "Brunei": Country.BRUNEI,

@@ -17,7 +17,6 @@ import numpy as np
 import pyogrio
 import shapely
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Point
-from pyproj import CRS
 
 from geodata import crs as crs_rules
 from geodata import encoding as encodings
@@ -25,7 +24,7 @@ from geodata.datasets import choose_dataset, find_datasets
 from geodata.errors import IngestError
 from geodata.unpack import unpack_upload
 
-WGS84 = CRS.from_epsg(4326)
+WGS84 = crs_rules.WGS84
 LONGITUDE_COLUMNS = ("longitude", "lon", "long", "lng", "x", "easting")
 LATITUDE_COLUMNS = ("latitude", "lat", "y", "northing")
 
@@ -162,7 +161,7 @@ def _csv_point(row: InventoryRow, x_column: str, y_column: str):
         return None
 
 
-def _place_rows(rows: list[InventoryRow], geometries: np.ndarray, source_crs: CRS) -> None:
+def _place_rows(rows: list[InventoryRow], geometries: np.ndarray, source_crs) -> None:
     """Give each row a WGS 84 point (and footprint for polygons), or the reason it has none."""
     geometries = shapely.force_2d(np.asarray(geometries, dtype=object))
     usable = ~(shapely.is_missing(geometries) | shapely.is_empty(geometries))

@@ -9,8 +9,8 @@ the drafts of their countries).
 
 from django.core.paginator import Page, Paginator
 
-from geodata import tiles
-from sites import queries
+from access.visibility import draft_countries
+from sites import queries, tiles
 from sites.models import MineSite
 
 SITES_PER_PAGE = 50
@@ -51,9 +51,10 @@ def _count_from_clusters(user, filters: dict) -> int | None:
     """
     if filters.get("q"):
         return None
-    own_countries = queries.draft_countries(user)
+    every_draft = queries.may_see_every_draft(user)
+    own_countries = set() if every_draft else draft_countries(user, MineSite)
     map_filters = {name: filters.get(name, "") for name in ("country", "status", "commodity")}
-    total = tiles.site_count(include_drafts=own_countries is None, **map_filters)
+    total = tiles.site_count(include_drafts=every_draft, **map_filters)
     if own_countries:
         drafts = MineSite.objects.filter(is_published=False, country__in=own_countries)
         total += queries.filtered_sites(drafts, **map_filters).count()

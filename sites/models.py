@@ -8,26 +8,12 @@ from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from access.models import AuditedRecord, Country
+
 
 def alternative_names_text() -> Func:
     """A site's other names as one text, through the immutable SQL function of migration 0006, so it can be indexed."""
     return Func(F("alternative_names"), function="registry_names_text", output_field=TextField())
-
-
-class Country(models.TextChoices):
-    """The ten ASEAN member states and Timor-Leste, by ISO 3166-1 alpha-2 code."""
-
-    BRUNEI = "BN", _("Brunei Darussalam")
-    CAMBODIA = "KH", _("Cambodia")
-    INDONESIA = "ID", _("Indonesia")
-    LAOS = "LA", _("Lao PDR")
-    MALAYSIA = "MY", _("Malaysia")
-    MYANMAR = "MM", _("Myanmar")
-    PHILIPPINES = "PH", _("Philippines")
-    SINGAPORE = "SG", _("Singapore")
-    THAILAND = "TH", _("Thailand")
-    VIETNAM = "VN", _("Viet Nam")
-    TIMOR_LESTE = "TL", _("Timor-Leste")
 
 
 class SiteStatus(models.TextChoices):
@@ -108,7 +94,7 @@ class DataSource(models.Model):
 
 class MineSiteQuerySet(models.QuerySet):
     def published(self):
-        return self.filter(is_published=True)
+        return self.filter(self.model.published_condition())
 
     def in_country(self, code: str):
         return self.filter(country=code)
@@ -120,7 +106,9 @@ class MineSiteQuerySet(models.QuerySet):
         return self.filter(commodities__contains=[commodity])
 
 
-class MineSite(models.Model):
+class MineSite(AuditedRecord):
+    """A mine, quarry or mineral working, drawn from a source inventory or recorded by a survey uploader."""
+
     name = models.CharField(max_length=255)
     alternative_names = ArrayField(models.CharField(max_length=255), default=list, blank=True)
     country = models.CharField(max_length=2, choices=Country.choices)
@@ -142,11 +130,7 @@ class MineSite(models.Model):
     source_url = models.URLField(blank=True)
     quality_flags = ArrayField(models.CharField(max_length=32, choices=QualityFlag.choices), default=list, blank=True)
 
-    is_published = models.BooleanField(default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=AuditedRecord.UNTRACKED_FIELDS)
     objects = MineSiteQuerySet.as_manager()
 
     class Meta:
@@ -201,26 +185,35 @@ class MineSite(models.Model):
         return reverse("sites:detail", args=[self.pk])
 
 
-class Role(models.TextChoices):
-    SURVEY_UPLOADER = "survey_uploader", _("Survey uploader")
-    ENVIRONMENTAL_OFFICER = "environmental_officer", _("Environmental officer")
-    REVIEWER = "reviewer", _("Reviewer")
+class SiteCluster(models.Model):
+    """Site counts per grid cell of each low zoom, maintained by a trigger on the sites table.
 
+    One row per (zoom, cell, commodity, country, status, is_published); commodity "" counts every
+    site of the cell, the other rows count the sites having that commodity, so every map filter
+    is answered exactly from this table without reading the sites.
+    """
 
-class Membership(models.Model):
-    """A person's role for one country: what they may record is limited to that country."""
-
-    user = models.ForeignKey("auth.User", on_delete=models.CASCADE, related_name="memberships")
-    country = models.CharField(max_length=2, choices=Country.choices)
-    role = models.CharField(max_length=32, choices=Role.choices)
-
-    history = HistoricalRecords()
+    zoom = models.SmallIntegerField()
+    cx = models.IntegerField()
+    cy = models.IntegerField()
+    commodity = models.CharField(max_length=32)
+    country = models.CharField(max_length=2)
+    status = models.CharField(max_length=32)
+    is_published = models.BooleanField()
+    n = models.IntegerField()
+    sum_x = models.FloatField(help_text=_("Sum of the sites' EPSG:3857 x, for the cluster's centroid."))
+    sum_y = models.FloatField()
+    sum_id = models.BigIntegerField(help_text=_("Sum of the site ids: the site's id when n is 1."))
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "country", "role"], name="unique_membership")]
-
-    def __str__(self) -> str:
-        return f"{self.user} — {self.get_role_display()}, {self.get_country_display()}"
+        db_table = "geodata_sitecluster"  # made, and kept by a trigger, in geodata's migration 0005
+        constraints = [
+            models.UniqueConstraint(
+                fields=["zoom", "commodity", "cx", "cy", "country", "status", "is_published"],
+                name="unique_site_cluster_cell",
+            )
+        ]
+        indexes = [models.Index(fields=["id"], condition=models.Q(n=0), name="site_cluster_empty")]
 
 
 class ReportingCode(models.TextChoices):
@@ -333,180 +326,3 @@ class Currency(models.TextChoices):
     SGD = "SGD", "SGD — Singapore dollar"
     THB = "THB", "THB — Thai baht"
     VND = "VND", "VND — Vietnamese dong"
-
-
-class HazardType(models.TextChoices):
-    OPEN_SHAFT = "open_shaft", _("Open shaft")
-    ADIT = "adit", _("Adit / portal")
-    OTHER_VERTICAL_OPENING = "other_vertical_opening", _("Other vertical opening")
-    HIGHWALL = "highwall", _("Highwall / pit edge")
-    SUBSIDENCE = "subsidence", _("Subsidence")
-    UNSTABLE_SLOPE = "unstable_slope", _("Unstable slope")
-    HAZARDOUS_STRUCTURE = "hazardous_structure", _("Hazardous structure")
-    TAILINGS_FACILITY = "tailings_facility", _("Tailings facility")
-    WASTE_ROCK_DUMP = "waste_rock_dump", _("Waste rock dump")
-    ACID_DRAINAGE = "acid_drainage", _("Acid or metalliferous drainage")
-    CONTAMINATED_SOIL = "contaminated_soil", _("Contaminated soil")
-    POLLUTED_WATER = "polluted_water", _("Polluted water body")
-    DUST = "dust", _("Dust")
-    GAS = "gas", _("Gas")
-    EXPLOSIVES_CHEMICALS = "explosives_chemicals", _("Explosives / chemicals")
-    OTHER = "other", _("Other")
-
-
-class HazardPriority(models.IntegerChoices):
-    """e-AMLIS priorities: 1 and 2 threaten people, 3 the environment or other values."""
-
-    EXTREME_DANGER = 1, _("1 — Extreme danger to people")
-    DANGER = 2, _("2 — Danger to people")
-    ENVIRONMENTAL = 3, _("3 — Environmental or other")
-
-
-# Map colours of hazards by priority (the public map's "Hazards" overlay and its legend).
-PRIORITY_COLOURS = {
-    HazardPriority.EXTREME_DANGER: "#b2182b",
-    HazardPriority.DANGER: "#ef8a62",
-    HazardPriority.ENVIRONMENTAL: "#7b3294",
-}
-
-
-class QuantityUnit(models.TextChoices):
-    COUNT = "count", _("count")
-    METRES = "m", "m"
-    SQUARE_METRES = "m2", "m²"
-    HECTARES = "ha", "ha"
-    CUBIC_METRES = "m3", "m³"
-    LITRES = "L", "L"
-
-
-class HazardStatus(models.TextChoices):
-    UNADDRESSED = "unaddressed", _("Unaddressed")
-    FUNDED = "funded", _("Funded")
-    IN_PROGRESS = "in_progress", _("In progress")
-    MADE_SAFE = "made_safe", _("Made safe")
-    MONITORING = "monitoring", _("Monitoring")
-
-
-SAFE_HAZARD_STATUSES = (HazardStatus.MADE_SAFE, HazardStatus.MONITORING)
-# How far from the site's point a hazard may be drawn: a large mine spans a few kilometres.
-HAZARD_MAX_DISTANCE_M = 20_000
-
-
-class HazardQuerySet(models.QuerySet):
-    def published(self):
-        return self.filter(is_published=True, site__is_published=True)
-
-    def in_countries(self, codes):
-        return self.filter(site__country__in=codes)
-
-
-class Hazard(models.Model):
-    """One problem at a site (an open shaft, acid drainage...), with its priority, size and cost to fix.
-
-    Hazards belong to the sites app, not to remediation/: they are the site's problem inventory,
-    recorded and reported whether or not any measure ever addresses them (as e-AMLIS keeps problems
-    apart from the projects that fix them). Remediation measures point at hazards, never the reverse.
-    """
-
-    site = models.ForeignKey(MineSite, on_delete=models.CASCADE, related_name="hazards")
-    hazard_type = models.CharField("type", max_length=32, choices=HazardType.choices)
-    priority = models.PositiveSmallIntegerField(choices=HazardPriority.choices)
-    # Canada's practice: a risk class stays "estimated" until an expert approves it.
-    priority_is_approved = models.BooleanField("priority approved", default=False)
-    priority_approved_by = models.ForeignKey(
-        "auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    priority_approved_at = models.DateTimeField(null=True, blank=True)
-    quantity = models.DecimalField(max_digits=14, decimal_places=3, null=True, blank=True)
-    quantity_unit = models.CharField(max_length=8, choices=QuantityUnit.choices, blank=True)
-    location = models.GeometryField(srid=4326, null=True, blank=True, help_text=_("A point or polygon near the site."))
-    estimated_cost_amount = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
-    estimated_cost_currency = models.CharField(max_length=3, choices=Currency.choices, blank=True)
-    status = models.CharField(max_length=16, choices=HazardStatus.choices, default=HazardStatus.UNADDRESSED)
-    made_safe_on = models.DateField(null=True, blank=True)
-    notes = models.TextField(blank=True)
-
-    is_published = models.BooleanField(default=False)
-    created_by = models.ForeignKey("auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    history = HistoricalRecords(excluded_fields=["updated_at"])
-    objects = HazardQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["site", "priority", "id"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(quantity__isnull=True) | Q(quantity__gte=0), name="hazard_quantity_not_negative"
-            ),
-            models.CheckConstraint(
-                condition=Q(quantity__isnull=True) | ~Q(quantity_unit=""), name="hazard_quantity_has_unit"
-            ),
-            models.CheckConstraint(
-                condition=Q(estimated_cost_amount__isnull=True) | Q(estimated_cost_amount__gte=0),
-                name="hazard_cost_not_negative",
-            ),
-            models.CheckConstraint(
-                condition=Q(estimated_cost_amount__isnull=True) | ~Q(estimated_cost_currency=""),
-                name="hazard_cost_has_currency",
-            ),
-            models.CheckConstraint(
-                condition=Q(priority_is_approved=False) | Q(priority_approved_at__isnull=False),
-                name="hazard_approval_has_date",
-            ),
-            models.CheckConstraint(
-                condition=Q(estimated_cost_currency__in=["", *Currency.values]), name="hazard_currency_iso_4217"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.get_hazard_type_display()} at {self.site.name}"
-
-    @property
-    def is_safe(self) -> bool:
-        return self.status in SAFE_HAZARD_STATUSES
-
-    @property
-    def affected_area_ha(self) -> float | None:
-        """The area the hazard covers, from its quantity when measured as an area, else its polygon."""
-        if self.quantity is not None and self.quantity_unit == QuantityUnit.HECTARES:
-            return float(self.quantity)
-        if self.quantity is not None and self.quantity_unit == QuantityUnit.SQUARE_METRES:
-            return float(self.quantity) / 10_000
-        if self.location is not None and self.location.geom_type in ("Polygon", "MultiPolygon"):
-            from geodata.crs import geodesic_area_ha
-
-            return geodesic_area_ha(self.location)
-        return None
-
-    def clean(self):
-        from django.core.exceptions import ValidationError
-
-        from geodata.crs import geodesic_distance_m
-
-        errors = {}
-        if self.quantity is not None and not self.quantity_unit:
-            errors["quantity_unit"] = _("Give the unit of the quantity.")
-        if self.quantity is not None and self.quantity < 0:
-            errors["quantity"] = _("A quantity cannot be negative.")
-        if self.estimated_cost_amount is not None and not self.estimated_cost_currency:
-            errors["estimated_cost_currency"] = _("Give the currency of the estimated cost.")
-        if self.estimated_cost_amount is not None and self.estimated_cost_amount < 0:
-            errors["estimated_cost_amount"] = _("A cost cannot be negative.")
-        if self.status in SAFE_HAZARD_STATUSES and not self.made_safe_on:
-            errors["made_safe_on"] = _("Give the date the hazard was made safe.")
-        if self.location is not None and self.location.geom_type not in ("Point", "Polygon", "MultiPolygon"):
-            errors["location"] = _("Draw a point or a polygon.")
-        elif self.location is not None and self.site_id and self.site.location:
-            centre = self.location.centroid
-            distance = geodesic_distance_m(centre.x, centre.y, self.site.location.x, self.site.location.y)
-            if distance > HAZARD_MAX_DISTANCE_M:
-                errors["location"] = _(
-                    "The location is %(km).0f km from the site; hazards must be within %(max).0f km."
-                ) % {
-                    "km": distance / 1000,
-                    "max": HAZARD_MAX_DISTANCE_M / 1000,
-                }
-        if errors:
-            raise ValidationError(errors)

@@ -2,28 +2,19 @@
 
 from django.db.models import Q, QuerySet
 
-from sites.models import MineSite, Role, alternative_names_text
-from sites.permissions import countries_with_role
-
-
-def may_see_drafts(user) -> bool:
-    return bool(user and user.is_authenticated and (user.is_staff or user.has_perm("sites.view_minesite")))
-
-
-def draft_countries(user) -> set[str] | None:
-    """The countries whose draft sites `user` sees: None for every country (staff), empty for the public."""
-    if may_see_drafts(user):
-        return None
-    return countries_with_role(user, Role.SURVEY_UPLOADER) | countries_with_role(user, Role.REVIEWER)
+from access.roles import is_staff
+from access.visibility import visible
+from sites.models import MineSite, alternative_names_text
 
 
 def visible_sites(user) -> QuerySet[MineSite]:
-    """Published sites for the public; every site for staff; drafts of their country to uploaders and reviewers."""
-    sites = MineSite.objects.select_related("data_source")
-    own_countries = draft_countries(user)
-    if own_countries is None:
-        return sites
-    return sites.filter(Q(is_published=True) | Q(country__in=own_countries)) if own_countries else sites.published()
+    """The sites `user` may see (access.visibility), with their sources."""
+    return visible(MineSite.objects.select_related("data_source"), user)
+
+
+def may_see_every_draft(user) -> bool:
+    """Staff see every draft site, which the map's cluster counts answer without a country filter."""
+    return is_staff(user)
 
 
 def filtered_sites(sites: QuerySet[MineSite], *, country="", status="", commodity="", q="") -> QuerySet[MineSite]:

@@ -3,8 +3,8 @@
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from sites.models import MineSite, ResourceEstimate, Role
-from sites.permissions import countries_with_role, may_upload_survey
+from access.roles import may_upload_survey
+from sites.models import MineSite, ResourceEstimate
 
 
 def ensure_may_edit_site(user, country: str) -> None:
@@ -31,15 +31,6 @@ def update_site(*, site: MineSite, by, data: dict) -> MineSite:
         setattr(site, field, value)
     site.full_clean()
     site.save()
-    return site
-
-
-@transaction.atomic
-def set_site_published(*, site: MineSite, by, is_published: bool) -> MineSite:
-    if site.country not in countries_with_role(by, Role.REVIEWER):
-        raise PermissionDenied("Only reviewers of this site's country may publish or unpublish it.")
-    site.is_published = is_published
-    site.save(update_fields=["is_published", "updated_at"])
     return site
 
 

@@ -10,8 +10,9 @@ so a site is never lost over them.
 import re
 from dataclasses import dataclass, field
 
+from access.models import Country
 from geodata.errors import IngestError
-from sites.models import Commodity, Country, MineType, SiteStatus
+from sites.models import Commodity, MineType, SiteStatus
 
 # Field -> the column names we look for when the uploader has not mapped it (lower case).
 GUESSED_COLUMNS: dict[str, tuple[str, ...]] = {

@@ -11,45 +11,28 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
-from config.api import error_body
-from geodata import downloads, exports, maps, tiles
+from access.models import Role
+from access.roles import countries_with_role, may_upload_survey
+from geodata import downloads, exports, maps
+from geodata import tiles as tile_engine
 from geodata.errors import IngestError
-from geodata.maps import Overlay, TileSource
 from geodata.queries import reference_overlays
-from remediation import queries as remediation_queries
-from remediation.models import PROGRESS_COLOURS, STAGE_COLOURS, MeasureStage, RemediationProgress
+from geodata.rest import error_body
+from sites import contributions, listing, queries, tiles
 from sites import exports as site_exports
-from sites import listing, queries
 from sites.filters import SiteFilter
 from sites.forms import AsOfForm, MapOptionsForm, SiteFilterForm, SiteInventoryForm
 from sites.history import recent_changes
 from sites.imports import import_sites
-from sites.models import PRIORITY_COLOURS, STATUS_COLOURS, HazardPriority, Role, SiteStatus
-from sites.permissions import countries_with_role, may_publish_records, may_record_remediation, may_upload_survey
+from sites.models import STATUS_COLOURS, SiteStatus
 
 
-def _legend(colours=STATUS_COLOURS, vocabulary=SiteStatus):
-    return [(label, colours[value]) for value, label in vocabulary.choices]
-
-
-def _overlay_legends():
-    """What the colours of the tile overlays mean; shown under the sites' legend."""
-    return [
-        ("Remediation areas (stage)", _legend(STAGE_COLOURS, MeasureStage)),
-        (
-            "Hazards (priority; a dashed ring is placed only to about 1 km)",
-            _legend(PRIORITY_COLOURS, HazardPriority),
-        ),
-    ]
-
-
-def _tile_source(tiles_name: str, feature_name: str) -> TileSource:
-    identify = reverse(feature_name, args=[0]).replace("/0.json", "/{id}.json")
-    return TileSource(tiles=tiles.url_template(tiles_name), identify=identify)
+def _status_legend():
+    return [(label, STATUS_COLOURS[value]) for value, label in SiteStatus.choices]
 
 
 def _bad_filters(request, form, template):
-    return render(request, template, {"form": form, "error": form.error_text(), "legend": _legend()}, status=400)
+    return render(request, template, {"form": form, "error": form.error_text(), "legend": _status_legend()}, status=400)
 
 
 # The filters of the map and list pages that their download links carry (not the list's text search).
@@ -77,24 +60,30 @@ def public_map(request):
     if not form.is_valid():
         return _bad_filters(request, form, "sites/map.html")
     options = form.active_filters()  # the site tiles take the colour too: it adds the attribute they need
-    tile_url = tiles.url_template("tiles:sites") + (f"?{urlencode(options)}" if options else "")
-    summary_url = reverse("sites:summary", args=[0]).replace("/0.json", "/{id}.json")
-    by_remediation = form.cleaned_data["colour"] == MapOptionsForm.BY_REMEDIATION
-    site_map = maps.public_map(
-        tile_url,
-        summary_url,
-        reference_overlays(),
-        colour_by_remediation=by_remediation,
-        remediation=_tile_source("tiles:remediation", "tiles:remediation-feature"),
-        hazards=_tile_source("tiles:hazards", "tiles:hazard-feature"),
+    colouring = contributions.colouring(form.cleaned_data["colour"])
+    if colouring:
+        style = maps.style_call("RegistryTiles.siteStyle", colouring.colours, maps.CLUSTER_COLOUR, colouring.name)
+    else:
+        style = maps.style_call(
+            "RegistryTiles.siteStyle", maps.colour_codes(STATUS_COLOURS), maps.CLUSTER_COLOUR, "status"
+        )
+    sites = maps.TileOverlay(
+        name="Mine sites",
+        tiles=tile_engine.url_template("tiles:sites") + (f"?{urlencode(options)}" if options else ""),
+        tile_layer=tiles.SITES_LAYER,
+        style=style,
+        identify="RegistryTiles.identifySites",
+        identify_url=reverse("sites:summary", args=[0]).replace("/0.json", "/{id}.json"),
     )
+    overlays = contributions.map_overlays()
+    include_drafts = queries.may_see_every_draft(request.user)
     context = {
         "form": form,
-        "map": site_map,
-        "site_count": tiles.site_count(include_drafts=queries.may_see_drafts(request.user), **form.site_filters()),
-        "legend": _legend(PROGRESS_COLOURS, RemediationProgress) if by_remediation else _legend(),
-        "legend_title": "Remediation progress" if by_remediation else "Site status",
-        "overlay_legends": _overlay_legends(),
+        "map": maps.public_map(sites, reference_overlays(), [overlay.overlay() for overlay in overlays]),
+        "site_count": tiles.site_count(include_drafts=include_drafts, **form.site_filters()),
+        "legend": colouring.legend() if colouring else _status_legend(),
+        "legend_title": colouring.label if colouring else "Site status",
+        "overlay_legends": [(overlay.legend_title, overlay.legend()) for overlay in overlays],
         "downloads": _download_links(request),
     }
     return render(request, "sites/map.html", context)
@@ -111,7 +100,7 @@ def site_list(request):
         "form": form,
         "page": page,
         "query": query.urlencode(),
-        "legend": _legend(),
+        "legend": _status_legend(),
         "may_import": bool(countries_with_role(request.user, Role.SURVEY_UPLOADER)),
         "downloads": _download_links(request),
         "footprint_downloads": _download_links(request, geometry="footprint"),
@@ -151,23 +140,26 @@ def site_export(request, file_format):
 def site_detail(request, pk):
     site = get_object_or_404(queries.visible_sites(request.user), pk=pk)
     as_of_form = AsOfForm(request.GET)
-    if as_of_form.is_valid() and as_of_form.cleaned_data["as_of"]:
-        remediation = remediation_queries.site_remediation_as_of(site, request.user, as_of_form.end_of_day())
-    else:
-        remediation = remediation_queries.site_remediation(site, request.user)
-    treated = Overlay("Treated areas", reverse("remediation:treated_areas", args=[site.pk]), "#1a9850", 2, 0.3)
+    as_of = as_of_form.end_of_day() if as_of_form.is_valid() and as_of_form.cleaned_data["as_of"] else None
+    date = contributions.SitePageDate(
+        as_of=as_of,
+        text=request.GET.get("as_of", ""),
+        error=as_of_form.error_text() if as_of_form.errors else "",
+    )
+    panels = contributions.site_panels()
+    overlays = [*reference_overlays(show=False), *(overlay for panel in panels for overlay in panel.overlays(site))]
     context = {
         "site": site,
-        "map": maps.site_map(site, [*reference_overlays(show=False), treated]),
+        "map": maps.point_map(
+            site.location,
+            colour=site.status_colour,
+            outline=site.footprint,
+            overlays=overlays,
+        ),
         "estimates": site.resource_estimates.all(),
         "may_record_estimates": may_upload_survey(request.user, site.country),
-        "changes": recent_changes(site, show_users=queries.may_see_drafts(request.user)),
-        "remediation": remediation,
-        "timeline": remediation_queries.remediation_timeline(site, request.user),
-        "may_record": may_record_remediation(request.user, site.country),
-        "may_publish": may_publish_records(request.user, site.country),
-        "as_of_text": request.GET.get("as_of", ""),
-        "as_of_error": as_of_form.error_text() if as_of_form.errors else "",
+        "changes": recent_changes(site, show_users=queries.may_see_every_draft(request.user)),
+        "panels": [panel.render(request, site, date) for panel in panels],
     }
     return render(request, "sites/detail.html", context, status=400 if as_of_form.errors else 200)
 

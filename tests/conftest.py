@@ -3,7 +3,8 @@
 import pytest
 from django.contrib.gis.geos import Point
 
-from sites.models import Commodity, Country, MineSite, SiteStatus
+from access.models import Country
+from sites.models import Commodity, MineSite, SiteStatus
 
 
 def make_site(**overrides) -> MineSite:

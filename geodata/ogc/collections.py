@@ -1,11 +1,14 @@
-"""The registry of OGC API collections: sites, hazards, remediation areas and each published survey layer."""
+"""The registry of OGC API collections: those the apps contribute, then each published survey layer.
+
+Apps register a function that makes their collection (`register_collection`) from their
+AppConfig.ready(): sites its sites, remediation its hazards and treated areas.
+"""
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.contrib.gis.db.models import Extent
-from django.db.models import BooleanField, ExpressionWrapper, F, Max, Min, QuerySet
-from django.db.models.functions import Coalesce
+from django.db.models import Max, Min, QuerySet
 
 from geodata.models import Feature, Layer
 from geodata.queries import in_field_order
@@ -53,37 +56,6 @@ class Collection:
         return [value.isoformat() if value else None for value in (span["start"], span["end"])]
 
 
-def _site_properties(site) -> dict:
-    return {
-        "name": site.name,
-        "country": site.country,
-        "admin_area": site.admin_area,
-        "status": site.status,
-        "mine_type": site.mine_type,
-        "commodities": ", ".join(site.commodities),
-        "operator": site.operator,
-        "opened_year": site.opened_year,
-        "closed_year": site.closed_year,
-        "source_record_id": site.source_record_id,
-        "updated_at": site.updated_at.isoformat(),
-    }
-
-
-def sites_collection() -> Collection:
-    from sites.queries import visible_sites
-
-    return Collection(
-        id="sites",
-        title="Mine sites",
-        description="Mine sites of the ASEAN states and Timor-Leste: status, commodities, operator.",
-        rows=lambda user: visible_sites(user).order_by("pk"),
-        properties=_site_properties,
-        geometry_field="location",
-        datetime_field="updated_at",
-        keywords=["mining", "mine sites"],
-    )
-
-
 def layer_collection(layer: Layer) -> Collection:
     return Collection(
         id=f"layer-{layer.pk}",
@@ -100,121 +72,23 @@ def layer_collection(layer: Layer) -> Collection:
     )
 
 
-def _hazard_properties(hazard) -> dict:
-    # Who recorded or approved a hazard, and its free-text notes, are left out: they may name people.
-    return {
-        "site_id": hazard.site_id,
-        "site_name": hazard.site.name,
-        "country": hazard.site.country,
-        "hazard_type": hazard.hazard_type,
-        "type": str(hazard.get_hazard_type_display()),
-        "priority": hazard.priority,
-        "priority_label": str(hazard.get_priority_display()),
-        "priority_is_approved": hazard.priority_is_approved,
-        "status": hazard.status,
-        "made_safe_on": _date(hazard.made_safe_on),
-        "quantity": _number(hazard.quantity),
-        "quantity_unit": hazard.quantity_unit,
-        "estimated_cost_amount": _number(hazard.estimated_cost_amount),
-        "estimated_cost_currency": hazard.estimated_cost_currency,
-        "location_generalised": hazard.is_generalised,
-        "updated_at": hazard.updated_at.isoformat(),
-    }
-
-
-def _visible_hazards(user) -> QuerySet:
-    """Hazards as the hazard tiles show them: priority 1 at a 1 km grid node outside the reader's countries."""
-    from remediation.queries import visible
-    from sites.models import Hazard
-    from sites.permissions import countries_seeing_exact_hazards
-    from sites.sensitive import is_generalised, shown_location
-
-    exact_countries = countries_seeing_exact_hazards(user)
-    hazards = visible(Hazard.objects.select_related("site"), user)
-    return hazards.annotate(
-        shown_location=shown_location(exact_countries),
-        is_generalised=ExpressionWrapper(is_generalised(exact_countries), output_field=BooleanField()),
-    )
-
-
-def hazards_collection() -> Collection:
-    return Collection(
-        id="hazards",
-        title="Hazards",
-        description="Hazards recorded at mine sites (open shafts, acid drainage...) with their priority and status. "
-        "Priority-1 hazards are placed at a point within about 1 km, except for officers of their country.",
-        rows=_visible_hazards,
-        properties=_hazard_properties,
-        geometry_field="shown_location",
-        datetime_field="updated_at",
-        keywords=["mining", "hazards", "abandoned mines"],
-        # A snapped point lies at most half a grid cell's diagonal (707 Web Mercator metres, under
-        # 0.0064 degrees) from the centroid, and the centroid within the stored shape's box.
-        indexed_geometry=("location", 0.01),
-    )
-
-
-def _measure_properties(measure) -> dict:
-    # No names of people: officers who signed off are in the site page, for members of its country.
-    return {
-        "site_id": measure.site_id,
-        "site_name": measure.site.name,
-        "country": measure.site.country,
-        "measure_type": measure.measure_type,
-        "type": str(measure.get_measure_type_display()),
-        "stage": measure.stage,
-        "stage_label": str(measure.get_stage_display()),
-        "progress": measure.stage_progress,
-        "treated_area_ha": _number(measure.treated_area_ha),
-        "planned_start": _date(measure.planned_start),
-        "planned_end": _date(measure.planned_end),
-        "actual_start": _date(measure.actual_start),
-        "actual_end": _date(measure.actual_end),
-        "responsible_agency": measure.responsible_agency,
-        "funding_source": measure.funding_source,
-        "is_signed_off": measure.is_signed_off,
-        "updated_at": measure.updated_at.isoformat(),
-    }
-
-
-def _visible_treated_areas(user) -> QuerySet:
-    from remediation.models import RemediationMeasure
-    from remediation.queries import visible
-
-    measures = RemediationMeasure.objects.filter(treated_area__isnull=False).select_related("site")
-    # The works' dates when there are any, else the plan's: what the measure's time on a map means.
-    return visible(measures, user).annotate(
-        works_start=Coalesce(F("actual_start"), F("planned_start")),
-        works_end=Coalesce(F("actual_end"), F("planned_end")),
-    )
-
-
-def remediation_areas_collection() -> Collection:
-    return Collection(
-        id="remediation-areas",
-        title="Remediation areas",
-        description="Areas treated (or to be treated) by remediation measures: type, stage, progress, area "
-        "and dates (the works' dates, else the planned ones).",
-        rows=_visible_treated_areas,
-        properties=_measure_properties,
-        geometry_field="treated_area",
-        datetime_field="works_start",
-        datetime_end_field="works_end",
-        keywords=["mining", "remediation", "rehabilitation"],
-    )
-
-
-def _number(value) -> float | None:
+def as_number(value) -> float | None:
     return float(value) if value is not None else None
 
 
-def _date(value) -> str | None:
+def as_date(value) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-# One entry per kind of record published as a collection.
-FIXED_COLLECTIONS: list[Callable[[], Collection]] = [sites_collection, hazards_collection, remediation_areas_collection]
+# One function per kind of record published as a collection, in the order the apps registered them.
+FIXED_COLLECTIONS: list[Callable[[], Collection]] = []
 LAYER_PREFIX = "layer-"
+
+
+def register_collection(make: Callable[[], Collection]) -> None:
+    """Add an app's collection (a function that makes it, so its rows are read per request)."""
+    if make not in FIXED_COLLECTIONS:
+        FIXED_COLLECTIONS.append(make)
 
 
 def all_collections() -> list[Collection]:

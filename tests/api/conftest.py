@@ -6,7 +6,7 @@ from django.core.cache import cache
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from sites.models import Membership, Role
+from access.models import Membership, Role
 
 
 @pytest.fixture(autouse=True)

@@ -3,7 +3,7 @@
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from sites.models import Country, Role
+from access.models import Country, Role
 from tests.api.conftest import make_user
 
 NEW_SITE = {

@@ -7,12 +7,12 @@ import pytest
 from django.contrib.gis.geos import Point, Polygon
 from rest_framework.test import APIClient
 
-from geodata.tiles import hazard_location
-from remediation.models import Measurement, MeasureStage, MonitoringVisit, RemediationMeasure
-from sites.models import Hazard, Role
+from access.models import Role
+from remediation.models import Hazard, Measurement, MeasureStage, MonitoringVisit, RemediationMeasure
 from tests.api.conftest import make_user
 from tests.conftest import make_site
 from tests.remediation.conftest import make_hazard, make_measure, make_visit, utm_square_in_wgs84
+from tests.remediation.placements import hazard_location
 
 pytestmark = pytest.mark.django_db
 

@@ -6,10 +6,11 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import User
 
+from access.models import Membership, Role
 from geodata.models import Layer
 from remediation.models import Measurement, MeasureStage
 from sites.demo import load_demo
-from sites.models import Membership, MineSite, Role
+from sites.models import MineSite
 from tests.remediation.conftest import make_hazard, make_measure, make_visit
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import User
 
-from sites.models import Membership, Role
+from access.models import Membership, Role
 from tests.e2e.test_served_by_gunicorn import BASE_DIR, url_of_the_test_database
 from tests.geodata.conftest import UPLOADS
 

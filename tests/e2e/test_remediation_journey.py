@@ -9,7 +9,7 @@ from django.contrib.auth.models import User
 from django.contrib.gis.geos import Point
 from PIL import Image
 
-from sites.models import Membership, Role
+from access.models import Membership, Role
 from tests.conftest import make_site
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

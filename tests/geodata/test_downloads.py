@@ -10,13 +10,13 @@ from django.contrib.auth.models import User
 from django.db import connection
 from django.http import StreamingHttpResponse
 
+from access.models import Membership, Role
 from geodata.exports import shapefile_field_names
 from geodata.ingest import ingest_layer
 from geodata.loading import replace_features
 from geodata.models import Feature, Layer
 from geodata.services import load_reference_layer
 from sites.demo import REFERENCE_LAYERS
-from sites.models import Membership, Role
 from tests.downloads import body, present, reopen, save, shapefile_side_file
 from tests.geodata.conftest import UPLOADS, make_layer
 

@@ -15,8 +15,9 @@ from owslib.ogcapi.features import Features
 
 from geodata.ingest import ingest_layer
 from geodata.models import Feature, Layer
-from sites.models import HazardPriority, HazardType, MineSite
-from sites.sensitive import generalised_point
+from remediation.models import HazardPriority, HazardType
+from remediation.placement import generalised_point
+from sites.models import MineSite
 from tests.conftest import make_site
 from tests.geodata.conftest import UPLOADS, make_layer
 from tests.remediation.conftest import make_hazard

@@ -5,9 +5,8 @@ import datetime
 import pytest
 from django.contrib.gis.geos import Point, Polygon
 
-from remediation.models import MeasureStage
-from sites.models import HazardPriority, HazardStatus
-from sites.sensitive import generalised_point
+from remediation.models import HazardPriority, HazardStatus, MeasureStage
+from remediation.placement import generalised_point
 from tests.conftest import make_site
 from tests.remediation.conftest import make_hazard, make_measure, utm_square_in_wgs84
 

@@ -6,8 +6,7 @@ from django.contrib.auth.models import User
 from django.contrib.gis.geos import Point, Polygon
 from pyproj import Transformer
 
-from remediation.models import MeasureStage
-from sites.models import HazardPriority, HazardStatus
+from remediation.models import HazardPriority, HazardStatus, MeasureStage
 from tests.conftest import make_site
 from tests.geodata.test_tiles import tile_of
 from tests.remediation.conftest import make_hazard, make_measure, utm_square_in_wgs84

@@ -10,9 +10,9 @@ import shapely
 from django.contrib.auth.models import User
 from django.contrib.gis.geos import Point
 
+from access.models import Role
 from geodata import loading
-from geodata.models import SiteCluster
-from sites.models import MineSite, Role, SiteStatus
+from sites.models import MineSite, SiteCluster, SiteStatus
 from tests.conftest import make_site
 from tests.geodata.conftest import make_layer
 from tests.remediation.conftest import make_member

@@ -4,8 +4,8 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from access.models import Membership, Role
 from geodata.models import Layer, LayerStatus
-from sites.models import Membership, Role
 from tests.geodata.conftest import UPLOADS, make_layer
 
 pytestmark = pytest.mark.django_db

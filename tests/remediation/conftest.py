@@ -7,8 +7,16 @@ from django.contrib.auth.models import User
 from django.contrib.gis.geos import MultiPolygon, Polygon
 from pyproj import Transformer
 
-from remediation.models import MeasureStage, MeasureType, MonitoringVisit, RemediationMeasure
-from sites.models import Hazard, HazardPriority, HazardType, Membership, Role
+from access.models import Membership, Role
+from remediation.models import (
+    Hazard,
+    HazardPriority,
+    HazardType,
+    MeasureStage,
+    MeasureType,
+    MonitoringVisit,
+    RemediationMeasure,
+)
 
 # A 1 km x 1 km square laid out in UTM 51S (EPSG:32751) near the test site (121.5 E, 2.5 S).
 UTM_51S = 32751

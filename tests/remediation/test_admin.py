@@ -2,7 +2,7 @@
 
 import pytest
 
-from sites.models import Role
+from access.models import Role
 from tests.conftest import make_site
 from tests.remediation.conftest import make_hazard, make_measure, make_member
 
@@ -31,8 +31,8 @@ def test_officer_lists_only_records_of_their_country(client, staff_officer, site
 def test_officer_cannot_open_or_change_a_record_of_another_country(client, staff_officer, sites):
     hazard = make_hazard(sites[1], notes="original")
     client.force_login(staff_officer)
-    assert client.get(f"/admin/sites/hazard/{hazard.pk}/change/").status_code in (302, 403, 404)
-    client.post(f"/admin/sites/hazard/{hazard.pk}/change/", {"notes": "changed"})
+    assert client.get(f"/admin/remediation/hazard/{hazard.pk}/change/").status_code in (302, 403, 404)
+    client.post(f"/admin/remediation/hazard/{hazard.pk}/change/", {"notes": "changed"})
     hazard.refresh_from_db()
     assert hazard.notes == "original"
 
@@ -41,7 +41,7 @@ def test_officer_cannot_publish_through_the_admin(client, staff_officer, sites):
     hazard = make_hazard(sites[0])
     client.force_login(staff_officer)
     response = client.post(
-        f"/admin/sites/hazard/{hazard.pk}/change/",
+        f"/admin/remediation/hazard/{hazard.pk}/change/",
         {"site": sites[0].pk, "hazard_type": "adit", "priority": "1", "status": "unaddressed", "is_published": "on"},
     )
     assert response.status_code == 302
@@ -52,7 +52,7 @@ def test_officer_cannot_publish_through_the_admin(client, staff_officer, sites):
 def test_officer_cannot_delete_published_records_in_the_admin(client, staff_officer, sites):
     hazard = make_hazard(sites[0], is_published=True)
     client.force_login(staff_officer)
-    client.post(f"/admin/sites/hazard/{hazard.pk}/delete/", {"post": "yes"})
+    client.post(f"/admin/remediation/hazard/{hazard.pk}/delete/", {"post": "yes"})
     assert hazard.__class__.objects.filter(pk=hazard.pk).exists()
 
 

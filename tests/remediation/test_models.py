@@ -11,13 +11,14 @@ from django.db import IntegrityError, connection, transaction
 from remediation.models import (
     STAGE_TRANSITIONS,
     Evidence,
+    HazardStatus,
     Measurement,
     MeasureStage,
     Parameter,
+    QuantityUnit,
     RemediationMeasure,
     may_change_stage,
 )
-from sites.models import HazardStatus, QuantityUnit
 from tests.conftest import make_site
 from tests.remediation.conftest import make_hazard, make_measure, make_visit, utm_square_in_wgs84
 

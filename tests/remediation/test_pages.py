@@ -315,16 +315,6 @@ def test_treated_areas_geojson_for_the_site_map(client, site):
     assert f"/remediation/sites/{site.pk}/treated-areas.geojson" in page(client, site).context["map"].script
 
 
-def test_remediation_progress_per_site_for_the_map(site, officer):
-    from remediation.queries import remediation_progress_by_site
-
-    make_measure(site, stage=MeasureStage.CARE_AND_MAINTENANCE, is_published=True)
-    make_measure(site, stage=MeasureStage.WORKS_IN_PROGRESS, is_published=True)
-    make_measure(site, stage=MeasureStage.PLANNED)  # a draft: only officers count it
-    assert remediation_progress_by_site(None) == {site.pk: pytest.approx((1.0 + 0.65) / 2)}
-    assert remediation_progress_by_site(officer) == {site.pk: pytest.approx((1.0 + 0.65 + 0.1) / 3)}
-
-
 def test_timeline_says_published_in_words(client, site, officer, reviewer):
     client.force_login(officer)
     client.post(

@@ -3,8 +3,7 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from remediation.models import Evidence, MonitoringVisit, RemediationMeasure
-from sites.models import Hazard
+from remediation.models import Evidence, Hazard, MonitoringVisit, RemediationMeasure
 from tests.conftest import make_site
 from tests.remediation.conftest import make_hazard, make_measure, make_visit, png_bytes
 
@@ -148,7 +147,7 @@ def test_publish(client, people, site, kind, actor):
 
 
 def test_reviewer_of_another_country_cannot_publish(client, site):
-    from sites.models import Role
+    from access.models import Role
     from tests.remediation.conftest import make_member
 
     record = make_measure(site)
@@ -200,7 +199,7 @@ def test_dashboard_is_for_officers_and_reviewers(client, people, actor):
 
 
 def test_dashboard_refuses_people_without_a_remediation_role(client):
-    from sites.models import Role
+    from access.models import Role
     from tests.remediation.conftest import make_member
 
     client.force_login(make_member("uploader", Role.SURVEY_UPLOADER, "ID"))

@@ -4,7 +4,8 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from sites.models import Membership, MineSite, Role
+from access.models import Membership, Role
+from sites.models import MineSite
 
 pytestmark = pytest.mark.django_db
 

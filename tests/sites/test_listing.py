@@ -7,8 +7,9 @@ from django.db import connection
 from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 
+from access.models import Country, Membership, Role
 from sites.listing import NearerEndPaginator, site_list_page
-from sites.models import Commodity, Country, Membership, MineSite, Role, SiteStatus
+from sites.models import Commodity, MineSite, SiteStatus
 from sites.queries import filtered_sites
 from tests.conftest import make_site
 

@@ -113,7 +113,7 @@ ESTIMATE_FORM = {
 def member(username, role, country):
     from django.contrib.auth.models import User
 
-    from sites.models import Membership
+    from access.models import Membership
 
     user = User.objects.create_user(username, password="pw")
     Membership.objects.create(user=user, role=role, country=country)

@@ -12,7 +12,8 @@ from django.contrib.gis.geos import MultiPolygon, Point, Polygon
 from django.db import connection
 from django.http import StreamingHttpResponse
 
-from sites.models import Commodity, Country, DataSource, Membership, MineSite, Role, SiteStatus
+from access.models import Country, Membership, Role
+from sites.models import Commodity, DataSource, MineSite, SiteStatus
 from tests.conftest import make_site
 from tests.downloads import body, present, reopen, save, shapefile_side_file
 

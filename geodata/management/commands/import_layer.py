@@ -6,9 +6,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from access.models import Country
 from geodata.ingest import ingest_layer
 from geodata.models import Layer, LayerStatus, Theme
-from sites.models import Country
 
 _BAR_WIDTH = 30
 

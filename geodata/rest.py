@@ -1,4 +1,4 @@
-"""What every API endpoint shares: the JSON error format, keyset pagination and the bbox filter field."""
+"""What every API endpoint shares: the JSON error format, keyset pagination, the bbox filter, the publish choice."""
 
 import logging
 
@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django.views import defaults
 from django_filters import rest_framework as filters
-from rest_framework import exceptions, pagination
+from rest_framework import exceptions, pagination, serializers
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 from rest_framework_gis.fields import GeoJsonDict
@@ -144,3 +144,9 @@ class GeometryField(rest_framework_gis.fields.GeometryField):
         if isinstance(value, Point) and not value.empty and self.transform is None and self.precision is None:
             return GeoJsonDict({"type": "Point", "coordinates": list(value.coords)})
         return super().to_representation(value)
+
+
+class PublishSerializer(serializers.Serializer):
+    """The body of every publish action: publish (true) or withdraw (false)."""
+
+    is_published = serializers.BooleanField()

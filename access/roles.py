@@ -1,11 +1,19 @@
-"""Who may do what, per country: one place, called by views, API, admin and tiles."""
+"""Who holds which role where: a user's memberships, read once per request."""
 
-from sites.models import Country, Membership, Role
+from access.models import Country, Membership, Role
+
+
+def is_signed_in(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+def is_staff(user) -> bool:
+    return is_signed_in(user) and user.is_staff
 
 
 def countries_with_role(user, role: str) -> set[str]:
     """The countries where `user` holds `role`; registry admins hold every role everywhere."""
-    if not (user and user.is_authenticated and user.is_active):
+    if not is_signed_in(user):
         return set()
     if user.is_superuser:
         return set(Country.values)
@@ -28,11 +36,8 @@ def _roles(user) -> dict[str, set[str]]:
 
 
 def may_upload_survey(user, country: str) -> bool:
+    """Survey uploaders of a country record its survey layers, sites and resource estimates."""
     return country in countries_with_role(user, Role.SURVEY_UPLOADER)
-
-
-def is_reviewer(user) -> bool:
-    return bool(countries_with_role(user, Role.REVIEWER))
 
 
 def may_record_remediation(user, country: str) -> bool:
@@ -40,21 +45,6 @@ def may_record_remediation(user, country: str) -> bool:
     return country in countries_with_role(user, Role.ENVIRONMENTAL_OFFICER)
 
 
-def may_publish_records(user, country: str) -> bool:
-    """Reviewers of a country publish, unpublish and approve what its officers recorded."""
-    return country in countries_with_role(user, Role.REVIEWER)
-
-
-def countries_seeing_drafts(user) -> set[str]:
-    """Where `user` sees unpublished remediation records: the countries they record or review for."""
-    return countries_with_role(user, Role.ENVIRONMENTAL_OFFICER) | countries_with_role(user, Role.REVIEWER)
-
-
-def countries_seeing_exact_hazards(user) -> set[str]:
-    """Where `user` sees priority-1 hazards at their exact place: their officer or reviewer countries; staff everywhere.
-
-    Everyone else sees an open shaft only to about a kilometre, so it cannot be found from the map.
-    """
-    if user and user.is_authenticated and user.is_active and user.is_staff:
-        return set(Country.values)
-    return countries_seeing_drafts(user)
+def working_countries(user, recorder_role: str) -> set[str]:
+    """Where `user` records (`recorder_role`) or reviews: the countries whose drafts of that kind are theirs."""
+    return countries_with_role(user, recorder_role) | countries_with_role(user, Role.REVIEWER)

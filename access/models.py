@@ -1,0 +1,87 @@
+"""Countries, roles and memberships: who works for which country, the ground every other app stands on."""
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class Country(models.TextChoices):
+    """The ten ASEAN member states and Timor-Leste, by ISO 3166-1 alpha-2 code."""
+
+    BRUNEI = "BN", _("Brunei Darussalam")
+    CAMBODIA = "KH", _("Cambodia")
+    INDONESIA = "ID", _("Indonesia")
+    LAOS = "LA", _("Lao PDR")
+    MALAYSIA = "MY", _("Malaysia")
+    MYANMAR = "MM", _("Myanmar")
+    PHILIPPINES = "PH", _("Philippines")
+    SINGAPORE = "SG", _("Singapore")
+    THAILAND = "TH", _("Thailand")
+    VIETNAM = "VN", _("Viet Nam")
+    TIMOR_LESTE = "TL", _("Timor-Leste")
+
+
+class Role(models.TextChoices):
+    SURVEY_UPLOADER = "survey_uploader", _("Survey uploader")
+    ENVIRONMENTAL_OFFICER = "environmental_officer", _("Environmental officer")
+    REVIEWER = "reviewer", _("Reviewer")
+
+
+class Membership(models.Model):
+    """A person's role for one country: what they may record is limited to that country."""
+
+    user = models.ForeignKey("auth.User", on_delete=models.CASCADE, related_name="memberships")
+    country = models.CharField(max_length=2, choices=Country.choices)
+    role = models.CharField(max_length=32, choices=Role.choices)
+
+    # The tables keep the names they had when memberships lived in the sites app.
+    history = HistoricalRecords(table_name="sites_historicalmembership")
+
+    class Meta:
+        db_table = "sites_membership"
+        constraints = [models.UniqueConstraint(fields=["user", "country", "role"], name="unique_membership")]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()}, {self.get_country_display()}"
+
+
+class CountryRecord:
+    """What the visibility rule (access.visibility) needs to know of a kind of record; mixed into its model."""
+
+    # The lookup from the record to its country's code, and the role that records this kind.
+    country_lookup = "country"
+    recorder_role = Role.SURVEY_UPLOADER
+
+    @classmethod
+    def published_condition(cls) -> Q:
+        """When a record of this kind is public (a hazard also needs its site published, a layer to be ready)."""
+        return Q(is_published=True)
+
+    def check_publishable(self) -> None:
+        """Raise a ValidationError saying why this record cannot be published yet; most always can."""
+
+    def record_country(self) -> str:
+        value = self
+        for step in self.country_lookup.split("__"):
+            value = getattr(value, step)
+        return value
+
+
+class AuditedRecord(CountryRecord, models.Model):
+    """The fields every record the public may see carries: published or draft, who created it, and when.
+
+    Each model declares its own `history = HistoricalRecords(excluded_fields=UNTRACKED_FIELDS)`:
+    inherited from here, every history table would have to take the name simple-history gives it,
+    and hazards keep the table they had in the sites app.
+    """
+
+    UNTRACKED_FIELDS = ["updated_at"]  # a save's time is the history row's own date
+
+    is_published = models.BooleanField(default=False)
+    created_by = models.ForeignKey("auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True

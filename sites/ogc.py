@@ -1,0 +1,33 @@
+"""The sites as an OGC API – Features collection (registered from SitesConfig.ready())."""
+
+from geodata.ogc.collections import Collection
+from sites.queries import visible_sites
+
+
+def _site_properties(site) -> dict:
+    return {
+        "name": site.name,
+        "country": site.country,
+        "admin_area": site.admin_area,
+        "status": site.status,
+        "mine_type": site.mine_type,
+        "commodities": ", ".join(site.commodities),
+        "operator": site.operator,
+        "opened_year": site.opened_year,
+        "closed_year": site.closed_year,
+        "source_record_id": site.source_record_id,
+        "updated_at": site.updated_at.isoformat(),
+    }
+
+
+def sites_collection() -> Collection:
+    return Collection(
+        id="sites",
+        title="Mine sites",
+        description="Mine sites of the ASEAN states and Timor-Leste: status, commodities, operator.",
+        rows=lambda user: visible_sites(user).order_by("pk"),
+        properties=_site_properties,
+        geometry_field="location",
+        datetime_field="updated_at",
+        keywords=["mining", "mine sites"],
+    )

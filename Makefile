@@ -36,7 +36,7 @@ help:
 	@echo "make test   the same set-up plus Chromium, then every test"
 	@echo "make db     only start the project-local PostGIS cluster (.pgdata/)"
 	@echo "make stop   stop that cluster"
-	@echo "make lint   ruff check and format check"
+	@echo "make lint   ruff check, format check and the one-way import contract"
 	@echo "make bench-maps   tiles and map page at 1M generated sites (about 10 minutes)"
 	@echo "make bench-ingest   our import_layer against ogr2ogr on a 50k-polygon shapefile"
 
@@ -141,7 +141,7 @@ bench-maps: venv db
 	@SECRET_KEY=bench-only $(PY) bench/maps.py
 
 lint: venv
-	@$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+	@$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check . && $(VENV)/bin/lint-imports
 
 # --- benchmarks (print figures; see bench/README.md) -------------------------------------------
 bench-ingest: migrate

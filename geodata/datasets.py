@@ -19,7 +19,6 @@ from geodata.unpack import Unpacked
 
 SHAPEFILE = "ESRI Shapefile"
 _SINGLE_FILE_EXTENSIONS = {".gpkg", ".geojson", ".json", ".kml"}
-_SIDECAR_EXTENSIONS = {".shx", ".dbf", ".prj", ".cpg", ".sbn", ".sbx", ".qmd", ".xml", ".qix", ".fix"}
 
 
 @dataclass(frozen=True)

@@ -22,10 +22,9 @@ import geopandas
 import pandas
 import pyogrio
 import shapely
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
-
-from geodata.errors import IngestError
 
 FORMATS = {
     "gpkg": ("GPKG", "application/geopackage+sqlite3"),
@@ -47,7 +46,7 @@ DBF_TEXT_BYTES = 254  # the longest text a DBF field holds
 _DTYPES = {"integer": "Int64", "float": "Float64", "boolean": "boolean", "string": "object"}
 
 
-class ExportError(IngestError):
+class ExportError(ValidationError):
     """The data cannot be written in the asked format; the message says why."""
 
 

@@ -3,8 +3,10 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.gis.admin import GISModelAdmin
+from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
 
+from access.publishing import publish
 from geodata.widgets import LocalOSMWidget
 from sites.models import Commodity, DataSource, MineSite, ResourceEstimate
 
@@ -33,7 +35,6 @@ class MineSiteForm(forms.ModelForm):
             "source_record_id",
             "source_status",
             "source_url",
-            "is_published",
         ]
 
 
@@ -67,7 +68,9 @@ class MineSiteAdmin(SimpleHistoryAdmin, GISModelAdmin):
     # operators (trigram indexes), whole source record ids (an index on their upper case).
     search_fields = ["name", "operator", "=source_record_id"]
     show_full_result_count = False  # one count of every site fewer per page
-    readonly_fields = ["source_record_key", "quality_flags", "created_at", "updated_at"]
+    # Publication goes through the publish service (the actions below, the pages, the API), never the form.
+    readonly_fields = ["source_record_key", "quality_flags", "is_published", "created_by", "created_at", "updated_at"]
+    actions = ["publish_selected", "withdraw_selected"]
     fieldsets = [
         (
             None,
@@ -88,8 +91,31 @@ class MineSiteAdmin(SimpleHistoryAdmin, GISModelAdmin):
                 ]
             },
         ),
-        ("Publication", {"fields": ["is_published", "created_at", "updated_at"]}),
+        ("Publication", {"fields": ["is_published", "created_by", "created_at", "updated_at"]}),
     ]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description="Publish the selected sites (reviewers of their countries)")
+    def publish_selected(self, request, queryset):
+        self._publish(request, queryset, published=True)
+
+    @admin.action(description="Withdraw the selected sites to drafts (reviewers of their countries)")
+    def withdraw_selected(self, request, queryset):
+        self._publish(request, queryset, published=False)
+
+    def _publish(self, request, queryset, *, published: bool):
+        done, refused = 0, 0
+        for site in queryset:
+            try:
+                publish(site, by=request.user, published=published)
+                done += 1
+            except PermissionDenied:
+                refused += 1
+        self.message_user(request, f"{done} sites changed; {refused} refused (not a reviewer of their country).")
 
 
 @admin.register(DataSource)

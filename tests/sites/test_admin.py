@@ -1,8 +1,9 @@
 """The admin's site form works and its map widget loads no CDN assets."""
 
 import pytest
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Permission, User
 
+from access.models import Membership, Role
 from tests.conftest import make_site
 
 pytestmark = pytest.mark.django_db
@@ -48,3 +49,20 @@ def test_admin_search_finds_parts_of_names_and_whole_source_ids_along_the_lists_
     assert found("freeport") == ["Grasberg"]
     assert found("m0134") == ["Batu Hijau"]
     assert found("M01") == []  # a source id is matched whole, as the public list matches it
+
+
+def test_the_site_form_cannot_publish_and_the_action_publishes_through_the_reviewer_rule(client):
+    draft = make_site(name="Draft pit", is_published=False)  # in Indonesia
+    clerk = User.objects.create_user("clerk", password="pw", is_staff=True, is_superuser=False)
+    Membership.objects.create(user=clerk, role=Role.REVIEWER, country="VN")
+    clerk.user_permissions.add(*Permission.objects.filter(codename__in=["view_minesite", "change_minesite"]))
+    client.force_login(clerk)
+    client.post("/admin/sites/minesite/", {"action": "publish_selected", "_selected_action": [draft.pk]})
+    draft.refresh_from_db()
+    assert draft.is_published is False
+
+    client.force_login(User.objects.create_superuser("admin", "admin@example.org", "pw"))
+    client.post("/admin/sites/minesite/", {"action": "publish_selected", "_selected_action": [draft.pk]})
+    draft.refresh_from_db()
+    assert draft.is_published is True
+    assert draft.history.first().history_user.username == "admin"

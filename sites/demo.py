@@ -11,6 +11,7 @@ from django.db import transaction
 from geodata.models import Theme
 from geodata.services import ReferenceLayerSpec, load_reference_layer
 from sites import gem
+from sites.imports import upsert_sites
 from sites.models import DataSource, MineSite
 from sites.quality import COUNTRY_OUTLINES_SLUG, flag_quality_issues
 
@@ -71,29 +72,9 @@ class DemoReport:
     quality_flags: dict[str, int] = field(default_factory=dict)
 
 
-def record_keys(ids: list[str]) -> list[str]:
-    """A unique key per record: the source id, or "<id>#<n>" for its n-th repeat in the file."""
-    seen: Counter = Counter()
-    keys = []
-    for record_id in ids:
-        seen[record_id] += 1
-        keys.append(record_id if seen[record_id] == 1 else f"{record_id}#{seen[record_id]}")
-    return keys
-
-
-def upsert_site(source: DataSource, key: str, values: dict) -> str:
-    """Create the site or update what changed; return "created", "updated" or "unchanged"."""
-    site = MineSite.objects.filter(data_source=source, source_record_key=key).first()
-    if site is None:
-        MineSite.objects.create(data_source=source, source_record_key=key, **values)
-        return "created"
-    changed = [name for name, value in values.items() if getattr(site, name) != value]
-    if not changed:
-        return "unchanged"
-    for name in changed:
-        setattr(site, name, values[name])
-    site.save()
-    return "updated"
+def _site_row(feature: dict) -> dict:
+    longitude, latitude = feature["geometry"]["coordinates"][:2]
+    return {**gem.site_fields(feature["properties"]), "location": Point(longitude, latitude, srid=4326)}
 
 
 @transaction.atomic
@@ -106,13 +87,17 @@ def load_demo() -> DemoReport:
 
     source, _ = DataSource.objects.update_or_create(name=GEM_COAL_SOURCE["name"], defaults=GEM_COAL_SOURCE)
     features = json.loads(GEM_COAL_FILE.read_text(encoding="utf-8"))["features"]
-    keys = record_keys([feature["properties"]["id"] for feature in features])
-    for key, feature in zip(keys, features, strict=True):
-        longitude, latitude = feature["geometry"]["coordinates"][:2]
-        values = gem.site_fields(feature["properties"])
-        values.update(location=Point(longitude, latitude, srid=4326), is_published=True)
-        outcome = upsert_site(source, key, values)
-        setattr(report, f"sites_{outcome}", getattr(report, f"sites_{outcome}") + 1)
+    rows = [
+        {
+            **gem.site_fields(feature["properties"]),
+            "location": Point(*feature["geometry"]["coordinates"][:2], srid=4326),
+        }
+        for feature in features
+    ]
+    # The same write path as an uploaded inventory (sites.imports), published as the demo ships it.
+    outcome, _site_ids = upsert_sites(source, rows, publish=True, user=None)
+    report.sites_created, report.sites_updated = outcome["created"], outcome["updated"]
+    report.sites_unchanged = outcome["unchanged"]
 
     report.quality_flags = flag_quality_issues()
     report.sites_by_country = dict(

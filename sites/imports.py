@@ -14,7 +14,6 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from geodata.errors import IngestError
-from sites.demo import record_keys
 from sites.inventory import read_inventory
 from sites.models import DataSource, MineSite
 from sites.quality import flag_quality_issues
@@ -110,19 +109,30 @@ def import_sites(
     with transaction.atomic():
         source, _ = DataSource.objects.get_or_create(name=(source_name or Path(original_name).stem)[:200])
         report["source"] = source.name
-        outcome, site_ids = _upsert(source, good, publish=publish, user=user)
+        outcome, site_ids = upsert_sites(source, good, publish=publish, user=user)
         report.update(outcome)
         flag_quality_issues()
         report["probable_duplicates"] = probable_duplicates(site_ids)
     return report
 
 
+def record_keys(ids: list[str]) -> list[str]:
+    """A unique key per record: the source id, or "<id>#<n>" for its n-th repeat in the file."""
+    seen: Counter = Counter()
+    keys = []
+    for record_id in ids:
+        seen[record_id] += 1
+        keys.append(record_id if seen[record_id] == 1 else f"{record_id}#{seen[record_id]}")
+    return keys
+
+
 def _listed(countries: set[str]) -> str:
     return ", ".join(sorted(countries)) or "no country"
 
 
-def _upsert(source: DataSource, rows: list[dict], *, publish: bool, user) -> tuple[dict, list[int]]:
-    """Create new sites and update changed ones in bulk, each with its history row."""
+def upsert_sites(source: DataSource, rows: list[dict], *, publish: bool, user) -> tuple[dict, list[int]]:
+    """Create new sites and update changed ones in bulk, each with its history row; the one write path
+    of every inventory (uploads, `import_sites`, the demo). `publish` applies to the sites it creates."""
     keys = record_keys([row["source_record_id"] for row in rows])
     existing = {
         site.source_record_key: site for site in MineSite.objects.filter(data_source=source, source_record_key__in=keys)

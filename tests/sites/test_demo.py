@@ -6,8 +6,9 @@ import pytest
 from django.core.management import call_command
 
 from geodata.models import Feature, Layer
-from sites.demo import load_demo, record_keys
+from sites.demo import load_demo
 from sites.gem import STATUS_BY_GEM_STATUS
+from sites.imports import record_keys
 from sites.models import MineSite, QualityFlag, SiteStatus
 
 pytestmark = pytest.mark.django_db

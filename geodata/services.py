@@ -14,6 +14,7 @@ from django.db import transaction
 
 from access.roles import may_upload_survey
 from geodata import loading
+from geodata.ingest import ingest_layer
 from geodata.models import Layer, LayerStatus
 
 
@@ -90,6 +91,29 @@ class IngestOptions:
     srid: int | None = None
     encoding: str = ""
     layer_name: str = ""
+
+
+def import_layer_file(
+    path: Path, *, metadata: dict, options: "IngestOptions", progress=None
+) -> tuple[Layer | None, dict]:
+    """Import a file from the server's disk into a new layer (the `import_layer` command); return it and the report.
+
+    The ingest is all-or-nothing on its own (and reports progress as it goes, so it runs outside a
+    transaction); a layer whose import failed is deleted, so a re-run with the missing option starts afresh.
+    """
+    layer = Layer.objects.create(**metadata)
+    report = ingest_layer(
+        layer,
+        path,
+        srid=options.srid,
+        encoding=options.encoding or None,
+        layer_name=options.layer_name or None,
+        progress=progress,
+    )
+    if layer.status != LayerStatus.READY:
+        layer.delete()
+        return None, report
+    return layer, report
 
 
 def ensure_may_upload(user, country: str) -> None:

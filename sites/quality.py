@@ -1,6 +1,11 @@
-"""Find known defects in site records and flag them on the sites (never hide or fix them silently)."""
+"""Find known defects in site records and flag them on the sites (never hide or fix them silently).
+
+The one write path of the quality flags, run after every inventory import and by the demo.
+"""
 
 from django.db import connection
+from django.utils import timezone
+from simple_history.utils import bulk_update_with_history
 
 from sites.models import MineSite, QualityFlag
 
@@ -46,9 +51,12 @@ def flag_quality_issues() -> dict[str, int]:
 
     order = [flag.value for flag in QualityFlag]
     candidates = MineSite.objects.exclude(quality_flags=[]) | MineSite.objects.filter(pk__in=flagged)
+    changed, now = [], timezone.now()  # bulk updates skip auto_now
     for site in candidates.distinct():
         wanted = sorted(flagged.get(site.pk, set()), key=order.index)
         if site.quality_flags != wanted:
-            site.quality_flags = wanted
-            site.save(update_fields=["quality_flags", "updated_at"])
+            site.quality_flags, site.updated_at = wanted, now
+            changed.append(site)
+    # In bulk, each with its history row: an import of thousands of sites changes thousands of flags.
+    bulk_update_with_history(changed, MineSite, ["quality_flags", "updated_at"], batch_size=2000)
     return counts

@@ -7,8 +7,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from access.models import Country
-from geodata.ingest import ingest_layer
-from geodata.models import Layer, LayerStatus, Theme
+from access.publishing import OPERATOR, publish
+from geodata.models import Theme
+from geodata.services import IngestOptions, import_layer_file
 
 _BAR_WIDTH = 30
 
@@ -34,32 +35,26 @@ class Command(BaseCommand):
         path: Path = options["file"]
         if not path.is_file():
             raise CommandError(f"{path} does not exist or is not a file.")
-        layer = Layer.objects.create(
-            title=options["title"] or path.stem,
-            agency=options["agency"],
-            country=options["country"],
-            theme=options["theme"],
+        metadata = {
+            "title": options["title"] or path.stem,
+            "agency": options["agency"],
+            "country": options["country"],
+            "theme": options["theme"],
+        }
+        ingest_options = IngestOptions(
+            srid=options["srid"], encoding=options["encoding"] or "", layer_name=options["layer_name"] or ""
         )
-        report = ingest_layer(
-            layer,
-            path,
-            srid=options["srid"],
-            encoding=options["encoding"],
-            layer_name=options["layer_name"],
-            progress=self._progress_printer(),
+        layer, report = import_layer_file(
+            path, metadata=metadata, options=ingest_options, progress=self._progress_printer()
         )
         self.stdout.write(json.dumps(report, indent=2, ensure_ascii=False, default=str))
-        if layer.status != LayerStatus.READY:
-            # Nothing is kept from a failed run: a re-run with the missing option creates the layer afresh.
-            status = layer.status
-            layer.delete()
-            if status == LayerStatus.NEEDS_CRS:
+        if layer is None:
+            if report.get("needs_crs"):
                 raise CommandError(f"{report['message']} Re-run with --srid CODE.")
             must_pick = "dataset" not in report and len(report.get("available_layers", [])) > 1
             raise CommandError(f"Import failed: {report['error']}{' Re-run with --layer NAME.' if must_pick else ''}")
         if options["publish"]:
-            layer.is_published = True
-            layer.save(update_fields=["is_published", "updated_at"])
+            publish(layer, by=OPERATOR)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Layer {layer.pk} ({layer.title}): {report['imported']} features imported, "

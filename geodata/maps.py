@@ -89,35 +89,17 @@ class Overlay:
 
 
 class RemoteGeoJson(folium.map.Layer):
-    """A GeoJSON layer whose data the browser fetches from a URL (folium's GeoJson fetches at build time).
-
-    With `identify`, a click on a feature shows its attributes, built with DOM calls so values from
-    uploaded files can never inject markup.
-    """
+    """A GeoJSON layer whose data the browser fetches from a URL (folium's GeoJson fetches at build time)."""
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
         var {{ this.get_name() }} = L.geoJSON(null, {
             style: {{ this.style|tojson }},
-            interactive: {{ this.identify|tojson }},
+            interactive: false,
             pointToLayer: function (feature, latlng) {
                 return L.circleMarker(latlng, Object.assign({radius: 5, fillOpacity: 0.8}, {{ this.style|tojson }}));
             },
-            {% if this.identify %}
-            onEachFeature: function (feature, layer) {
-                layer.bindPopup(function () {
-                    var table = document.createElement("table");
-                    table.className = "identify";
-                    Object.entries(feature.properties || {}).forEach(function (entry) {
-                        var row = table.insertRow();
-                        row.insertCell().textContent = entry[0];
-                        row.insertCell().textContent = entry[1] === null ? "" : String(entry[1]);
-                    });
-                    return table;
-                });
-            },
-            {% endif %}
         });
         fetch({{ this.url|tojson }}, {credentials: "same-origin"})
             .then(function (response) {
@@ -126,10 +108,6 @@ class RemoteGeoJson(folium.map.Layer):
             })
             .then(function (data) {
                 {{ this.get_name() }}.addData(data);
-                {% if this.fit %}
-                var bounds = {{ this.get_name() }}.getBounds();
-                if (bounds.isValid()) { {{ this._parent.get_name() }}.fitBounds(bounds, {maxZoom: 14}); }
-                {% endif %}
             })
             .catch(function (error) { console.warn("overlay {{ this.layer_name }} not loaded: " + error); });
         {% if this.show %}{{ this.get_name() }}.addTo({{ this._parent.get_name() }});{% endif %}
@@ -137,12 +115,10 @@ class RemoteGeoJson(folium.map.Layer):
         """
     )
 
-    def __init__(self, overlay: Overlay, *, identify: bool = False, fit: bool = False):
+    def __init__(self, overlay: Overlay):
         super().__init__(name=overlay.name, overlay=True, control=True, show=overlay.show)
         self._name = "RemoteGeoJson"
         self.url = overlay.url
-        self.identify = identify
-        self.fit = fit
         self.style = {
             "color": overlay.colour,
             "fillColor": overlay.colour,

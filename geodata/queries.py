@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from access.visibility import visible
 from geodata.maps import CATEGORY_PALETTE, Overlay
-from geodata.models import Feature, Layer
+from geodata.models import Feature, Layer, LayerStatus
 
 # Overlays drawn on the public map, by the slug of the layer the demo ships, with their style.
 REFERENCE_OVERLAYS = [
@@ -135,5 +135,5 @@ def layer_progress(layer: Layer) -> dict:
         "percent": layer.progress_percent,
         "feature_count": layer.feature_count,
         "error": (layer.report or {}).get("error", ""),
-        "finished": layer.status not in ("queued", "processing"),
+        "finished": layer.status not in (LayerStatus.QUEUED, LayerStatus.PROCESSING),
     }

@@ -14,6 +14,7 @@ from access.roles import may_record_remediation
 from access.visibility import ensure_may_publish
 from remediation.evidence_files import InspectedFile, make_thumbnail
 from remediation.models import (
+    DONE_STAGES,
     Evidence,
     EvidenceKind,
     Hazard,
@@ -108,7 +109,7 @@ def approve_priority(hazard: Hazard, *, by) -> Hazard:
 def sign_off_measure(measure: RemediationMeasure, *, by) -> RemediationMeasure:
     """A reviewer signs off a finished measure against its closure criteria."""
     ensure_may_publish(by, measure)
-    if not measure.actual_end or measure.stage not in ("completed", "care"):
+    if not measure.actual_end or measure.stage not in DONE_STAGES:
         raise ValidationError("Only a completed measure, with the date its works ended, can be signed off.")
     measure.signed_off_by = by
     measure.signed_off_at = timezone.now()

@@ -198,7 +198,7 @@ def generate_sites(count: int) -> float:
 def generate_polygon_layer(count: int):
     from django.db import connection
 
-    from geodata import tiles
+    from geodata import layer_tiles
     from geodata.loading import summarise_layer
     from geodata.models import Layer
 
@@ -228,7 +228,7 @@ def generate_polygon_layer(count: int):
         loaded = time.perf_counter() - start
         start = time.perf_counter()
         summarise_layer(layer)
-        tiles.refresh_generalised_features(layer)
+        layer_tiles.refresh_generalised_features(layer)
         cursor.execute("ANALYZE geodata_generalisedfeature")
         generalised = time.perf_counter() - start
     layer.refresh_from_db()
@@ -291,7 +291,7 @@ def run() -> None:
     from django.db import connection
     from django.test import Client
 
-    from geodata import tiles
+    from geodata import layer_tiles
     from geodata.tiles import TileAddress
     from sites import tiles as site_tiles
     from sites.demo import load_demo
@@ -340,17 +340,16 @@ def run() -> None:
         return f"/tiles/sites/{z}/{x}/{y}.pbf"
 
     def site_sql(z):
-        address = TileAddress(*tile_of(*DENSE_SITE_POINT, z))
-        if z <= site_tiles.CLUSTER_MAX_ZOOM:
-            return site_tiles._site_cluster_sql(address, "", "", "", False, (None, []))
-        return site_tiles._site_point_sql(address, "", "", "", False, (None, []))
+        return site_tiles.site_tile_sql(TileAddress(*tile_of(*DENSE_SITE_POINT, z)))
 
     def layer_url(z):
         z, x, y = tile_of(*DENSE_POLYGON_POINT, z)
         return f"/tiles/layers/{layer.pk}/{z}/{x}/{y}.pbf?attribute=LITHOLOGY"
 
     def layer_sql(z):
-        return tiles.layer_tile_sql(layer.pk, TileAddress(*tile_of(*DENSE_POLYGON_POINT, z)), attribute="LITHOLOGY")
+        return layer_tiles.layer_tile_sql(
+            layer.pk, TileAddress(*tile_of(*DENSE_POLYGON_POINT, z)), attribute="LITHOLOGY"
+        )
 
     site_ratios, site_own, site_slowest = measure_tiles(client, "sites", site_url, site_sql)
     layer_ratios, layer_own, layer_slowest = measure_tiles(client, "polygons", layer_url, layer_sql)

@@ -16,7 +16,7 @@ import shapely
 from django.contrib.gis.geos import GEOSGeometry, Polygon
 from django.db import connection, transaction
 
-from geodata import tiles
+from geodata import layer_tiles
 from geodata.models import Feature, Layer
 
 # Rows are streamed to COPY in chunks so memory stays flat for large layers.
@@ -81,7 +81,7 @@ def replace_features_json(
             size=_READ_SIZE,
         )
     summarise_layer(layer)
-    tiles.refresh_generalised_features(layer)
+    layer_tiles.refresh_generalised_features(layer)
 
 
 def _copy_chunks(layer_id: int, geometries: np.ndarray, properties: Sequence[str], source_indexes: Sequence[int]):

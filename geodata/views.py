@@ -14,7 +14,7 @@ from access.models import Role
 from access.publishing import publish
 from access.roles import countries_with_role, may_upload_survey
 from access.visibility import may_publish
-from geodata import downloads, exports, maps, queries, services, tiles
+from geodata import downloads, exports, layer_tiles, maps, queries, services, tiles
 from geodata.bbox import parse_bbox
 from geodata.forms import IngestOptionsForm, LayerFilterForm, LayerUploadForm, PublishForm
 from geodata.models import Feature, LayerStatus
@@ -207,8 +207,8 @@ def layer_tile(request, pk, z, x, y):
         return _layer_tile_refusal(request, pk, attribute)
     tile_request = tiles.TileRequest(
         key=f"layer-{pk}|{address}|{attribute}",
-        query=tiles.layer_tile_sql(pk, address, attribute=attribute),
-        subject=tiles.layer_subject(tiles.visible_layers_sql(request.user), pk, attribute),
+        query=layer_tiles.layer_tile_sql(pk, address, attribute=attribute),
+        subject=layer_tiles.layer_subject(layer_tiles.visible_layers_sql(request.user), pk, attribute),
     )
     tile = tiles.serve_tile(tile_request, if_none_match=request.headers.get("If-None-Match"))
     if tile is None:

@@ -1,0 +1,137 @@
+"""The survey layers' vector tiles, and the generalised copies that serve their low zooms.
+
+A layer tile's subject is the layer itself, found among the layers the requester may see, with its
+`updated_at` (`layer_subject`), so a hidden layer has no tiles. Polygons below z12 come from
+`GeneralisedFeature`: copies simplified once per zoom, with the features too small to see at that
+zoom left out, so a low-zoom tile never reads every polygon.
+"""
+
+import functools
+
+from django.contrib.auth.models import AnonymousUser
+from django.db import connection, transaction
+from django.db.models import QuerySet
+
+from geodata.models import Feature, GeneralisedFeature, Layer, LayerStatus
+from geodata.queries import visible_layers
+from geodata.tiles import (
+    BUFFER,
+    DENSEST_CELL_PIXELS,
+    EXTENT,
+    FEATURES_LAYER,
+    GENERALISED_BANDS,
+    TileAddress,
+    generalised_band,
+    inline_sql,
+    pixel_size_m,
+)
+
+
+def visible_layers_sql(user) -> str:
+    """`queries.visible_layers(user)` as SQL text, for a layer tile's subject.
+
+    The public's rule has no parameters, so its SQL is compiled once: building the queryset would
+    cost more than the look-up it runs, on every tile.
+    """
+    if user and user.is_authenticated:
+        return _layer_subject_columns(visible_layers(user))
+    return _public_layers_sql()
+
+
+@functools.cache
+def _public_layers_sql() -> str:
+    return _layer_subject_columns(visible_layers(AnonymousUser()))
+
+
+def _layer_subject_columns(layers: QuerySet) -> str:
+    return inline_sql(layers.order_by().values("id", "updated_at", "is_published", "status", "field_schema"))
+
+
+def layer_subject(layers_sql: str, layer_id: int, attribute: str = "") -> tuple[str, dict]:
+    """A layer tile's subject: the layer if it is among `layers_sql` and has the attribute asked for.
+
+    The version is the layer's `updated_at` (features only change through an ingest, which saves the
+    layer); the one fact is whether strangers may see it (published and ready).
+    """
+    sql = f"""
+        SELECT layer.id::text || '-' || extract(epoch FROM layer.updated_at)::text AS version,
+               layer.is_published AND layer.status = %(subject_ready)s AS is_public
+        FROM ({layers_sql}) AS layer
+        WHERE layer.id = %(subject_layer)s
+          AND (%(subject_attribute)s = ''
+               OR layer.field_schema @> jsonb_build_array(jsonb_build_object('name', %(subject_attribute)s::text)))"""
+    return sql, {"subject_layer": layer_id, "subject_attribute": attribute, "subject_ready": LayerStatus.READY.value}
+
+
+def layer_tile_sql(layer_id: int, address: TileAddress, *, attribute: str = "") -> tuple[str, dict]:
+    """A layer's features in one tile: `fid` (for identify) and, when asked, one attribute as `value`."""
+    band = generalised_band(address.z)
+    params = {"z": address.z, "x": address.x, "y": address.y, "layer": layer_id, "attribute": attribute}
+    params["margin"] = BUFFER / EXTENT
+    value = "feature.properties ->> %(attribute)s" if attribute else "NULL::text"
+    if band is None:
+        source = f"""
+            SELECT feature.id AS fid, {value} AS value, ST_Transform(feature.geom, 3857) AS geom
+            FROM {Feature._meta.db_table} AS feature
+            WHERE feature.layer_id = %(layer)s::bigint
+              AND feature.geom && ST_Transform(ST_TileEnvelope(%(z)s, %(x)s, %(y)s, margin => %(margin)s), 4326)"""
+    else:
+        params["band"] = band
+        # A lookup per feature drawn, not a join: the planner would otherwise read every feature of the layer.
+        if attribute:
+            value = f"(SELECT properties ->> %(attribute)s FROM {Feature._meta.db_table} WHERE id = copy.feature_id)"
+        source = f"""
+            SELECT copy.feature_id AS fid, {value} AS value, copy.geom
+            FROM {GeneralisedFeature._meta.db_table} AS copy
+            WHERE copy.layer_id = %(layer)s::bigint AND copy.band = %(band)s::smallint
+              AND copy.geom && ST_TileEnvelope(%(z)s, %(x)s, %(y)s, margin => %(margin)s)"""
+    sql = f"""
+        SELECT ST_AsMVT(tile, '{FEATURES_LAYER}', {EXTENT}, 'geom') FROM (
+            SELECT fid, value,
+                   ST_AsMVTGeom(source.geom, ST_TileEnvelope(%(z)s, %(x)s, %(y)s), {EXTENT}, {BUFFER}, true) AS geom
+            FROM ({source}) AS source
+        ) AS tile WHERE geom IS NOT NULL"""
+    return sql, params
+
+
+@transaction.atomic
+def refresh_generalised_features(layer: Layer) -> None:
+    """Rebuild the layer's simplified low-zoom copies; called whenever its features are replaced.
+
+    Each copy simplifies to half a pixel of its zoom and leaves out polygons and lines whose
+    bounding box is under one pixel there, which would draw nothing. Where features crowd, it
+    keeps the largest one per square of DENSEST_CELL_PIXELS (by its centre), as tippecanoe's
+    drop-densest-as-needed does, so a tile holds at most (256 / 4)^2 = 4,096 of them.
+    """
+    GeneralisedFeature.objects.filter(layer=layer).delete()
+    table = GeneralisedFeature._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""CREATE TEMPORARY TABLE projected_features ON COMMIT DROP AS
+                SELECT id, ST_Transform(geom, 3857) AS geom FROM {Feature._meta.db_table} WHERE layer_id = %s""",
+            [layer.pk],
+        )
+        for band in GENERALISED_BANDS:
+            pixel = pixel_size_m(band)
+            cursor.execute(
+                f"""INSERT INTO {table} (layer_id, feature_id, band, geom)
+                    SELECT DISTINCT ON (cell_x, cell_y) %(layer)s, id, %(band)s,
+                           CASE WHEN GeometryType(geom) LIKE '%%POINT' THEN geom
+                                ELSE ST_SimplifyPreserveTopology(geom, %(tolerance)s) END
+                    FROM (
+                        SELECT id, geom, greatest(ST_XMax(geom) - ST_XMin(geom), ST_YMax(geom) - ST_YMin(geom)) AS size,
+                               floor((ST_XMin(geom) + ST_XMax(geom)) / 2 / %(cell)s) AS cell_x,
+                               floor((ST_YMin(geom) + ST_YMax(geom)) / 2 / %(cell)s) AS cell_y
+                        FROM projected_features
+                    ) AS measured
+                    WHERE GeometryType(geom) LIKE '%%POINT' OR size >= %(pixel)s
+                    ORDER BY cell_x, cell_y, size DESC, id""",
+                {
+                    "layer": layer.pk,
+                    "band": band,
+                    "tolerance": pixel / 2,
+                    "pixel": pixel,
+                    "cell": pixel * DENSEST_CELL_PIXELS,
+                },
+            )
+        cursor.execute("DROP TABLE projected_features")

@@ -1,0 +1,107 @@
+"""Monitoring visits and the readings taken on them."""
+
+from django.contrib.gis.db import models
+from django.core.exceptions import ValidationError
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from access.models import AuditedRecord
+from remediation.models.measures import RemediationMeasure
+from remediation.models.records import SiteRecord, SiteRecordQuerySet
+from sites.models import MineSite
+
+
+class MonitoringVisit(SiteRecord):
+    """A visit to a site (often to one measure) to see whether the remediation holds."""
+
+    site = models.ForeignKey(MineSite, on_delete=models.CASCADE, related_name="visits")
+    measure = models.ForeignKey(
+        RemediationMeasure, on_delete=models.CASCADE, null=True, blank=True, related_name="visits"
+    )
+    visited_on = models.DateField()
+    officer = models.ForeignKey("auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    observations = models.TextField(blank=True)
+    next_visit_due = models.DateField(null=True, blank=True)
+
+    history = HistoricalRecords(excluded_fields=AuditedRecord.UNTRACKED_FIELDS)
+    objects = SiteRecordQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["site", "-visited_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(next_visit_due__isnull=True) | Q(next_visit_due__gt=F("visited_on")),
+                name="visit_next_due_after_visit",
+            )
+        ]
+        indexes = [models.Index(fields=["next_visit_due"])]
+
+    def __str__(self) -> str:
+        return f"Visit to {self.site.name} on {self.visited_on:%d %b %Y}"
+
+    def clean(self):
+        errors = {}
+        if self.next_visit_due and self.visited_on and self.next_visit_due <= self.visited_on:
+            errors["next_visit_due"] = _("The next visit must be due after this one.")
+        if self.measure_id and self.site_id and self.measure.site_id != self.site_id:
+            errors["measure"] = _("The measure belongs to another site.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class Parameter(models.TextChoices):
+    PH = "ph", "pH"
+    ELECTRICAL_CONDUCTIVITY = "ec", _("Electrical conductivity")
+    TURBIDITY = "turbidity", _("Turbidity")
+    VEGETATION_COVER = "vegetation_cover", _("Vegetation cover")
+    SETTLEMENT = "settlement", _("Settlement")
+    DISSOLVED_METALS = "dissolved_metals", _("Dissolved metals")
+    SULPHATE = "sulphate", _("Sulphate")
+    WATER_LEVEL = "water_level", _("Water level")
+    OTHER = "other", _("Other")
+
+
+class MeasurementUnit(models.TextChoices):
+    PH_UNITS = "pH", _("pH units")
+    MICROSIEMENS_PER_CM = "uS_cm", "µS/cm"
+    NTU = "NTU", "NTU"
+    PERCENT = "percent", "%"
+    MILLIMETRES = "mm", "mm"
+    METRES = "m", "m"
+    MILLIGRAMS_PER_LITRE = "mg_L", "mg/L"
+
+
+class Measurement(models.Model):
+    """One reading taken on a visit: a parameter, its value and unit."""
+
+    visit = models.ForeignKey(MonitoringVisit, on_delete=models.CASCADE, related_name="measurements")
+    parameter = models.CharField(max_length=32, choices=Parameter.choices)
+    parameter_detail = models.CharField(max_length=100, blank=True, help_text=_("Which metal, which borehole…"))
+    value = models.DecimalField(max_digits=14, decimal_places=4)
+    unit = models.CharField(max_length=8, choices=MeasurementUnit.choices)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["visit", "parameter", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(parameter="ph") | (Q(value__gte=0) & Q(value__lte=14)), name="measurement_ph_in_range"
+            ),
+            models.CheckConstraint(
+                condition=~Q(parameter="vegetation_cover") | (Q(value__gte=0) & Q(value__lte=100)),
+                name="measurement_cover_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_parameter_display()} {self.value} {self.get_unit_display()}"
+
+    def clean(self):
+        if self.value is None:
+            return
+        if self.parameter == Parameter.PH and not 0 <= self.value <= 14:
+            raise ValidationError({"value": _("pH lies between 0 and 14.")})
+        if self.parameter == Parameter.VEGETATION_COVER and not 0 <= self.value <= 100:
+            raise ValidationError({"value": _("A cover is a percentage between 0 and 100.")})

@@ -25,7 +25,7 @@ class LayerAdmin(SimpleHistoryAdmin, GISModelAdmin):
         "progress_stage",
         "progress_percent",
         "report",
-        "uploaded_by",
+        "created_by",
         "created_at",
         "updated_at",
     ]

@@ -3,7 +3,6 @@
 import uuid
 from pathlib import Path
 
-from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GistIndex
@@ -11,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from access.models import Country, CountryRecord
+from access.models import AuditedRecord, Country
 
 
 class Theme(models.TextChoices):
@@ -45,7 +44,7 @@ class LayerQuerySet(models.QuerySet):
         return self.filter(self.model.published_condition())
 
 
-class Layer(CountryRecord, models.Model):
+class Layer(AuditedRecord):
     """A survey layer of one country (geological units, faults, occurrences...) and what its ingest made of it."""
 
     title = models.CharField(max_length=255)
@@ -75,12 +74,8 @@ class Layer(CountryRecord, models.Model):
     upload_file = models.FileField(upload_to=upload_location, blank=True, max_length=200)
     upload_name = models.CharField(max_length=255, blank=True, help_text=_("The file's name as uploaded."))
 
-    is_published = models.BooleanField(default=False)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    history = HistoricalRecords(excluded_fields=["progress_stage", "progress_percent", "updated_at"])
+    # Progress is saved every few seconds of an import: the history keeps what the layer is, not each step.
+    history = HistoricalRecords(excluded_fields=[*AuditedRecord.UNTRACKED_FIELDS, "progress_stage", "progress_percent"])
     objects = LayerQuerySet.as_manager()
 
     class Meta:

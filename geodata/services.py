@@ -125,7 +125,7 @@ def ensure_may_upload(user, country: str) -> None:
 def start_layer_upload(*, by, upload: UploadedFile, metadata: dict, options: IngestOptions) -> Layer:
     """Store the upload, create its layer (queued) and enqueue the ingest; the worker does the rest."""
     ensure_may_upload(by, metadata.get("country", ""))
-    layer = Layer(uploaded_by=by, status=LayerStatus.QUEUED, upload_name=upload.name[:255], **metadata)
+    layer = Layer(created_by=by, status=LayerStatus.QUEUED, upload_name=upload.name[:255], **metadata)
     layer.upload_file.save(upload.name, upload, save=False)
     layer.save()
     enqueue_ingest(layer, options)
@@ -158,7 +158,7 @@ _SHARED_METADATA = (
     "attribution",
     "keywords",
     "upload_name",
-    "uploaded_by",
+    "created_by",
 )
 
 

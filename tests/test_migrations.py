@@ -1,4 +1,4 @@
-"""Moving hazards to remediation and memberships to access keeps every row where it was."""
+"""Moving hazards to remediation and memberships to access, and renaming a layer's uploader, keep every row."""
 
 import pytest
 from django.contrib.gis.geos import Point
@@ -22,7 +22,7 @@ def migrate(targets):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_hazards_and_memberships_stay_in_their_tables_across_the_move():
+def test_hazards_memberships_and_uploaders_stay_in_their_tables_across_the_move():
     latest = MigrationExecutor(connection).loader.graph.leaf_nodes()
     old = migrate(BEFORE_THE_MOVE)
     user = old.get_model("auth", "User").objects.create(username="officer")
@@ -35,6 +35,7 @@ def test_hazards_and_memberships_stay_in_their_tables_across_the_move():
     measure = old.get_model("remediation", "RemediationMeasure").objects.create(site=site, measure_type="shaft_capping")
     measure.hazards.add(shaft)
     old.get_model("sites", "Membership").objects.create(user=user, country="ID", role="environmental_officer")
+    layer = old.get_model("geodata", "Layer").objects.create(title="Faults", country="ID", uploaded_by=user)
 
     new = migrate(latest)
     hazard = new.get_model("remediation", "Hazard").objects.get(pk=shaft.pk)
@@ -49,3 +50,4 @@ def test_hazards_and_memberships_stay_in_their_tables_across_the_move():
     membership = new.get_model("access", "Membership").objects.get()
     assert (membership.user_id, membership.country, membership.role) == (user.pk, "ID", "environmental_officer")
     assert new.get_model("sites", "MineSite").objects.get().created_by_id is None
+    assert new.get_model("geodata", "Layer").objects.get(pk=layer.pk).created_by_id == user.pk

@@ -65,7 +65,7 @@ def test_upload_imports_in_the_background_and_shows_the_report(client, uploader)
     response = upload(client, "geonode_invalid_layer_name.gpkg", title="Stations")
     layer = Layer.objects.get(title="Stations")
     assert response.status_code == 302 and response["Location"] == f"/layers/{layer.pk}/"
-    assert (layer.status, layer.feature_count, layer.uploaded_by) == (LayerStatus.READY, 146, uploader)
+    assert (layer.status, layer.feature_count, layer.created_by) == (LayerStatus.READY, 146, uploader)
     assert layer.report["source_file"] == "geonode_invalid_layer_name.gpkg"
     assert not layer.upload_file.name.endswith("geonode_invalid_layer_name.gpkg")  # stored under a generated name
     page = client.get(f"/layers/{layer.pk}/").content.decode()
@@ -132,7 +132,7 @@ def test_an_import_whose_worker_died_is_failed_when_someone_looks(client, upload
 
     from django.utils import timezone
 
-    stuck = make_layer(title="stuck", country="ID", status=LayerStatus.PROCESSING, uploaded_by=uploader)
+    stuck = make_layer(title="stuck", country="ID", status=LayerStatus.PROCESSING, created_by=uploader)
     Layer.objects.filter(pk=stuck.pk).update(updated_at=timezone.now() - timedelta(hours=1))
     client.force_login(uploader)
     status = client.get(f"/layers/{stuck.pk}/status.json").json()
@@ -141,7 +141,7 @@ def test_an_import_whose_worker_died_is_failed_when_someone_looks(client, upload
 
 
 def test_a_running_import_with_recent_progress_is_left_alone(client, uploader):
-    running = make_layer(title="running", country="ID", status=LayerStatus.PROCESSING, uploaded_by=uploader)
+    running = make_layer(title="running", country="ID", status=LayerStatus.PROCESSING, created_by=uploader)
     client.force_login(uploader)
     assert client.get(f"/layers/{running.pk}/status.json").json()["status"] == LayerStatus.PROCESSING
 
@@ -161,7 +161,7 @@ def test_a_multi_layer_upload_can_become_one_layer_per_part(client, uploader):
     assert (land.status, land.feature_count, land.geometry_type) == (LayerStatus.READY, 1, "MULTIPOLYGON")
     assert (roads.status, roads.feature_count) == (LayerStatus.READY, 121)
     assert land.source_crs == roads.source_crs == "EPSG:2269"
-    assert roads.uploaded_by == uploader and roads.country == "ID" and roads.theme == first.theme
+    assert roads.created_by == uploader and roads.country == "ID" and roads.theme == first.theme
 
 
 def test_only_the_countrys_uploaders_may_import_every_layer(client, uploader):

@@ -6,8 +6,11 @@ from django.contrib.gis.admin import GISModelAdmin
 from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
 
+from access.models import Role
 from access.publishing import publish
+from access.roles import countries_with_role, may_upload_survey
 from geodata.widgets import LocalOSMWidget
+from sites import services
 from sites.models import Commodity, DataSource, MineSite, ResourceEstimate
 
 
@@ -94,10 +97,33 @@ class MineSiteAdmin(SimpleHistoryAdmin, GISModelAdmin):
         ("Publication", {"fields": ["is_published", "created_by", "created_at", "updated_at"]}),
     ]
 
+    # Who may record and change a site is the services' rule (survey uploaders of its country); staff
+    # without that role read the admin's pages only.
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and bool(countries_with_role(request.user, Role.SURVEY_UPLOADER))
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        if obj is None:
+            return allowed and bool(countries_with_role(request.user, Role.SURVEY_UPLOADER))
+        return allowed and may_upload_survey(request.user, obj.country)
+
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
+        data = {name: form.cleaned_data[name] for name in form.changed_data if name in form.cleaned_data}
+        if change:
+            services.update_site(site=MineSite.objects.get(pk=obj.pk), by=request.user, data=data)
+        else:
+            form.instance = services.create_site(by=request.user, data=data)
+            obj.pk = form.instance.pk
+
+    def save_formset(self, request, form, formset, change):
+        """Estimates are recorded through the same service as on the site page."""
+        estimates = formset.save(commit=False)
+        for estimate in estimates:
+            estimate.site = form.instance
+            services.save_estimate(estimate=estimate, by=request.user)
+        for estimate in formset.deleted_objects:
+            services.delete_estimate(estimate=estimate, by=request.user)
 
     @admin.action(description="Publish the selected sites (reviewers of their countries)")
     def publish_selected(self, request, queryset):

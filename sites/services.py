@@ -16,8 +16,9 @@ def ensure_may_edit_site(user, country: str) -> None:
 def create_site(*, by, data: dict) -> MineSite:
     """Record a new site as a draft; publishing is a reviewer's separate decision."""
     ensure_may_edit_site(by, data.get("country", ""))
-    site = MineSite(**{**data, "is_published": False})
+    site = MineSite(**{**data, "is_published": False, "created_by": by})
     site.full_clean()
+    site._history_user = by
     site.save()
     return site
 
@@ -30,6 +31,7 @@ def update_site(*, site: MineSite, by, data: dict) -> MineSite:
     for field, value in data.items():
         setattr(site, field, value)
     site.full_clean()
+    site._history_user = by
     site.save()
     return site
 

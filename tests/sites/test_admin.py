@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth.models import Permission, User
 
 from access.models import Membership, Role
+from sites.models import MineSite
 from tests.conftest import make_site
 
 pytestmark = pytest.mark.django_db
@@ -66,3 +67,36 @@ def test_the_site_form_cannot_publish_and_the_action_publishes_through_the_revie
     draft.refresh_from_db()
     assert draft.is_published is True
     assert draft.history.first().history_user.username == "admin"
+
+
+def test_an_uploader_adds_a_site_in_the_admin_as_a_draft_they_created(client):
+    uploader = User.objects.create_user("uploader", password="pw", is_staff=True)
+    Membership.objects.create(user=uploader, role=Role.SURVEY_UPLOADER, country="ID")
+    uploader.user_permissions.add(*Permission.objects.filter(codename__in=["add_minesite", "view_minesite"]))
+    client.force_login(uploader)
+    response = client.post(
+        "/admin/sites/minesite/add/",
+        {
+            "name": "Admin pit",
+            "country": "ID",
+            "status": "abandoned",
+            "mine_type": "unknown",
+            "location": '{"type": "Point", "coordinates": [120.5, -2.5]}',
+            "resource_estimates-TOTAL_FORMS": "0",
+            "resource_estimates-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    site = MineSite.objects.get(name="Admin pit")
+    assert (site.is_published, site.created_by, site.history.first().history_user) == (False, uploader, uploader)
+
+
+def test_staff_without_the_uploader_role_read_a_site_in_the_admin_but_do_not_change_it(client):
+    site = make_site(name="Kept pit")
+    clerk = User.objects.create_user("clerk", password="pw", is_staff=True)
+    clerk.user_permissions.add(*Permission.objects.filter(codename__in=["view_minesite", "change_minesite"]))
+    client.force_login(clerk)
+    assert client.get(f"/admin/sites/minesite/{site.pk}/change/").status_code == 200
+    client.post(f"/admin/sites/minesite/{site.pk}/change/", {"name": "Renamed pit", "country": "ID"})
+    site.refresh_from_db()
+    assert site.name == "Kept pit"

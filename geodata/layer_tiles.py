@@ -64,7 +64,11 @@ def layer_subject(layers_sql: str, layer_id: int, attribute: str = "") -> tuple[
 
 
 def layer_tile_sql(layer_id: int, address: TileAddress, *, attribute: str = "") -> tuple[str, dict]:
-    """A layer's features in one tile: `fid` (for identify) and, when asked, one attribute as `value`."""
+    """A layer's features in one tile: `fid` (for identify) and, when asked, one attribute as `value`.
+
+    The `fid` is also each feature's MVT id; PostGIS takes the `feature_id` column for it and leaves
+    it out of the properties, so `fid` stays a property too.
+    """
     band = generalised_band(address.z)
     params = {"z": address.z, "x": address.x, "y": address.y, "layer": layer_id, "attribute": attribute}
     params["margin"] = BUFFER / EXTENT
@@ -86,8 +90,8 @@ def layer_tile_sql(layer_id: int, address: TileAddress, *, attribute: str = "") 
             WHERE copy.layer_id = %(layer)s::bigint AND copy.band = %(band)s::smallint
               AND copy.geom && ST_TileEnvelope(%(z)s, %(x)s, %(y)s, margin => %(margin)s)"""
     sql = f"""
-        SELECT ST_AsMVT(tile, '{FEATURES_LAYER}', {EXTENT}, 'geom') FROM (
-            SELECT fid, value,
+        SELECT ST_AsMVT(tile, '{FEATURES_LAYER}', {EXTENT}, 'geom', 'feature_id') FROM (
+            SELECT fid, fid AS feature_id, value,
                    ST_AsMVTGeom(source.geom, ST_TileEnvelope(%(z)s, %(x)s, %(y)s), {EXTENT}, {BUFFER}, true) AS geom
             FROM ({source}) AS source
         ) AS tile WHERE geom IS NOT NULL"""

@@ -35,7 +35,7 @@ from geodata.tiles import (
 )
 from remediation import placement, queries
 from remediation.models import Hazard, RemediationMeasure
-from sites.tiles import SITES_LAYER
+from sites.tiles import FEATURE_ID, SITES_LAYER
 
 # The tiles' layer names, and the sources whose versions the tables' triggers bump (geodata's migration 0007).
 REMEDIATION_SOURCE = "remediation"
@@ -100,7 +100,7 @@ def hazard_feature(request, pk):
 
 
 def remediation_tile_sql(address: TileAddress, measures: QuerySet) -> tuple[str, dict]:
-    """Treated areas of `measures`: measure `id`, `site`, `stage` and `hectares`."""
+    """Treated areas of `measures`: measure `id` (also the MVT feature id), `site`, `stage` and `hectares`."""
     rows = (
         measures.filter(treated_area__isnull=False, treated_area__bboverlaps=lonlat_envelope(address))
         .order_by()
@@ -116,8 +116,8 @@ def remediation_tile_sql(address: TileAddress, measures: QuerySet) -> tuple[str,
             SELECT id, site_id, stage, treated_area_ha, ST_Transform(treated_area, 3857) AS g
             FROM kept JOIN {RemediationMeasure._meta.db_table} USING (id)
         )
-        SELECT ST_AsMVT(tile, '{REMEDIATION_SOURCE}', {EXTENT}, 'geom') FROM (
-            SELECT id, site_id AS site, stage, treated_area_ha::float8 AS hectares,
+        SELECT ST_AsMVT(tile, '{REMEDIATION_SOURCE}', {EXTENT}, 'geom', '{FEATURE_ID}') FROM (
+            SELECT id, id AS {FEATURE_ID}, site_id AS site, stage, treated_area_ha::float8 AS hectares,
                    ST_AsMVTGeom({drawn_shape("g")}, ST_TileEnvelope(%(z)s, %(x)s, %(y)s), {EXTENT}, {BUFFER}, true)
                    AS geom
             FROM projected
@@ -126,7 +126,7 @@ def remediation_tile_sql(address: TileAddress, measures: QuerySet) -> tuple[str,
 
 
 def hazard_tile_sql(address: TileAddress, hazards: QuerySet, *, exact_countries: set[str]) -> tuple[str, dict]:
-    """Located hazards of `hazards`: `id`, `type`, `priority`, `status`, `generalised`.
+    """Located hazards of `hazards`: `id` (also the MVT feature id), `type`, `priority`, `status`, `generalised`.
 
     Priority-1 hazards of a country outside `exact_countries` are generalised: one point at the
     1 km grid node nearest their centre (polygons too). Which tile shows one depends only on that
@@ -155,8 +155,8 @@ def hazard_tile_sql(address: TileAddress, hazards: QuerySet, *, exact_countries:
             SELECT id, hazard_type, priority, status, generalised, ST_Transform(location, 3857) AS g
             FROM kept JOIN {Hazard._meta.db_table} USING (id)
         )
-        SELECT ST_AsMVT(tile, '{HAZARDS_SOURCE}', {EXTENT}, 'geom') FROM (
-            SELECT id, hazard_type AS type, priority, status, generalised,
+        SELECT ST_AsMVT(tile, '{HAZARDS_SOURCE}', {EXTENT}, 'geom', '{FEATURE_ID}') FROM (
+            SELECT id, id AS {FEATURE_ID}, hazard_type AS type, priority, status, generalised,
                    ST_AsMVTGeom(CASE WHEN generalised THEN {placement.snapped_sql("g")} ELSE {drawn_shape("g")} END,
                                 ST_TileEnvelope(%(z)s, %(x)s, %(y)s), {EXTENT}, {BUFFER}, true) AS geom
             FROM projected

@@ -32,6 +32,9 @@ CELLS_PER_TILE_SIDE = 16  # must match the grid of geodata's migration 0005
 # A cluster's circle is up to 44 px wide: tiles merge 4 x 4 stored cells into one of 64 px, so that
 # neighbouring clusters do not pile on top of each other (Leaflet.markercluster gathers within 80 px).
 CELLS_PER_CLUSTER_SIDE = 4
+# The column ST_AsMVT takes as each feature's MVT id. PostGIS moves that column out of the properties,
+# so the id is selected twice: once as this column, once as the `id` property the map reads.
+FEATURE_ID = "feature_id"
 
 
 @require_GET
@@ -113,6 +116,7 @@ def _site_cluster_sql(address, country, status, commodity, include_drafts, extra
     }
     progress = _colouring_column("sid::bigint", extra, params, when="n = 1")
     # The centroid of a cluster is the mean of its sites; a cluster of one site carries that site's id and status.
+    # The id is also the feature's MVT id; a cluster of many has none (PostGIS leaves a NULL id unset).
     sql = f"""
         WITH cells AS (
             SELECT sum(n) AS n, sum(sum_x) AS sx, sum(sum_y) AS sy, sum(sum_id) AS sid, max(status) AS status
@@ -120,9 +124,10 @@ def _site_cluster_sql(address, country, status, commodity, include_drafts, extra
             WHERE {" AND ".join(conditions)}
             GROUP BY cx / {CELLS_PER_CLUSTER_SIDE}, cy / {CELLS_PER_CLUSTER_SIDE}
         )
-        SELECT ST_AsMVT(tile, '{SITES_LAYER}', {EXTENT}, 'geom') FROM (
+        SELECT ST_AsMVT(tile, '{SITES_LAYER}', {EXTENT}, 'geom', '{FEATURE_ID}') FROM (
             SELECT n::int AS count,
                    (CASE WHEN n = 1 THEN sid END)::bigint AS id,
+                   (CASE WHEN n = 1 THEN sid END)::bigint AS {FEATURE_ID},
                    CASE WHEN n = 1 THEN status END AS status{progress},
                    ST_AsMVTGeom(ST_SetSRID(ST_MakePoint(sx / n, sy / n), 3857),
                                 ST_TileEnvelope(%(z)s, %(x)s, %(y)s), {EXTENT}, {BUFFER}, true) AS geom
@@ -139,8 +144,8 @@ def _site_point_sql(address, country, status, commodity, include_drafts, extra):
     params = {**_site_filter_params(address, country, status), "commodity": commodity, "margin": BUFFER / EXTENT}
     progress = _colouring_column(f"{MineSite._meta.db_table}.id", extra, params)
     sql = f"""
-        SELECT ST_AsMVT(tile, '{SITES_LAYER}', {EXTENT}, 'geom') FROM (
-            SELECT 1 AS count, id, status{progress},
+        SELECT ST_AsMVT(tile, '{SITES_LAYER}', {EXTENT}, 'geom', '{FEATURE_ID}') FROM (
+            SELECT 1 AS count, id, id AS {FEATURE_ID}, status{progress},
                    ST_AsMVTGeom(ST_Transform(location, 3857),
                                 ST_TileEnvelope(%(z)s, %(x)s, %(y)s), {EXTENT}, {BUFFER}, true) AS geom
             FROM {MineSite._meta.db_table}

@@ -20,7 +20,7 @@ SQUARE_CENTRE = (121.5045, -2.5018)  # inside utm_square_in_wgs84()
 
 
 def decode(response, layer: str) -> list[dict]:
-    """The features of one layer with their geometry in Web Mercator metres."""
+    """The features of one layer with their geometry in Web Mercator metres, and their MVT `feature_id`."""
     assert response.status_code == 200, response.content
     assert response["Content-Type"] == "application/vnd.mapbox-vector-tile"
     z, x, y = (int(part) for part in response.wsgi_request.path.removesuffix(".pbf").split("/")[-3:])
@@ -38,6 +38,7 @@ def decode(response, layer: str) -> list[dict]:
     return [
         {
             **feature["properties"],
+            "feature_id": feature["id"],
             "geometry_type": feature["geometry"]["type"],
             "coordinates": to_metres(feature["geometry"]["coordinates"]),
         }
@@ -59,6 +60,7 @@ def test_remediation_tile_carries_published_treated_areas_with_their_attributes(
     )
     (area,) = decode(client.get(tile_url("remediation", SQUARE_CENTRE, 14)), "remediation")
     assert area["id"] == measure.pk and area["site"] == site.pk and area["stage"] == "works"
+    assert area["feature_id"] == measure.pk
     assert area["hectares"] == pytest.approx(100, rel=0.005)
     assert area["geometry_type"] == "Polygon"
 
@@ -83,6 +85,7 @@ def test_drafts_stay_off_the_public_remediation_tiles(client, site, officer, for
     client.force_login(officer)
     mine = client.get(url)
     assert {area["id"] for area in decode(mine, "remediation")} == {draft.pk, on_draft_site.pk}
+    assert {area["feature_id"] for area in decode(mine, "remediation")} == {draft.pk, on_draft_site.pk}
     assert mine["Cache-Control"] == "private, no-cache"
 
 
@@ -137,6 +140,7 @@ def test_the_public_sees_a_priority_1_hazard_only_snapped_to_a_kilometre(client,
     response = client.get(tile_url("hazards", SHAFT, 16))
     (hazard,) = decode(response, "hazards")
     assert hazard["id"] == shaft.pk and hazard["type"] == "open_shaft" and hazard["priority"] == 1
+    assert hazard["feature_id"] == shaft.pk
     assert hazard["status"] == "unaddressed" and hazard["generalised"] is True
     assert on_grid_node(hazard["coordinates"]) and not near(hazard["coordinates"], SHAFT, 100)
     assert response["Cache-Control"] == "public, max-age=60"
@@ -185,7 +189,7 @@ def test_a_priority_1_polygon_becomes_its_snapped_centre_for_the_public(client, 
     assert hazard["geometry_type"] == "Point" and on_grid_node(hazard["coordinates"])
     client.force_login(officer)
     (hazard,) = decode(client.get(tile_url("hazards", SHAFT, 15)), "hazards")
-    assert hazard["geometry_type"] == "Polygon"
+    assert hazard["geometry_type"] == "Polygon" and hazard["feature_id"] == hazard["id"]
 
 
 def test_the_tile_holding_a_generalised_hazard_is_the_one_of_its_snapped_point(client, shaft):

@@ -9,6 +9,7 @@ import pytest
 import shapely
 from django.contrib.auth.models import User
 from django.contrib.gis.geos import Point
+from mapbox_vector_tile.Mapbox import vector_tile_pb2
 
 from access.models import Role
 from geodata import loading
@@ -42,6 +43,20 @@ def features(response, layer: str = "sites") -> list[dict]:
     return [feature["properties"] for feature in decoded.get(layer, {}).get("features", [])]
 
 
+def feature_ids(response, layer: str = "sites") -> list[tuple[int | None, dict]]:
+    """Each feature's MVT id (None where the tile sets none) with its properties, read from the protobuf.
+
+    The decoder's `id` cannot tell an unset id from 0, so the message is asked whether it has one.
+    """
+    assert response.status_code == 200, response.content
+    tile = vector_tile_pb2.tile()
+    tile.ParseFromString(response.content)
+    (found,) = [candidate for candidate in tile.layers if candidate.name == layer] or [None]
+    decoded = features(response, layer)
+    ids = [feature.id if feature.HasField("id") else None for feature in (found.features if found else [])]
+    return list(zip(ids, decoded, strict=True))
+
+
 def total(response) -> int:
     return sum(properties["count"] for properties in features(response))
 
@@ -64,11 +79,13 @@ def test_low_zoom_tile_aggregates_nearby_sites_into_one_cluster_with_their_count
     make_sites_near(3)
     (cluster,) = features(client.get(site_tile_url(3)))
     assert cluster == {"count": 3}  # no id or status: a cluster mixes sites
+    assert feature_ids(client.get(site_tile_url(3))) == [(None, cluster)]  # nor an MVT feature id
 
 
 def test_a_lone_site_at_low_zoom_carries_its_id_and_status(client):
     site = make_site(status=SiteStatus.CLOSED)
     assert features(client.get(site_tile_url(5))) == [{"count": 1, "id": site.pk, "status": "closed"}]
+    assert [feature_id for feature_id, _ in feature_ids(client.get(site_tile_url(5)))] == [site.pk]
 
 
 def test_high_zoom_tile_has_one_feature_per_site_with_id_and_status(client):
@@ -76,6 +93,8 @@ def test_high_zoom_tile_has_one_feature_per_site_with_id_and_status(client):
     found = features(client.get(site_tile_url(16)))
     assert sorted(properties["id"] for properties in found) == sorted(site.pk for site in sites)
     assert {properties["status"] for properties in found} == {"active"}
+    ided = feature_ids(client.get(site_tile_url(16)))
+    assert len(ided) == 3 and all(feature_id == properties["id"] for feature_id, properties in ided)
 
 
 def test_every_low_zoom_tile_stays_small_however_many_sites(client):
@@ -239,10 +258,16 @@ def test_layer_tile_carries_feature_ids_and_the_chosen_attribute(client, geology
     found = features(client.get(layer_tile_url(geology, 16, query="attribute=LITHOLOGY")), "features")
     assert sorted(properties["value"] for properties in found) == ["basalt", "shale"]
     assert all(isinstance(properties["fid"], int) for properties in found)
+    ided = feature_ids(client.get(layer_tile_url(geology, 16, query="attribute=LITHOLOGY")), "features")
+    assert sorted(feature_id for feature_id, _ in ided) == sorted(geology.features.values_list("id", flat=True))
+    assert all(feature_id == properties["fid"] for feature_id, properties in ided)
 
 
 def test_low_zoom_layer_tiles_leave_out_what_is_too_small_to_see(client, geology):
     assert len(features(client.get(layer_tile_url(geology, 3)), "features")) == 1
+    # The generalised copy carries the id of the feature it simplifies, as property and as MVT id.
+    large = geology.features.get(source_index=0)
+    assert feature_ids(client.get(layer_tile_url(geology, 3)), "features") == [(large.pk, {"fid": large.pk})]
     assert len(features(client.get(layer_tile_url(geology, 16)), "features")) == 2
 
 

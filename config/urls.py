@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from config import api_token, health
+from geodata.ogc import views as ogc_views
 
 urlpatterns = [
     # First: a map asks for dozens of tiles per view, so their URLs are matched before any page's.
@@ -17,6 +18,8 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("healthz", health.healthz, name="healthz"),
     path("api/", include("config.api_urls")),
+    # QGIS does not follow a redirect: the landing page answers at /ogc as at /ogc/.
+    path("ogc", ogc_views.landing, name="ogc-landing"),
     path("ogc/", include("geodata.ogc.urls")),
 ]
 # Under /api/ these answer JSON, elsewhere the HTML pages.

@@ -16,7 +16,7 @@ from access.roles import countries_with_role
 from geodata import exports, queries, services
 from geodata.forms import ENCODINGS, LayerUploadForm
 from geodata.models import Feature, Layer, LayerStatus, Theme
-from geodata.rest import BBoxFilter, GeoJsonKeysetPagination, KeysetPagination
+from geodata.rest import BBoxFilter, GeoJsonKeysetPagination, InstantFilter, KeysetPagination
 
 
 class LayerSerializer(serializers.ModelSerializer):
@@ -92,7 +92,7 @@ class LayerFilter(filters.FilterSet):
     country = filters.ChoiceFilter(choices=Country.choices)
     theme = filters.ChoiceFilter(choices=Theme.choices)
     status = filters.ChoiceFilter(choices=LayerStatus.choices)
-    updated_since = filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = InstantFilter(field_name="updated_at", lookup_expr="gte")
     bbox = BBoxFilter(field_name="extent", help_text="minx,miny,maxx,maxy in longitude/latitude (EPSG:4326).")
 
     class Meta:

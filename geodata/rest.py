@@ -16,6 +16,7 @@ from rest_framework.views import exception_handler
 from rest_framework_gis.fields import GeoJsonDict
 
 from geodata.bbox import bbox_polygon, parse_bbox
+from geodata.instants import parse_instant
 
 logger = logging.getLogger(__name__)
 
@@ -131,6 +132,18 @@ class BBoxFilter(filters.Filter):
         if not value:
             return queryset
         return queryset.filter(**{f"{self.field_name}__intersects": bbox_polygon(value)})
+
+
+class InstantField(forms.CharField):
+    def clean(self, value):
+        value = super().clean(value)
+        return parse_instant(value) if value else None
+
+
+class InstantFilter(filters.Filter):
+    """An RFC 3339 date or date-time, compared in UTC (a date alone means its first moment)."""
+
+    field_class = InstantField
 
 
 class GeometryField(rest_framework_gis.fields.GeometryField):

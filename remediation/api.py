@@ -20,7 +20,7 @@ from rest_framework_gis.serializers import GeoFeatureModelSerializer
 from access.models import Country
 from access.publishing import publish
 from access.visibility import draft_countries, visible
-from geodata.rest import BBoxFilter, GeoJsonKeysetPagination, KeysetPagination, PublishSerializer
+from geodata.rest import BBoxFilter, GeoJsonKeysetPagination, InstantFilter, KeysetPagination, PublishSerializer
 from remediation import services
 from remediation.models import (
     Hazard,
@@ -230,7 +230,7 @@ class VisitSerializer(serializers.ModelSerializer):
 class RecordFilter(filters.FilterSet):
     site = filters.NumberFilter(field_name="site_id")
     country = filters.ChoiceFilter(field_name="site__country", choices=Country.choices)
-    updated_since = filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = InstantFilter(field_name="updated_at", lookup_expr="gte")
 
 
 class HazardFilter(RecordFilter):

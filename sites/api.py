@@ -10,7 +10,7 @@ from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from access.models import Country
 from access.publishing import publish
-from geodata.rest import GeoJsonKeysetPagination, GeometryField, KeysetPagination, PublishSerializer
+from geodata.rest import GeoJsonKeysetPagination, GeometryField, InstantFilter, KeysetPagination, PublishSerializer
 from sites import exports, queries, services
 from sites.filters import SiteFilter
 from sites.models import Commodity, MineSite, ResourceCategory, ResourceEstimate
@@ -130,7 +130,7 @@ class ResourceEstimateFilter(filters.FilterSet):
     commodity = filters.ChoiceFilter(choices=Commodity.choices)
     category = filters.ChoiceFilter(choices=ResourceCategory.choices)
     country = filters.ChoiceFilter(field_name="site__country", choices=Country.choices)
-    updated_since = filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = InstantFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = ResourceEstimate

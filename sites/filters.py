@@ -3,7 +3,7 @@
 from django_filters import rest_framework as filters
 
 from access.models import Country
-from geodata.rest import BBoxFilter
+from geodata.rest import BBoxFilter, InstantFilter
 from sites.models import Commodity, MineSite, SiteStatus
 
 
@@ -12,7 +12,7 @@ class SiteFilter(filters.FilterSet):
     country = filters.ChoiceFilter(choices=Country.choices)
     status = filters.ChoiceFilter(choices=SiteStatus.choices)
     commodity = filters.ChoiceFilter(choices=Commodity.choices, method="filter_commodity")
-    updated_since = filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = InstantFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = MineSite

@@ -1,16 +1,18 @@
 """The documents of OGC API – Features Part 1 as plain dicts: landing page, conformance, collections, items."""
 
 import json
+import math
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from urllib.parse import urlencode
 
 from django.contrib.gis.db.models.functions import AsGeoJSON
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 
 from geodata.bbox import bbox_polygon, parse_bbox
+from geodata.instants import parse_instant
 from geodata.ogc.collections import CRS84, Collection, all_collections
 
 CONFORMANCE = [
@@ -30,6 +32,11 @@ GEOJSON = "application/geo+json"
 JSON = "application/json"
 HTML = "text/html"
 OPENAPI = "application/vnd.oai.openapi+json;version=3.0"
+# The query parameters the API definition declares (geodata/ogc/openapi.py): any other is a 400.
+FORMAT_PARAMETERS = frozenset({"f"})
+ITEMS_PARAMETERS = FORMAT_PARAMETERS | {"limit", "offset", "after", "bbox", "bbox-crs", "datetime"}
+# Coordinates are written with 8 decimals (AsGeoJSON's default): extents are widened to the same grid.
+COORDINATE_DECIMALS = 8
 
 
 class OGCError(Exception):
@@ -41,6 +48,16 @@ class OGCError(Exception):
 
     def document(self) -> dict:
         return {"code": self.code, "description": self.description}
+
+
+def check_parameters(params, declared: frozenset[str]) -> None:
+    unknown = sorted(set(params) - declared)
+    if unknown:
+        raise OGCError(
+            400,
+            "InvalidParameterValue",
+            f"Unknown query parameter {', '.join(unknown)}; this resource takes {', '.join(sorted(declared))}.",
+        )
 
 
 def link(href: str, rel: str, media_type: str, title: str) -> dict:
@@ -79,7 +96,8 @@ def conformance() -> dict:
 
 def collection_document(collection: Collection, base: str, user, as_html: bool = False) -> dict:
     url = f"{base}/collections/{collection.id}"
-    extent = {"spatial": {"bbox": [collection.spatial_extent(user) or [-180, -90, 180, 90]], "crs": CRS84}}
+    box = collection.spatial_extent(user)
+    extent = {"spatial": {"bbox": [_widened(box) if box else [-180, -90, 180, 90]], "crs": CRS84}}
     temporal = collection.temporal_extent(user)
     if temporal:
         extent["temporal"] = {"interval": [temporal], "trs": "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"}
@@ -102,6 +120,18 @@ def collection_document(collection: Collection, base: str, user, as_html: bool =
     if collection.attribution:
         document["attribution"] = collection.attribution
     return document
+
+
+def _widened(box: list[float]) -> list[float]:
+    """The box on the coordinates' own grid, rounded outwards, so it holds every feature as written."""
+    scale = 10**COORDINATE_DECIMALS
+    minx, miny, maxx, maxy = box
+    return [
+        math.floor(minx * scale) / scale,
+        math.floor(miny * scale) / scale,
+        math.ceil(maxx * scale) / scale,
+        math.ceil(maxy * scale) / scale,
+    ]
 
 
 def collections_document(base: str, user, as_html: bool = False) -> dict:
@@ -134,8 +164,8 @@ def parse_items_query(params) -> ItemsQuery:
         if crs != CRS84:
             raise OGCError(400, "InvalidParameterValue", f"bbox-crs: only {CRS84} is supported.")
         try:
-            bbox = parse_bbox(params["bbox"])
-        except Exception as error:
+            bbox = parse_bbox(params["bbox"], may_cross_antimeridian=True)
+        except ValidationError as error:
             raise OGCError(400, "InvalidParameterValue", " ".join(error.messages)) from None
     when = _datetime_range(params["datetime"]) if params.get("datetime") else None
     return ItemsQuery(limit=min(limit, MAX_LIMIT), offset=offset, bbox=bbox, datetime_range=when, after=after)
@@ -158,14 +188,9 @@ def _instant(text: str, *, end: bool) -> datetime | None:
     if text in ("", ".."):
         return None
     try:
-        moment, day = parse_datetime(text), parse_date(text)
-    except ValueError:  # well formed but no such day, as 2020-02-30
-        raise OGCError(400, "InvalidParameterValue", f"datetime: “{text}” is not a day of the calendar.") from None
-    if moment is None and day:
-        moment = datetime(day.year, day.month, day.day, 23, 59, 59, 999999) if end else datetime(*day.timetuple()[:3])
-    if moment is None:
-        raise OGCError(400, "InvalidParameterValue", f"datetime: “{text}” is not an RFC 3339 date or date-time.")
-    return moment if timezone.is_aware(moment) else timezone.make_aware(moment, UTC)
+        return parse_instant(text, end=end, name="datetime")
+    except ValidationError as error:
+        raise OGCError(400, "InvalidParameterValue", " ".join(error.messages)) from None
 
 
 def _datetime_range(text: str) -> tuple[datetime | None, datetime | None]:
@@ -208,7 +233,7 @@ def _during(collection: Collection, start: datetime | None, end: datetime | None
 
 
 def _with_geometry(collection: Collection, rows):
-    return rows.annotate(geometry_geojson=AsGeoJSON(collection.geometry_field))
+    return rows.annotate(geometry_geojson=AsGeoJSON(collection.geometry_field, precision=COORDINATE_DECIMALS))
 
 
 def feature(collection: Collection, row) -> dict:

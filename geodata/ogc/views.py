@@ -6,6 +6,7 @@ from functools import wraps
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
 from geodata.ogc import core
@@ -15,11 +16,11 @@ from geodata.ogc.openapi import openapi_document
 
 def wants_html(request) -> bool:
     """f=html|json wins; otherwise a browser's Accept header (text/html first) asks for HTML."""
-    chosen = request.GET.get("f")
-    if chosen in ("html", "json"):
+    if "f" in request.GET:
+        chosen = request.GET["f"]
+        if chosen not in ("html", "json"):
+            raise core.OGCError(400, "InvalidParameterValue", f"f: use json or html, not “{chosen}”.")
         return chosen == "html"
-    if chosen:
-        raise core.OGCError(400, "InvalidParameterValue", f"f: use json or html, not “{chosen}”.")
     first = request.headers.get("Accept", "").split(",")[0].strip()
     return first.startswith(core.HTML)
 
@@ -42,16 +43,22 @@ def with_cache_headers(request, response: HttpResponse) -> HttpResponse:
     return response
 
 
-def ogc_view(kind: str, media_type: str):
-    """Wraps a function (request, base, as_html, **kwargs) -> document into a negotiated, error-safe view."""
+def ogc_view(kind: str, media_type: str, parameters: frozenset[str] = core.FORMAT_PARAMETERS):
+    """Wraps a function (request, base, as_html, **kwargs) -> document into a negotiated, error-safe view.
+
+    Only GET and HEAD are declared: other methods get a 405 (no CSRF check first: nothing is written).
+    A query parameter the API definition does not declare is a 400, as the standard requires.
+    """
 
     def decorator(build):
+        @csrf_exempt
         @require_safe
         @wraps(build)
         def view(request, **kwargs):
             as_html = False
             try:
                 as_html = wants_html(request)
+                core.check_parameters(request.GET, parameters)
                 document = build(request, base_url(request), as_html, **kwargs)
             except core.OGCError as error:
                 if as_html:
@@ -97,6 +104,7 @@ def conformance(request, base, as_html):
     return core.conformance()
 
 
+@csrf_exempt
 @require_safe
 def api_definition(request):
     return answer_json(openapi_document(base_url(request)), core.OPENAPI)
@@ -112,7 +120,7 @@ def collection(request, base, as_html, collection_id):
     return core.collection_document(collection_or_404(collection_id), base, request.user, as_html)
 
 
-@ogc_view("items", core.GEOJSON)
+@ogc_view("items", core.GEOJSON, core.ITEMS_PARAMETERS)
 def items(request, base, as_html, collection_id):
     return core.items_document(collection_or_404(collection_id), base, request.user, request.GET, as_html)
 

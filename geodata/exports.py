@@ -39,6 +39,9 @@ METADATA_FORMAT = "metadata.json"
 # Rows per round trip of the server-side cursor, and per chunk written to a GeoPackage or Shapefile.
 STREAM_BATCH_ROWS = 2_000
 FILE_CHUNK_ROWS = 20_000
+# GeoPackage 1.2, not the 1.4 of newer GDALs: QGIS 3.22's GDAL (Debian 12) warns that a 1.4 file
+# "may only be partially supported".
+GEOPACKAGE_VERSION = "1.2"
 SHAPEFILE_FIELD_LENGTH = 10
 DBF_TEXT_BYTES = 254  # the longest text a DBF field holds
 
@@ -207,6 +210,8 @@ def _write_chunks(query: ExportQuery, path: Path, file_format: str, names: list[
         fid = "gpkg_fid" if any(name.lower() == "fid" for name in names) else "fid"
         layer_options = {"FID": fid, "GEOMETRY_NAME": geometry_name}
         options.update(layer=query.name, layer_metadata=_text_metadata(query.metadata), layer_options=layer_options)
+        # A dataset creation option: it takes effect when the first chunk creates the file; appends keep it.
+        options["dataset_options"] = {"VERSION": GEOPACKAGE_VERSION}
     expressions = [column.sql for column in query.columns] + [f"ST_AsBinary({query.geometry_sql})"]
     written, cut = 0, Counter()
     with warnings.catch_warnings():

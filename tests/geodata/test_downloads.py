@@ -1,6 +1,8 @@
 """Layer downloads reopen in GIS software with the same features and attributes; a bbox clips them."""
 
 import json
+import sqlite3
+from contextlib import closing
 
 import numpy as np
 import pyogrio
@@ -62,6 +64,18 @@ def make_blocks_layer(**overrides) -> Layer:
 
 def download(client, layer, file_format, **params):
     return client.get(f"/layers/{layer.pk}/download.{file_format}", params)
+
+
+# A GeoPackage 1.2 file: application id 'GPKG' (0x47504B47) and user version 10200.
+GEOPACKAGE_1_2 = (0x47504B47, 10200)
+
+
+def geopackage_version(path) -> tuple[int, int]:
+    """The file's application id and user version, read by SQLite itself rather than through GDAL."""
+    with closing(sqlite3.connect(path)) as database:
+        (application_id,) = database.execute("PRAGMA application_id").fetchone()
+        (user_version,) = database.execute("PRAGMA user_version").fetchone()
+    return application_id, user_version
 
 
 def stored(layer) -> dict[int, tuple]:
@@ -277,3 +291,12 @@ def test_metadata_travels_with_every_format(client, tmp_path):
     link = download(client, layer, "csv", bbox=bbox)["Link"]
     assert 'rel="describedby"' in link
     assert_describes_the_layer(client.get(link.split(">")[0].lstrip("<")).json(), layer, filters)
+
+
+@pytest.mark.parametrize("bbox", [None, ",".join(map(str, BBOX))])
+def test_a_layer_geopackage_is_written_as_version_1_2(client, tmp_path, bbox):
+    # QGIS 3.22's GDAL warns that a GeoPackage 1.4 "may only be partially supported".
+    params = {"bbox": bbox} if bbox else {}
+    path = save(download(client, make_blocks_layer(), "gpkg", **params), tmp_path, "gpkg")
+    assert geopackage_version(path) == GEOPACKAGE_1_2
+    assert len(reopen(path, "gpkg")) == (4 if bbox is None else 2)  # crossing and inside

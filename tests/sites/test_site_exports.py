@@ -13,9 +13,11 @@ from django.db import connection
 from django.http import StreamingHttpResponse
 
 from access.models import Country, Membership, Role
+from geodata import exports
 from sites.models import Commodity, DataSource, MineSite, SiteStatus
 from tests.conftest import make_site
 from tests.downloads import body, present, reopen, save, shapefile_side_file
+from tests.geodata.test_downloads import GEOPACKAGE_1_2, geopackage_version
 
 pytestmark = pytest.mark.django_db
 
@@ -182,6 +184,21 @@ def test_geopackage_metadata_is_in_the_layer(client, sites, tmp_path):
     assert json.loads(metadata["filters"]) == {"country": "ID"}
     assert metadata["license"] == "CC-BY-4.0"
     assert "National mine survey" in metadata["sources"]
+
+
+@pytest.mark.parametrize(
+    ("chunk_rows", "filters", "expected"),
+    [(20_000, {}, 5), (2, {}, 5), (2, {"country": Country.BRUNEI}, 0)],
+    ids=["one-chunk", "three-chunks", "empty"],
+)
+def test_the_geopackage_is_version_1_2_however_many_chunks_wrote_it(
+    client, sites, tmp_path, monkeypatch, chunk_rows, filters, expected
+):
+    # The first chunk creates the file with its version; the next ones append to it.
+    monkeypatch.setattr(exports, "FILE_CHUNK_ROWS", chunk_rows)
+    path = save(export(client, "gpkg", **filters), tmp_path, "gpkg")
+    assert geopackage_version(path) == GEOPACKAGE_1_2
+    assert len(reopen(path, "gpkg")) == expected
 
 
 def test_shapefile_metadata_is_a_side_file_with_the_full_field_names(client, sites, tmp_path):

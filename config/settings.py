@@ -156,6 +156,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # The document says what the API really answers: its errors, any geometry, names left out for strangers.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "geodata.openapi_hooks.document_errors",
+        "geodata.openapi_hooks.complete_geometries",
+        "remediation.api.people_are_optional",
+    ],
 }
 
 # The map's base tiles: the only thing a page fetches from outside this server.

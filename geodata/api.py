@@ -16,10 +16,13 @@ from access.roles import countries_with_role
 from geodata import exports, queries, services
 from geodata.forms import ENCODINGS, LayerUploadForm
 from geodata.models import Feature, Layer, LayerStatus, Theme
-from geodata.rest import BBoxFilter, GeoJsonKeysetPagination, InstantFilter, KeysetPagination
+from geodata.rest import BBoxFilter, GeoJsonKeysetPagination, InstantFilter, KeysetPagination, RegistryFilterSet
 
 
 class LayerSerializer(serializers.ModelSerializer):
+    # Uploaded layers have no slug, and reference layers (country outlines) no country: both may be "".
+    slug = serializers.CharField(read_only=True, help_text='A stable name for the layers the registry ships, or "".')
+    country = serializers.ChoiceField(choices=[("", "None"), *Country.choices], read_only=True)
     extent = GeometryField(read_only=True)
     progress = serializers.SerializerMethodField()
     links = serializers.SerializerMethodField()
@@ -88,7 +91,7 @@ class LayerUploadSerializer(serializers.Serializer):
     layer_name = serializers.CharField(max_length=200, required=False, help_text="For files with several layers.")
 
 
-class LayerFilter(filters.FilterSet):
+class LayerFilter(RegistryFilterSet):
     country = filters.ChoiceFilter(choices=Country.choices)
     theme = filters.ChoiceFilter(choices=Theme.choices)
     status = filters.ChoiceFilter(choices=LayerStatus.choices)
@@ -153,7 +156,7 @@ class FeatureSerializer(GeoFeatureModelSerializer):
         return queries.in_field_order(layer, instance.properties) if layer else instance.properties
 
 
-class FeatureFilter(filters.FilterSet):
+class FeatureFilter(RegistryFilterSet):
     bbox = BBoxFilter(field_name="geom", help_text="minx,miny,maxx,maxy in longitude/latitude (EPSG:4326).")
 
     class Meta:

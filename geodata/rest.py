@@ -82,6 +82,13 @@ class KeysetPagination(pagination.CursorPagination):
     page_size_query_param = "page_size"
     max_page_size = MAX_PAGE_SIZE
 
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"].update(minimum=1, maximum=self.max_page_size, default=self.page_size)
+        return parameters
+
     def get_page_size(self, request):
         raw = request.query_params.get(self.page_size_query_param)
         if raw is not None and not (raw.isdigit() and int(raw) > 0):
@@ -115,6 +122,22 @@ class GeoJsonKeysetPagination(KeysetPagination):
             },
         }
         return {"allOf": [schema, links]}
+
+
+class RegistryFilterSet(filters.FilterSet):
+    """Filters that refuse a parameter given empty (?country=) instead of silently ignoring it."""
+
+    def get_form_class(self):
+        form_class = super().get_form_class()
+
+        def clean(form):
+            cleaned = form_class.clean(form)
+            for name in form.fields:
+                if name in form.data and form.data.get(name) == "":
+                    form.add_error(name, "Give a value, or leave the parameter out.")
+            return cleaned
+
+        return type(form_class.__name__, (form_class,), {"clean": clean})
 
 
 class BBoxField(forms.CharField):

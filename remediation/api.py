@@ -9,7 +9,6 @@ import json
 
 from django.db.models import Prefetch
 from django_filters import rest_framework as filters
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import permissions, serializers, viewsets
 from rest_framework.decorators import action
@@ -20,7 +19,14 @@ from rest_framework_gis.serializers import GeoFeatureModelSerializer
 from access.models import Country
 from access.publishing import publish
 from access.visibility import draft_countries, visible
-from geodata.rest import BBoxFilter, GeoJsonKeysetPagination, InstantFilter, KeysetPagination, PublishSerializer
+from geodata.rest import (
+    BBoxFilter,
+    GeoJsonKeysetPagination,
+    InstantFilter,
+    KeysetPagination,
+    PublishSerializer,
+    RegistryFilterSet,
+)
 from remediation import services
 from remediation.models import (
     Hazard,
@@ -39,10 +45,29 @@ from sites.queries import visible_sites
 PEOPLE_FIELDS = ("created_by", "officer", "priority_approved_by", "signed_off_by")
 
 
-@extend_schema_field(OpenApiTypes.STR)
+@extend_schema_field({"type": "string", "nullable": True, "description": "Only for members of the site's country."})
 class _Username(serializers.RelatedField):
     def to_representation(self, user) -> str:
         return user.get_username()
+
+
+def people_are_optional(result, generator, request, public):
+    """An OpenAPI post-processing hook: the people fields are left out for strangers, so never required."""
+
+    def visit(node):
+        if isinstance(node, dict):
+            if isinstance(node.get("required"), list):
+                node["required"] = [name for name in node["required"] if name not in PEOPLE_FIELDS]
+                if not node["required"]:
+                    del node["required"]
+            for value in node.values():
+                visit(value)
+        elif isinstance(node, list):
+            for value in node:
+                visit(value)
+
+    visit(result.get("components", {}))
+    return result
 
 
 def _without_people(data: dict, record, context: dict) -> dict:
@@ -227,7 +252,7 @@ class VisitSerializer(serializers.ModelSerializer):
         return services.save_visit(visit, by=self.context["request"].user, measurements=readings)
 
 
-class RecordFilter(filters.FilterSet):
+class RecordFilter(RegistryFilterSet):
     site = filters.NumberFilter(field_name="site_id")
     country = filters.ChoiceFilter(field_name="site__country", choices=Country.choices)
     updated_since = InstantFilter(field_name="updated_at", lookup_expr="gte")

@@ -10,7 +10,14 @@ from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from access.models import Country
 from access.publishing import publish
-from geodata.rest import GeoJsonKeysetPagination, GeometryField, InstantFilter, KeysetPagination, PublishSerializer
+from geodata.rest import (
+    GeoJsonKeysetPagination,
+    GeometryField,
+    InstantFilter,
+    KeysetPagination,
+    PublishSerializer,
+    RegistryFilterSet,
+)
 from sites import exports, queries, services
 from sites.filters import SiteFilter
 from sites.models import Commodity, MineSite, ResourceCategory, ResourceEstimate
@@ -125,7 +132,7 @@ class ResourceEstimateSerializer(serializers.ModelSerializer):
         ]
 
 
-class ResourceEstimateFilter(filters.FilterSet):
+class ResourceEstimateFilter(RegistryFilterSet):
     site = filters.NumberFilter(field_name="site_id")
     commodity = filters.ChoiceFilter(choices=Commodity.choices)
     category = filters.ChoiceFilter(choices=ResourceCategory.choices)

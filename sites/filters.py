@@ -3,11 +3,11 @@
 from django_filters import rest_framework as filters
 
 from access.models import Country
-from geodata.rest import BBoxFilter, InstantFilter
+from geodata.rest import BBoxFilter, InstantFilter, RegistryFilterSet
 from sites.models import Commodity, MineSite, SiteStatus
 
 
-class SiteFilter(filters.FilterSet):
+class SiteFilter(RegistryFilterSet):
     bbox = BBoxFilter(field_name="location", help_text="minx,miny,maxx,maxy in longitude/latitude (EPSG:4326).")
     country = filters.ChoiceFilter(choices=Country.choices)
     status = filters.ChoiceFilter(choices=SiteStatus.choices)

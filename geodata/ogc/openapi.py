@@ -1,5 +1,6 @@
 """The OpenAPI 3.0 definition of the OGC API, served at /ogc/api (conformance class oas30)."""
 
+from geodata.ogc.collections import CRS84
 from geodata.ogc.core import DEFAULT_LIMIT, GEOJSON, HTML, JSON, MAX_LIMIT
 
 _FORMAT = {
@@ -40,15 +41,26 @@ _ITEMS_PARAMETERS = [
         "required": False,
         "style": "form",
         "explode": False,
-        "description": "minx,miny,maxx,maxy in longitude/latitude (CRS84).",
-        "schema": {"type": "array", "minItems": 4, "maxItems": 4, "items": {"type": "number"}},
+        "description": "minx,miny,maxx,maxy in longitude/latitude (CRS84), or minx,miny,minz,maxx,maxy,maxz; "
+        "a minx above maxx crosses the antimeridian.",
+        "schema": {"type": "array", "minItems": 4, "maxItems": 6, "items": {"type": "number"}},
+    },
+    {
+        "name": "bbox-crs",
+        "in": "query",
+        "required": False,
+        "description": "The CRS of bbox; only CRS84 (the default).",
+        "schema": {"type": "string", "format": "uri", "enum": [CRS84], "default": CRS84},
     },
     {
         "name": "datetime",
         "in": "query",
         "required": False,
+        "style": "form",
+        "explode": False,
         "description": "An instant or an interval (start/end, open with ..): sites and hazards by when they were "
-        "updated, remediation areas by the period of their works (else the planned one).",
+        "updated, remediation areas by the period of their works (else the planned one). RFC 3339: a date "
+        "(2024-01-31, its whole day in UTC) or a date-time with its offset (2024-01-31T08:00:00+07:00).",
         "schema": {"type": "string"},
     },
 ]

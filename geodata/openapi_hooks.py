@@ -11,6 +11,8 @@ ERROR_ANSWERS = {
     "401": "Credentials were needed (a session or an API token) and not given.",
     "403": "The credentials given do not allow this.",
     "404": "No such record, or not one this reader may see.",
+    "414": "The request line is longer than the server takes (about 4 KB): ask with fewer or shorter values.",
+    "415": "The body's media type is not one this operation takes (records are sent as JSON).",
     "429": "Too many requests: wait and try again (see the Retry-After header).",
 }
 ERROR_SCHEMA = {

@@ -169,6 +169,23 @@ class InstantFilter(filters.Filter):
     field_class = InstantField
 
 
+class GeoJsonFeatureInput:
+    """For GeoJSON Feature serializers that write: a body that is no Feature object is a 400 saying so.
+
+    djangorestframework-gis reads `properties` and `geometry` as objects without checking, and fails
+    with a TypeError (a 500) on `"properties": []` or `"properties": null`.
+    """
+
+    def to_internal_value(self, data):
+        if not isinstance(data, dict):
+            raise exceptions.ValidationError({"non_field_errors": ["Send a GeoJSON Feature object."]})
+        if "properties" in data and not isinstance(data["properties"], dict):
+            raise exceptions.ValidationError({"properties": ["A GeoJSON Feature's properties are an object."]})
+        if data.get("geometry") is not None and not isinstance(data["geometry"], dict):
+            raise exceptions.ValidationError({"geometry": ["A GeoJSON Feature's geometry is an object."]})
+        return super().to_internal_value(data)
+
+
 class GeometryField(rest_framework_gis.fields.GeometryField):
     """GeoJSON geometries as djangorestframework-gis writes them, with points built from their coordinates.
 

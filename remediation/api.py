@@ -10,7 +10,7 @@ import json
 from django.db.models import Prefetch
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_field
-from rest_framework import permissions, serializers, viewsets
+from rest_framework import parsers, permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
@@ -21,6 +21,7 @@ from access.publishing import publish
 from access.visibility import draft_countries, visible
 from geodata.rest import (
     BBoxFilter,
+    GeoJsonFeatureInput,
     GeoJsonKeysetPagination,
     InstantFilter,
     KeysetPagination,
@@ -156,7 +157,7 @@ class HazardWriteSerializer(serializers.ModelSerializer):
         return services.save_record(hazard, by=self.context["request"].user)
 
 
-class MeasureSerializer(GeoFeatureModelSerializer):
+class MeasureSerializer(GeoJsonFeatureInput, GeoFeatureModelSerializer):
     site = _SiteField()
     hazards = serializers.PrimaryKeyRelatedField(many=True, queryset=Hazard.objects.all(), required=False)
     created_by = _Username(read_only=True)
@@ -364,6 +365,7 @@ class MeasureViewSet(_RecordViewSet):
     """Remediation measures with their treated area (GeoJSON) and hectares computed on the ellipsoid."""
 
     model = RemediationMeasure
+    parser_classes = [parsers.JSONParser]  # a GeoJSON Feature is JSON; a form could not carry it
     serializer_class = MeasureSerializer
     pagination_class = GeoJsonKeysetPagination
     filterset_class = MeasureFilter

@@ -1,8 +1,8 @@
 """REST API for sites and their resource estimates: serializers, filters and viewsets (thin)."""
 
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, permissions, serializers, viewsets
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import mixins, parsers, permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
@@ -11,6 +11,7 @@ from rest_framework_gis.serializers import GeoFeatureModelSerializer
 from access.models import Country
 from access.publishing import publish
 from geodata.rest import (
+    GeoJsonFeatureInput,
     GeoJsonKeysetPagination,
     GeometryField,
     InstantFilter,
@@ -23,11 +24,16 @@ from sites.filters import SiteFilter
 from sites.models import Commodity, MineSite, ResourceCategory, ResourceEstimate
 
 
-class SiteSerializer(GeoFeatureModelSerializer):
+@extend_schema_field({"type": "string", "nullable": True, "description": "The name of the site's source, if any."})
+class _SourceName(serializers.StringRelatedField):
+    pass
+
+
+class SiteSerializer(GeoJsonFeatureInput, GeoFeatureModelSerializer):
     location = GeometryField(help_text="The site's point, longitude/latitude (EPSG:4326).")
     commodities = serializers.ListField(child=serializers.ChoiceField(choices=Commodity.choices), required=False)
     alternative_names = serializers.ListField(child=serializers.CharField(max_length=255), required=False)
-    data_source = serializers.StringRelatedField(read_only=True)
+    data_source = _SourceName(read_only=True)
     license = serializers.SerializerMethodField()
 
     class Meta:
@@ -82,6 +88,7 @@ class SiteViewSet(
     """
 
     serializer_class = SiteSerializer
+    parser_classes = [parsers.JSONParser]  # a GeoJSON Feature is JSON; a form could not carry it
     permission_classes = [permissions.IsAuthenticatedOrReadOnly]
     pagination_class = GeoJsonKeysetPagination
     filter_backends = [filters.DjangoFilterBackend, OrderingFilter]

@@ -16,6 +16,7 @@ _COLLECTION_ID = {
     "required": True,
     "description": "sites, hazards, remediation-areas, or layer-<id> for a published survey layer.",
     "schema": {"type": "string"},
+    "examples": {name: {"value": name} for name in ("sites", "hazards", "remediation-areas")},
 }
 _FEATURE_ID = {"name": "featureId", "in": "path", "required": True, "schema": {"type": "string"}}
 _ITEMS_PARAMETERS = [
@@ -82,6 +83,8 @@ def _answer(description: str, media_type: str) -> dict:
     return {
         "200": {"description": description, "content": {media_type: {"schema": {"type": "object"}}, HTML: {}}},
         "400": _ERROR,
+        # Answered by the web server itself, before the request reaches the service.
+        "414": {"description": "The request line is longer than the server takes (about 4 KB)."},
     }
 
 

@@ -248,3 +248,11 @@ def test_resource_estimates_follow_the_visibility_of_their_site(api, reviewer):
     staff.save()
     assert token_client(staff).get(f"/api/resource-estimates/{hidden.pk}/").status_code == 200
     assert api.get("/api/resource-estimates/?category=guessed").status_code == 400
+
+
+@pytest.mark.parametrize("properties", [None, [], "name", 3])
+def test_a_body_whose_properties_are_no_object_is_a_400(uploader, properties):
+    body = {**NEW_SITE, "properties": properties}
+    response = token_client(uploader).post("/api/sites/", body, format="json")
+    assert response.status_code == 400
+    assert response.json()["fields"] == {"properties": ["A GeoJSON Feature's properties are an object."]}

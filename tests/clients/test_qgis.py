@@ -27,7 +27,7 @@ QGIS_TIMEOUT_S = 180
 # The URLs the README gives for QGIS, after http://<host>.
 OGC_PATH = "/ogc"
 TILES_PATH = "/tiles/sites/{z}/{x}/{y}.pbf"
-TILES_MAX_ZOOM = 14
+TILES_MAX_ZOOM = 22  # beyond z14 the tiles hold single sites, not clusters
 GEOPACKAGE_PATH = "/sites/export.gpkg"
 # GDAL's warning for a GeoPackage newer than it knows (QGIS 3.22's GDAL 3.6 on a 1.4 file).
 PARTIAL_SUPPORT = "may only be partially supported"

@@ -14,8 +14,8 @@ import pytest
 from django.contrib.auth.models import User
 
 from access.models import Membership, Role
-from tests.e2e.test_served_by_gunicorn import BASE_DIR, url_of_the_test_database
 from tests.geodata.conftest import UPLOADS
+from tests.servers import BASE_DIR, url_of_the_test_database
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

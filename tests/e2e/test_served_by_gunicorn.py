@@ -1,67 +1,21 @@
 """The production path: collectstatic + gunicorn + whitenoise with hashed assets, seen by Chromium."""
 
-import os
-import socket
-import subprocess
-import sys
-import time
 import urllib.request
-from pathlib import Path
-from urllib.parse import quote, urlparse
+from urllib.parse import urlparse
 
 import pytest
-from django.db import connection
 
 from sites.demo import load_demo
+from tests.servers import gunicorn
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-BASE_DIR = Path(__file__).resolve().parents[2]
-VENV_BIN = Path(sys.executable).parent
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def url_of_the_test_database() -> str:
-    db = connection.settings_dict
-    return f"postgis://{quote(db['USER'])}:{quote(db['PASSWORD'])}@/{db['NAME']}?host={db['HOST']}&port={db['PORT']}"
 
 
 @pytest.fixture
 def gunicorn_url(transactional_db, tmp_path):
     load_demo()
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DATABASE_URL": url_of_the_test_database(),
-        "DEBUG": "0",
-        "SECRET_KEY": "served-by-gunicorn-test",
-        "STATIC_ROOT": str(tmp_path / "static"),
-    }
-    subprocess.run(
-        [VENV_BIN / "python", "manage.py", "collectstatic", "--noinput", "-v0"], cwd=BASE_DIR, env=env, check=True
-    )
-    port = free_port()
-    server = subprocess.Popen(
-        [VENV_BIN / "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "1"], cwd=BASE_DIR, env=env
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(url + "/healthz", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.1)
+    with gunicorn(tmp_path / "static") as url:
         yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-        connection.close()  # gunicorn's connections are gone; ours reconnects for the flush
 
 
 def test_gunicorn_serves_hashed_assets_and_the_map_draws(gunicorn_url, browser_session):

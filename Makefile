@@ -33,7 +33,7 @@ export DJANGO_SETTINGS_MODULE ?= config.settings
 
 help:
 	@echo "make run    install what is missing, start the database, load the demo, serve on http://$(HOST):$(PORT)"
-	@echo "make test   the same set-up plus Chromium, then every test"
+	@echo "make test   the same set-up plus Chromium and QGIS, then every test"
 	@echo "make db     only start the project-local PostGIS cluster (.pgdata/)"
 	@echo "make stop   stop that cluster"
 	@echo "make lint   ruff check, format check and the one-way import contract"

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "config.outage.DatabaseOutageMiddleware",  # a database outage answers 503, never 500 (config/outage.py)
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -86,6 +87,8 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": database_from_url(os.environ.get("DATABASE_URL") or LOCAL_CLUSTER_URL)}
+# While the database does not answer, requests get 503 with this Retry-After (seconds).
+DATABASE_OUTAGE_RETRY_AFTER = int(os.environ.get("DATABASE_OUTAGE_RETRY_AFTER", 10))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Django finds Debian's libgdal/libgeos itself; these are escape hatches for other systems.

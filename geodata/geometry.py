@@ -127,3 +127,59 @@ def type_counts(geometries: np.ndarray) -> dict[str, int]:
         7: "GeometryCollection",
     }
     return {type_names[int(type_id)]: int(count) for type_id, count in zip(names, counts, strict=True)}
+
+
+# --- One geometry as a person types or sends it (a form field, an API body) ---------------------------
+
+_PROMOTIONS = {"Point": "MultiPoint", "LineString": "MultiLineString", "Polygon": "MultiPolygon"}
+
+
+class GeometryProblem(ValueError):
+    """Why a typed or sent geometry cannot be stored, in words for the person who sent it."""
+
+
+def checked_lonlat_geometry(geometry, *, allowed_types: tuple[str, ...]):
+    """The geometry ready to store in an EPSG:4326 column, or GeometryProblem with the reason.
+
+    It must be of an allowed type (a single part is promoted when only its multi type is allowed),
+    have finite coordinates within longitude -180..180 and latitude -90..90, and be valid: an
+    invalid one is repaired with make_valid when the repair keeps its type, and refused otherwise.
+    `geometry` is a GEOS geometry (django.contrib.gis.geos); a new one is returned.
+    """
+    from django.contrib.gis.geos import GEOSGeometry
+
+    if geometry.srid not in (None, 4326):
+        raise GeometryProblem("Give the coordinates in longitude/latitude (WGS 84, EPSG:4326).")
+    if geometry.empty:
+        raise GeometryProblem("The geometry is empty.")
+    shape = shapely.from_wkb(bytes(geometry.wkb))
+    geom_type = shape.geom_type
+    if geom_type not in allowed_types and _PROMOTIONS.get(geom_type) in allowed_types:
+        geom_type = _PROMOTIONS[geom_type]
+    if geom_type not in allowed_types:
+        accepted = [single for single, multi in _PROMOTIONS.items() if multi in allowed_types]
+        accepted += [name for name in allowed_types if name not in accepted]
+        raise GeometryProblem(f"A {shape.geom_type} cannot be used here; give a {' or a '.join(accepted)}.")
+    if shapely.has_z(shape):
+        shape = shapely.force_2d(shape)
+    coordinates = shapely.get_coordinates(shape)
+    if not np.isfinite(coordinates).all():
+        raise GeometryProblem("Coordinates must be finite numbers.")
+    longitudes, latitudes = coordinates[:, 0], coordinates[:, 1]
+    if not ((-180 <= longitudes) & (longitudes <= 180) & (-90 <= latitudes) & (latitudes <= 90)).all():
+        raise GeometryProblem(
+            "Coordinates must be longitude (-180..180) then latitude (-90..90) in degrees, not metres or another CRS."
+        )
+    if not shape.is_valid:
+        reason = shapely.is_valid_reason(shape)
+        repaired = _keep_dimension(shapely.make_valid(shape), shape, shapely.get_dimensions(shape))
+        if repaired is not None and repaired.geom_type not in allowed_types:
+            if _PROMOTIONS.get(repaired.geom_type) == geom_type:
+                repaired = _MULTI_OF_DIMENSION[shapely.get_dimensions(repaired)]([repaired])
+        if repaired is None or repaired.is_empty or not repaired.is_valid or repaired.geom_type != geom_type:
+            made = f"; repairing it would make a {repaired.geom_type}" if repaired is not None else ""
+            raise GeometryProblem(f"The shape is not valid ({reason}){made}.")
+        shape = repaired
+    if shape.geom_type != geom_type:
+        shape = _MULTI_OF_DIMENSION[shapely.get_dimensions(shape)]([shape])
+    return GEOSGeometry(memoryview(shapely.to_wkb(shape)), srid=4326)

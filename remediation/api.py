@@ -19,6 +19,7 @@ from rest_framework_gis.serializers import GeoFeatureModelSerializer
 from access.models import Country
 from access.publishing import publish
 from access.visibility import draft_countries, visible
+from geodata.geometry import GeometryProblem, checked_lonlat_geometry
 from geodata.rest import (
     BBoxFilter,
     GeoJsonFeatureInput,
@@ -41,6 +42,20 @@ from remediation.models import (
 )
 from remediation.placement import countries_seeing_exact_places, location_for, must_generalise
 from sites.queries import visible_sites
+
+HAZARD_GEOMETRY_TYPES = ("Point", "Polygon", "MultiPolygon")
+TREATED_AREA_GEOMETRY_TYPES = ("MultiPolygon",)  # a Polygon is promoted
+
+
+def _checked_geometry(geometry, allowed_types: tuple[str, ...]):
+    """A sent geometry held to the same rules as the pages' (geodata.geometry): a 400 saying why otherwise."""
+    if geometry is None:
+        return None
+    try:
+        return checked_lonlat_geometry(geometry, allowed_types=allowed_types)
+    except GeometryProblem as problem:
+        raise serializers.ValidationError(str(problem)) from None
+
 
 # Officers' names are personal data: only members of the site's country read them.
 PEOPLE_FIELDS = ("created_by", "officer", "priority_approved_by", "signed_off_by")
@@ -150,6 +165,9 @@ class HazardWriteSerializer(serializers.ModelSerializer):
             "notes",
         ]
 
+    def validate_location(self, value):
+        return _checked_geometry(value, HAZARD_GEOMETRY_TYPES)
+
     def save_record(self, instance=None):
         hazard = instance or Hazard()
         for name, value in self.validated_data.items():
@@ -198,6 +216,9 @@ class MeasureSerializer(GeoJsonFeatureInput, GeoFeatureModelSerializer):
     def to_representation(self, measure):
         # `hazards` lists only what the reader may see: the viewset prefetches the visible ones.
         return _without_people(super().to_representation(measure), measure, self.context)
+
+    def validate_treated_area(self, value):
+        return _checked_geometry(value, TREATED_AREA_GEOMETRY_TYPES)
 
     def save_record(self, instance=None):
         data = dict(self.validated_data)

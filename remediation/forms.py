@@ -3,10 +3,11 @@
 from django import forms
 from django.conf import settings
 from django.contrib.gis.gdal import GDALException
-from django.contrib.gis.geos import GEOSException, GEOSGeometry, MultiPolygon
+from django.contrib.gis.geos import GEOSException, GEOSGeometry
 from django.forms.utils import pretty_name
 
 from access.models import Country
+from geodata.geometry import GeometryProblem, checked_lonlat_geometry
 from geodata.widgets import LocalOSMWidget
 from remediation.evidence_files import inspect_upload
 from remediation.models import (
@@ -19,6 +20,8 @@ from remediation.models import (
 )
 from sites.models import MineSite
 
+HAZARD_GEOMETRY_TYPES = ("Point", "Polygon", "MultiPolygon")
+TREATED_AREA_GEOMETRY_TYPES = ("MultiPolygon",)  # a Polygon is promoted
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 GEOMETRY_HELP = (
     "GeoJSON or WKT in longitude/latitude (WGS 84), e.g. POLYGON((121.50 -2.50, 121.51 -2.50, 121.51 -2.49, "
@@ -31,9 +34,8 @@ class GeometryTextField(forms.CharField):
 
     widget = forms.Textarea(attrs={"rows": 4, "spellcheck": "false"})
 
-    def __init__(self, *, geometry_types: tuple[str, ...], as_multipolygon: bool = False, **kwargs):
-        self.geometry_types = geometry_types
-        self.as_multipolygon = as_multipolygon
+    def __init__(self, *, geometry_types: tuple[str, ...], **kwargs):
+        self.geometry_types = geometry_types  # a Polygon is promoted where only MultiPolygon is listed
         kwargs.setdefault("required", False)
         kwargs.setdefault("help_text", GEOMETRY_HELP)
         super().__init__(**kwargs)
@@ -49,29 +51,26 @@ class GeometryTextField(forms.CharField):
             geometry = GEOSGeometry(text)
         except (ValueError, TypeError, GEOSException, GDALException):
             raise forms.ValidationError("This is not GeoJSON or WKT that can be read. " + GEOMETRY_HELP) from None
-        if geometry.srid not in (None, 4326):
-            raise forms.ValidationError("Give the coordinates in longitude/latitude (WGS 84, EPSG:4326).")
-        geometry.srid = 4326
-        if geometry.geom_type not in self.geometry_types:
-            raise forms.ValidationError(
-                f"A {geometry.geom_type} cannot be used here; draw a {' or a '.join(self.geometry_types)}."
-            )
-        xmin, ymin, xmax, ymax = geometry.extent
-        if not (-180 <= xmin <= xmax <= 180 and -90 <= ymin <= ymax <= 90):
-            raise forms.ValidationError("Coordinates must be longitude (-180..180) then latitude (-90..90).")
-        if not geometry.valid:
-            raise forms.ValidationError(f"The shape is not valid: {geometry.valid_reason}.")
-        if self.as_multipolygon and geometry.geom_type == "Polygon":
-            geometry = MultiPolygon(geometry, srid=4326)
-        return geometry
+        try:
+            return checked_lonlat_geometry(geometry, allowed_types=self.geometry_types)
+        except GeometryProblem as problem:
+            raise forms.ValidationError(str(problem)) from None
+
+
+def _checked_drawing(geometry, geometry_types: tuple[str, ...]):
+    """A geometry drawn on the map widget, held to the same rules as a pasted one."""
+    if geometry is None:
+        return None
+    try:
+        return checked_lonlat_geometry(geometry, allowed_types=geometry_types)
+    except GeometryProblem as problem:
+        raise forms.ValidationError(str(problem)) from None
 
 
 class HazardForm(forms.ModelForm):
     """The location is drawn on a map, or pasted as text (which wins when both are given)."""
 
-    location_text = GeometryTextField(
-        geometry_types=("Point", "Polygon", "MultiPolygon"), label="…or paste the location"
-    )
+    location_text = GeometryTextField(geometry_types=HAZARD_GEOMETRY_TYPES, label="…or paste the location")
 
     class Meta:
         model = Hazard
@@ -98,6 +97,9 @@ class HazardForm(forms.ModelForm):
         self.fields["location"].help_text = "A point or a polygon near the site, drawn on the map."
         self.order_fields([*self.Meta.fields[: self.Meta.fields.index("location") + 1], "location_text"])
 
+    def clean_location(self):
+        return _checked_drawing(self.cleaned_data["location"], HAZARD_GEOMETRY_TYPES)
+
     def clean(self):
         data = super().clean()
         if data.get("location_text") is not None:
@@ -109,8 +111,7 @@ class MeasureForm(forms.ModelForm):
     """The treated area is drawn on a map, or pasted as text (which wins when both are given)."""
 
     treated_area_text = GeometryTextField(
-        geometry_types=("Polygon", "MultiPolygon"),
-        as_multipolygon=True,
+        geometry_types=TREATED_AREA_GEOMETRY_TYPES,
         label="…or paste the treated area",
     )
 
@@ -156,6 +157,9 @@ class MeasureForm(forms.ModelForm):
         )
         self.fields["treated_area"].help_text = "Draw the treated polygons on the map."
         self.order_fields([*self.Meta.fields[: self.Meta.fields.index("treated_area") + 1], "treated_area_text"])
+
+    def clean_treated_area(self):
+        return _checked_drawing(self.cleaned_data["treated_area"], TREATED_AREA_GEOMETRY_TYPES)
 
     def clean(self):
         data = super().clean()

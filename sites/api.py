@@ -10,6 +10,7 @@ from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from access.models import Country
 from access.publishing import publish
+from geodata.geometry import GeometryProblem, checked_lonlat_geometry
 from geodata.rest import (
     GeoJsonFeatureInput,
     GeoJsonKeysetPagination,
@@ -63,6 +64,13 @@ class SiteSerializer(GeoJsonFeatureInput, GeoFeatureModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["quality_flags", "is_published", "created_at", "updated_at"]
+
+    def validate_location(self, value):
+        """Held to the same rules as every typed or sent geometry (geodata.geometry): a 400 saying why otherwise."""
+        try:
+            return checked_lonlat_geometry(value, allowed_types=("Point",))
+        except GeometryProblem as problem:
+            raise serializers.ValidationError(str(problem)) from None
 
     def get_license(self, site) -> str:
         return site.data_source.license if site.data_source else ""

@@ -132,6 +132,8 @@ TASKS = {
 # Survey-layer uploads: limits of the safe unpack, and when a silent import counts as dead.
 INGEST_MAX_UNCOMPRESSED_BYTES = int(os.environ.get("INGEST_MAX_UNCOMPRESSED_BYTES", 500 * 1024 * 1024))
 INGEST_MAX_FILES = int(os.environ.get("INGEST_MAX_FILES", 1000))
+# Site inventories uploaded through the pages: larger files are refused while they are received.
+INVENTORY_UPLOAD_MAX_MB = int(os.environ.get("INVENTORY_UPLOAD_MAX_MB", 100))
 INGEST_STALE_AFTER_MINUTES = int(os.environ.get("INGEST_STALE_AFTER_MINUTES", 15))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

@@ -12,6 +12,7 @@ import re
 import shutil
 import stat
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -53,10 +54,18 @@ def unpack_upload(upload_path: Path, work_dir: Path, *, original_name: str | Non
     original_name = original_name or upload_path.name
     unpacked = Unpacked(directory=work_dir)
     if zipfile.is_zipfile(upload_path):
-        with zipfile.ZipFile(upload_path) as archive:
-            _extract_archive(archive, original_name, unpacked, work_dir, depth=0)
+        try:
+            with zipfile.ZipFile(upload_path) as archive:
+                _extract_archive(archive, original_name, unpacked, work_dir, depth=0)
+        except (zipfile.BadZipFile, zlib.error, EOFError) as error:
+            # The directory at its end looked fine, but what it points to is not (a lying header, a bad CRC).
+            raise IngestError(
+                f"{original_name} is damaged ({error}); make the zip again from the original files and upload it."
+            ) from None
         return unpacked
     extension = upload_path.suffix.lower()
+    if extension == ".zip":
+        raise IngestError(f"{original_name} is not a readable zip file; make it again and upload it.")
     if extension not in SINGLE_FILE_EXTENSIONS:
         raise IngestError(
             f"{original_name}: this kind of file is not supported. Upload a zipped shapefile (.zip with "

@@ -75,6 +75,15 @@ class SiteInventoryForm(forms.Form):
     srid = forms.IntegerField(required=False, min_value=1, label="EPSG code", help_text="Only if the file has no CRS.")
     encoding = forms.CharField(required=False, max_length=40, help_text="Only if names come out garbled, e.g. CP1252.")
 
+    def options(self) -> dict:
+        """What the import needs besides the file, as start_inventory_import takes them."""
+        return {
+            "source_name": self.cleaned_data["source"],
+            "column_map": self.cleaned_data["column_map"],
+            "srid": self.cleaned_data["srid"],
+            "encoding": self.cleaned_data["encoding"],
+        }
+
     def clean_column_map(self) -> dict[str, str]:
         from geodata.errors import IngestError
         from sites.site_columns import parse_map_options

@@ -3,9 +3,13 @@
 A site already imported from the same source with the same source id is updated, never
 duplicated; a source id repeated within the file keeps every record (`<id>#2`) and flags it.
 Rows that cannot become a site are listed with their reason; if no row can, nothing is written.
-Everything is written in one transaction, with history rows saying who imported it.
+Everything is written in one transaction, with history rows saying who imported it. Inventories
+uploaded through the pages are stored and imported in the background (`start_inventory_import`).
 """
 
+import logging
+import shutil
+import tempfile
 from collections import Counter
 from pathlib import Path
 
@@ -15,9 +19,11 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from geodata.errors import IngestError
 from sites.inventory import read_inventory
-from sites.models import DataSource, MineSite
+from sites.models import DataSource, InventoryImport, InventoryImportStatus, MineSite
 from sites.quality import flag_quality_issues
 from sites.site_columns import RowProblem, resolve_columns, site_values
+
+logger = logging.getLogger(__name__)
 
 MAX_REPORTED_ROWS = 100
 DUPLICATE_DISTANCE_M = 1000
@@ -191,3 +197,64 @@ def probable_duplicates(site_ids: list[int]) -> list[dict]:
             }
             for site_id, name, other_id, other_name, metres, same_point in cursor.fetchall()
         ]
+
+
+# --- imports uploaded through the pages: stored, then run in the background ----------------------
+
+
+def start_inventory_import(*, by, upload, countries: set[str], options: dict) -> InventoryImport:
+    """Store the upload and queue its import; the page polls the InventoryImport for the report.
+
+    `options` are the form's: source_name, column_map, srid, encoding.
+    """
+    inventory_import = InventoryImport(
+        original_name=upload.name[:255],
+        countries=sorted(countries),
+        created_by=by,
+        source_name=options.get("source_name") or "",
+        column_map=options.get("column_map") or {},
+        srid=options.get("srid"),
+        encoding=options.get("encoding") or "",
+    )
+    inventory_import.upload.save(upload.name, upload, save=False)
+    with transaction.atomic():
+        inventory_import.save()
+        # The task row commits with the import, so a worker never sees one without the other.
+        from sites.tasks import import_inventory_task
+
+        import_inventory_task.enqueue(inventory_import.pk)
+    return inventory_import
+
+
+def run_inventory_import(inventory_import: InventoryImport) -> InventoryImport:
+    """Import a stored inventory; all or nothing. The outcome (report or error) is saved on it, the file removed."""
+    InventoryImport.objects.filter(pk=inventory_import.pk).update(status=InventoryImportStatus.RUNNING)
+    try:
+        with tempfile.TemporaryDirectory(prefix="inventory-") as folder:
+            path = Path(folder) / f"upload{''.join(Path(inventory_import.upload.name).suffixes[-2:]).lower()}"
+            with inventory_import.upload.open("rb") as stored, path.open("wb") as copy:
+                shutil.copyfileobj(stored, copy)
+            report = import_sites(
+                path,
+                original_name=inventory_import.original_name,
+                source_name=inventory_import.source_name,
+                column_map=inventory_import.column_map,
+                srid=inventory_import.srid,
+                encoding=inventory_import.encoding or None,
+                user=inventory_import.created_by,
+                allowed_countries=set(inventory_import.countries),
+            )
+        inventory_import.status, inventory_import.report = InventoryImportStatus.DONE, report
+    except IngestError as error:
+        inventory_import.status, inventory_import.error = InventoryImportStatus.FAILED, " ".join(error.messages)
+    except Exception:
+        logger.exception("Inventory import %s failed", inventory_import.pk)
+        inventory_import.status = InventoryImportStatus.FAILED
+        inventory_import.error = (
+            f"{inventory_import.original_name} could not be read: an unexpected error, which has been logged. "
+            "Nothing was imported."
+        )
+    inventory_import.finished_at = timezone.now()
+    inventory_import.upload.delete(save=False)
+    inventory_import.save()
+    return inventory_import

@@ -326,3 +326,59 @@ class Currency(models.TextChoices):
     SGD = "SGD", "SGD — Singapore dollar"
     THB = "THB", "THB — Thai baht"
     VND = "VND", "VND — Vietnamese dong"
+
+
+class InventoryImportStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+def inventory_upload_location(_import: "InventoryImport", filename: str) -> str:
+    """Stored under a generated name (with the file's own suffix, which the reader goes by)."""
+    import uuid
+    from pathlib import Path
+
+    suffix = "".join(Path(filename).suffixes[-2:]).lower()
+    safe_suffix = suffix if all(part[1:].isalnum() for part in Path(filename).suffixes[-2:]) else ""
+    return f"inventory-uploads/{uuid.uuid4().hex}{safe_suffix}"
+
+
+class InventoryImport(models.Model):
+    """A site inventory uploaded through the pages, imported in the background; its report when done."""
+
+    upload = models.FileField(upload_to=inventory_upload_location, blank=True, max_length=200)
+    original_name = models.CharField(max_length=255)
+    source_name = models.CharField(max_length=200, blank=True)
+    column_map = models.JSONField(default=dict, blank=True)
+    srid = models.PositiveIntegerField(null=True, blank=True)
+    encoding = models.CharField(max_length=40, blank=True)
+    # The countries the uploader could import for when they uploaded: rows of others are refused.
+    countries = ArrayField(models.CharField(max_length=2), default=list)
+    status = models.CharField(
+        max_length=16, choices=InventoryImportStatus.choices, default=InventoryImportStatus.QUEUED
+    )
+    report = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    created_by = models.ForeignKey("auth.User", on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.get_status_display()})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (InventoryImportStatus.DONE, InventoryImportStatus.FAILED)
+
+    @property
+    def is_done(self) -> bool:
+        return self.status == InventoryImportStatus.DONE
+
+    @property
+    def has_failed(self) -> bool:
+        return self.status == InventoryImportStatus.FAILED

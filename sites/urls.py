@@ -9,6 +9,7 @@ urlpatterns = [
     path("sites/export.<str:file_format>", views.site_export, name="export"),
     path("sites/<int:pk>/", views.site_detail, name="detail"),
     path("sites/import/", views.site_import, name="import"),
+    path("sites/import/<int:pk>/", views.site_import_status, name="import_status"),
     path("sites/<int:pk>/estimates/new/", estimate_views.estimate_edit, name="estimate_new"),
     path("sites/<int:pk>/estimates/<int:estimate_pk>/", estimate_views.estimate_edit, name="estimate_edit"),
     path("sites/<int:pk>/estimates/<int:estimate_pk>/delete/", estimate_views.estimate_delete, name="estimate_delete"),

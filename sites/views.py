@@ -1,12 +1,11 @@
 """Pages for sites: the public map, the list, one site, and the inventory import for survey uploaders."""
 
-import tempfile
-from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
@@ -15,16 +14,16 @@ from access.models import Role
 from access.roles import countries_with_role, may_upload_survey
 from geodata import downloads, exports, maps
 from geodata import tiles as tile_engine
-from geodata.errors import IngestError
 from geodata.queries import reference_overlays
 from geodata.rest import error_body
+from geodata.upload_limits import limited_upload
 from sites import contributions, listing, queries, tiles
 from sites import exports as site_exports
 from sites.filters import SiteFilter
 from sites.forms import AsOfForm, MapOptionsForm, SiteFilterForm, SiteInventoryForm
 from sites.history import recent_changes
-from sites.imports import import_sites
-from sites.models import STATUS_COLOURS, SiteStatus
+from sites.imports import start_inventory_import
+from sites.models import STATUS_COLOURS, InventoryImport, SiteStatus
 
 
 def _status_legend():
@@ -164,36 +163,50 @@ def site_detail(request, pk):
     return render(request, "sites/detail.html", context, status=400 if as_of_form.errors else 200)
 
 
+def _inventory_upload_max_bytes() -> int:
+    return settings.INVENTORY_UPLOAD_MAX_MB * 1024 * 1024
+
+
 @login_required
+@limited_upload(_inventory_upload_max_bytes)
 def site_import(request):
+    """The upload form; a valid upload is stored and imported in the background, its page shows the report."""
     countries = countries_with_role(request.user, Role.SURVEY_UPLOADER)
     if not countries:
         raise PermissionDenied("Importing site inventories needs the survey-uploader role for a country.")
-    form = SiteInventoryForm(request.POST or None, request.FILES or None)
-    context = {"form": form, "countries": sorted(countries)}
-    if request.method != "POST" or not form.is_valid():
-        return render(request, "sites/import.html", context, status=400 if form.errors else 200)
-    upload = form.cleaned_data["file"]
-    try:
-        with tempfile.TemporaryDirectory(prefix="inventory-") as folder:
-            path = Path(folder) / f"upload{Path(upload.name).suffix.lower()}"
-            with path.open("wb") as stored:
-                for chunk in upload.chunks():
-                    stored.write(chunk)
-            context["report"] = import_sites(
-                path,
-                original_name=upload.name,
-                source_name=form.cleaned_data["source"],
-                column_map=form.cleaned_data["column_map"],
-                srid=form.cleaned_data["srid"],
-                encoding=form.cleaned_data["encoding"] or None,
-                user=request.user,
-                allowed_countries=countries,
-            )
-    except IngestError as error:
-        context["error"] = " ".join(error.messages)
-        return render(request, "sites/import.html", context, status=400)
-    return render(request, "sites/import.html", context)
+    # Bound on every POST: a body cut off at the size limit may leave no field at all.
+    form = SiteInventoryForm(request.POST, request.FILES) if request.method == "POST" else SiteInventoryForm()
+    if request.method == "POST" and _inventory_form_is_valid(request, form):
+        inventory_import = start_inventory_import(
+            by=request.user, upload=form.cleaned_data["file"], countries=countries, options=form.options()
+        )
+        return redirect("sites:import_status", pk=inventory_import.pk)
+    context = {
+        "form": form,
+        "countries": sorted(countries),
+        "recent": InventoryImport.objects.filter(created_by=request.user)[:10],
+        "max_mb": settings.INVENTORY_UPLOAD_MAX_MB,
+    }
+    return render(request, "sites/import.html", context, status=400 if form.errors else 200)
+
+
+def _inventory_form_is_valid(request, form) -> bool:
+    """The form's own checks, and the size limit: a file cut off while received is said to be too large."""
+    is_valid = form.is_valid()
+    if request.upload_limit.exceeded:
+        form.errors.pop("file", None)  # not "required": it was sent, and was too large to keep
+        limit = settings.INVENTORY_UPLOAD_MAX_MB
+        form.add_error("file", f"The file is larger than the {limit} MB an inventory may be; nothing was stored.")
+        return False
+    return is_valid
+
+
+@login_required
+def site_import_status(request, pk):
+    """One uploaded inventory: queued or running (the page refreshes itself), then its report or why it failed."""
+    inventory_import = get_object_or_404(InventoryImport, pk=pk, created_by=request.user)
+    context = {"inventory_import": inventory_import, "report": inventory_import.report}
+    return render(request, "sites/import_status.html", context)
 
 
 def site_summary(request, pk):

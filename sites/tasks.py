@@ -1,0 +1,12 @@
+"""Background work for sites: thin wrappers over the import service."""
+
+from django_tasks import task
+
+from sites.imports import run_inventory_import
+from sites.models import InventoryImport
+
+
+@task(queue_name="ingest")
+def import_inventory_task(inventory_import_id: int) -> str:
+    """Import an uploaded inventory; the outcome (report or error) is on the InventoryImport."""
+    return run_inventory_import(InventoryImport.objects.get(pk=inventory_import_id)).status

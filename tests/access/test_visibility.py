@@ -32,6 +32,8 @@ def test_a_draft_layer_is_seen_by_the_roles_of_its_own_country(client, role, cou
     assert client.get(f"/layers/{layer.pk}/").status_code == (200 if sees else 404)
     assert client.get(f"/api/layers/{layer.pk}/").status_code == (200 if sees else 404)
     assert client.get(f"/layers/{layer.pk}/features.geojson").status_code == (200 if sees else 404)
+    assert client.get(f"/layers/{layer.pk}/download.metadata.json").status_code == (409 if sees else 404)
+    assert client.get(f"/tiles/layers/{layer.pk}/3/6/3.pbf").status_code == (200 if sees else 404)
 
 
 def test_the_public_and_staff_see_draft_layers_as_the_rule_says(client):

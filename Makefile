@@ -115,6 +115,14 @@ demo: migrate
 	@$(MANAGE) load_demo
 
 # --- serve -------------------------------------------------------------------------------------
+# The background worker (manage.py run_worker waits out database restarts and fails dead imports);
+# if it exits anyway, it is started again after a short pause. TERM stops the loop and the worker.
+WORKER_LOOP := ( trap 'kill $$child 2>/dev/null; exit 0' INT TERM; \
+	while true; do \
+		$(PY) manage.py run_worker --queue-name '*' & child=$$!; wait $$child || true; \
+		echo "==> worker exited; starting it again in 3 s"; sleep 3; \
+	done )
+
 # A secret key for this checkout, made once and kept out of git.
 .secret_key:
 	@$(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@ && chmod 600 $@
@@ -124,12 +132,12 @@ run: demo
 	@$(MANAGE) collectstatic --noinput -v 0
 	@echo "==> serving on http://$(HOST):$(PORT) with a background worker (Ctrl-C stops both)"
 	@export SECRET_KEY=$$(cat .secret_key); \
-	$(PY) manage.py db_worker --queue-name '*' & worker=$$!; \
+	$(WORKER_LOOP) & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(VENV)/bin/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers 2 --timeout 120 --access-logfile -
 
 worker: migrate
-	@$(MANAGE) db_worker --queue-name '*'
+	@export SECRET_KEY=$$(cat .secret_key); $(WORKER_LOOP)
 
 # --- tests -------------------------------------------------------------------------------------
 test: test-system-packages migrate

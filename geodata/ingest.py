@@ -10,6 +10,7 @@ features.
 import logging
 import math
 import re
+import shutil
 import tempfile
 import time
 import warnings
@@ -75,7 +76,7 @@ def ingest_layer(
     step = _Progress(layer, progress)
     _set_status(layer, LayerStatus.PROCESSING, report)
     try:
-        with tempfile.TemporaryDirectory(prefix="ingest-") as work_dir:
+        with tempfile.TemporaryDirectory(prefix=temporary_prefix(layer.pk)) as work_dir:
             _ingest(
                 layer,
                 upload_path,
@@ -103,6 +104,26 @@ def ingest_layer(
     return layer.report
 
 
+def temporary_prefix(layer_id: int) -> str:
+    """The prefix of an import's unpacking folder in the temporary directory, by which its leftovers are found."""
+    return f"ingest-{layer_id}-"
+
+
+def remove_temporary_files(layer_id: int) -> int:
+    """Delete the unpacking folders an import of this layer left behind (its worker died); return how many."""
+    removed = 0
+    for folder in Path(tempfile.gettempdir()).glob(temporary_prefix(layer_id) + "*"):
+        shutil.rmtree(folder, ignore_errors=True)
+        removed += 1
+    return removed
+
+
+def fail_abandoned_import(layer: Layer, reason: str) -> None:
+    """Fail an import whose worker is gone: the layer says why and its temporary files are removed."""
+    _fail(layer, dict(layer.report or {}), reason)
+    remove_temporary_files(layer.pk)
+
+
 def mark_stale_jobs_failed(older_than: timedelta) -> int:
     """Fail layers stuck in processing whose last progress is older than `older_than`; return how many.
 
@@ -112,8 +133,7 @@ def mark_stale_jobs_failed(older_than: timedelta) -> int:
     cutoff = timezone.now() - older_than
     stale = list(Layer.objects.filter(status=LayerStatus.PROCESSING, updated_at__lt=cutoff))
     for layer in stale:
-        report = dict(layer.report or {})
-        _fail(layer, report, STALE_JOB_REASON.format(minutes=int(older_than.total_seconds() // 60)))
+        fail_abandoned_import(layer, STALE_JOB_REASON.format(minutes=int(older_than.total_seconds() // 60)))
     return len(stale)
 
 

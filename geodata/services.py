@@ -1,6 +1,9 @@
 """Write paths for survey layers: uploads handed to the ingest, retries, publishing, and shipped reference layers."""
 
 import hashlib
+import logging
+import os
+import socket
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -11,11 +14,14 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils import timezone
 
 from access.roles import may_upload_survey
 from geodata import loading
 from geodata.ingest import ingest_layer
 from geodata.models import Layer, LayerStatus
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -200,11 +206,85 @@ def enqueue_ingest(layer: Layer, options: IngestOptions) -> None:
 
 
 def sweep_stale_imports() -> int:
-    """Fail imports whose worker stopped reporting progress; return how many.
+    """Fail imports whose worker is gone; return how many.
 
-    Run before every import and whenever someone looks at a running one, so a dead worker is
-    noticed even when no new upload comes.
+    Run when a worker starts, every INGEST_SWEEP_SECONDS while it runs, before every import and
+    whenever someone looks at a running one. A job whose worker process on this machine has died
+    fails at once; one on another machine fails when its progress has been silent for
+    INGEST_STALE_AFTER_MINUTES.
     """
     from geodata.ingest import mark_stale_jobs_failed
 
-    return mark_stale_jobs_failed(older_than=timedelta(minutes=settings.INGEST_STALE_AFTER_MINUTES))
+    return fail_jobs_of_gone_workers() + mark_stale_jobs_failed(
+        older_than=timedelta(minutes=settings.INGEST_STALE_AFTER_MINUTES)
+    )
+
+
+WORKER_GONE_REASON = (
+    "The import worker running this import stopped (it was killed, or the database or the machine "
+    "restarted), so the import was abandoned and nothing was imported. Import it again; if it "
+    "happens again, tell an administrator."
+)
+_HOST = socket.gethostname()[:30]
+
+
+def _process_start(pid: int) -> str:
+    """When a process started (clock ticks since boot), or "" when there is no such process: a pid can be reused."""
+    try:
+        stat = open(f"/proc/{pid}/stat").read()  # noqa: PTH123, SIM115
+    except OSError:
+        return ""
+    return stat.rsplit(")", 1)[1].split()[19]
+
+
+def worker_identity(pid: int | None = None) -> str:
+    """A worker id naming its machine and process, so a sweep can tell whether that worker still runs."""
+    pid = pid or os.getpid()
+    return f"{_HOST}:{pid}:{_process_start(pid)}"
+
+
+def worker_is_gone(worker_id: str) -> bool:
+    """True when the worker ran on this machine and its process is no longer there; other machines' are unknown."""
+    host, _, rest = worker_id.partition(":")
+    pid, _, started = rest.partition(":")
+    if host != _HOST or not pid.isdigit() or not started:
+        return False
+    return _process_start(int(pid)) != started
+
+
+def fail_jobs_of_gone_workers(*, abandoned_by: str = "") -> int:
+    """Fail running ingest jobs whose worker is gone (or, with `abandoned_by`, that worker's own left-overs).
+
+    The job is marked failed with the reason, its layer fails with the same reason, and the
+    temporary files of its unpacking are removed; the layer's retry imports it again.
+    """
+    from django_tasks_db.models import DBTaskResult
+
+    from geodata.ingest import fail_abandoned_import
+    from geodata.tasks import ingest_layer_task
+
+    failed = 0
+    for job in DBTaskResult.objects.running().filter(task_path=ingest_layer_task.module_path):
+        last_worker = job.worker_ids[-1] if job.worker_ids else ""
+        if not (last_worker == abandoned_by or worker_is_gone(last_worker)):
+            continue
+        with transaction.atomic():
+            claimed = (
+                DBTaskResult.objects.running()
+                .filter(pk=job.pk)
+                .update(
+                    status="FAILED",
+                    finished_at=timezone.now(),
+                    exception_class_path="geodata.services.WorkerGone",
+                    traceback=f"WorkerGone: worker {last_worker} stopped while running this job.",
+                )
+            )
+            if not claimed:
+                continue
+            layer_id = (job.args_kwargs.get("args") or [None])[0]
+            layer = Layer.objects.filter(pk=layer_id, status__in=[LayerStatus.QUEUED, LayerStatus.PROCESSING]).first()
+            if layer is not None:
+                fail_abandoned_import(layer, WORKER_GONE_REASON)
+        logger.warning("failed ingest job %s of layer %s: its worker %s is gone", job.pk, layer_id, last_worker)
+        failed += 1
+    return failed

@@ -1,12 +1,19 @@
-"""Background work for survey layers: thin wrappers over the ingest service."""
+"""Background work for survey layers: thin wrappers over the ingest service, and the worker that runs them."""
 
+import logging
+import threading
+import time
 from pathlib import Path
 
+from django.conf import settings
+from django.db import InterfaceError, OperationalError, connections
 from django_tasks import task
 
 from geodata.ingest import ingest_layer
 from geodata.models import Layer
-from geodata.services import sweep_stale_imports
+from geodata.services import fail_jobs_of_gone_workers, sweep_stale_imports, worker_identity
+
+logger = logging.getLogger(__name__)
 
 
 @task(queue_name="ingest")
@@ -26,3 +33,61 @@ def ingest_layer_task(layer_id: int, srid: int | None = None, encoding: str = ""
         original_name=layer.upload_name or None,
     )
     return layer.status
+
+
+def _sweep_quietly(**kwargs) -> None:
+    try:
+        fail_jobs_of_gone_workers(**kwargs)
+        sweep_stale_imports()
+    except Exception:  # the database may be down; the next sweep tries again
+        logger.warning("sweeping abandoned imports failed", exc_info=True)
+    finally:
+        connections.close_all()
+
+
+def _sweep_every(seconds: float, stop: threading.Event) -> None:
+    while not stop.wait(seconds):
+        _sweep_quietly()
+
+
+def run_worker(*, queue_names: list[str], interval: float = 1.0, max_backoff: float = 30.0) -> None:
+    """django_tasks_db's worker, kept alive: a database outage makes it wait and reconnect instead of exiting.
+
+    On start, and every INGEST_SWEEP_SECONDS in a background thread, jobs whose worker is gone are
+    failed (with their layers and temporary files). After a database error the worker also fails
+    the job it was running itself, which the outage interrupted.
+    """
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    worker_id = worker_identity()
+    stop = threading.Event()
+    _sweep_quietly()
+    threading.Thread(target=_sweep_every, args=(settings.INGEST_SWEEP_SECONDS, stop), daemon=True).start()
+    backoff = 1.0
+    try:
+        while True:
+            worker = Worker(
+                queue_names=queue_names,
+                interval=interval,
+                batch=False,
+                backend_name="default",
+                startup_delay=False,
+                max_tasks=None,
+                worker_id=worker_id,
+                excluded_queue_names=[],
+            )
+            worker.configure_signals()
+            started = time.monotonic()
+            try:
+                worker.run()
+                return
+            except (OperationalError, InterfaceError) as error:
+                if time.monotonic() - started > 60:
+                    backoff = 1.0
+                logger.warning("The database is not answering (%s); the worker reconnects in %.0f s.", error, backoff)
+                connections.close_all()
+                time.sleep(backoff)
+                backoff = min(backoff * 2, max_backoff)
+                _sweep_quietly(abandoned_by=worker_id)
+    finally:
+        stop.set()

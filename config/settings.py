@@ -63,6 +63,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "config.upload_limits.UploadSizeLimitMiddleware",  # refuses oversized layer uploads before reading them
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -137,6 +138,8 @@ INVENTORY_UPLOAD_MAX_MB = int(os.environ.get("INVENTORY_UPLOAD_MAX_MB", 100))
 INGEST_STALE_AFTER_MINUTES = int(os.environ.get("INGEST_STALE_AFTER_MINUTES", 15))
 # The worker (manage.py run_worker) fails imports whose worker process is gone this often (seconds).
 INGEST_SWEEP_SECONDS = float(os.environ.get("INGEST_SWEEP_SECONDS", 120))
+# The largest survey-layer upload accepted (the page's and the API's), refused as it arrives.
+LAYER_UPLOAD_MAX_MB = int(os.environ.get("LAYER_UPLOAD_MAX_MB", 200))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 

@@ -1,6 +1,7 @@
 """What uploaders and visitors type about survey layers: the upload form, ingest options, catalogue filters."""
 
 from django import forms
+from django.conf import settings
 
 from access.models import Country
 from geodata.models import Theme
@@ -76,6 +77,11 @@ class LayerUploadForm(IngestOptionsForm):
             raise forms.ValidationError(
                 f"“{upload.name}” is not a format we read. Upload a zipped shapefile (.zip), a GeoPackage (.gpkg), "
                 "GeoJSON (.geojson/.json) or KML (.kml)."
+            )
+        if upload.size > settings.LAYER_UPLOAD_MAX_MB * 1024 * 1024:
+            raise forms.ValidationError(
+                f"“{upload.name}” is larger than the {settings.LAYER_UPLOAD_MAX_MB} MB a layer upload may be. "
+                "Split the data into several layers."
             )
         return upload
 

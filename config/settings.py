@@ -212,3 +212,5 @@ LOGGING = {
 
 # Evidence (photos and PDFs) attached to hazards, measures and visits: the largest file accepted.
 EVIDENCE_MAX_BYTES = int(os.environ.get("EVIDENCE_MAX_BYTES", 15 * 1024 * 1024))
+# The most pixels an evidence photo may have (width × height): refuses decompression bombs before decoding.
+EVIDENCE_MAX_PIXELS = int(os.environ.get("EVIDENCE_MAX_PIXELS", 50_000_000))

@@ -15,8 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from access import publishing
 from access.visibility import draft_countries
 from remediation import queries, reports, services
-from remediation.evidence_files import photo_without_metadata
-from remediation.evidence_pdf import PdfProblem, pdf_without_metadata
+from remediation.evidence_pdf import PdfProblem
 from remediation.forms import EvidenceForm, HazardForm, MeasureForm, MeasurementFormSet, ReportForm, VisitForm
 from remediation.models import Evidence, Hazard, MonitoringVisit, RemediationMeasure, SiteRecord
 from sites.models import MineSite
@@ -208,24 +207,15 @@ def evidence_file(request, pk: int, variant: str = "file"):
         raise Http404("No such file.")
     content_type = "image/webp" if variant == "thumbnail" else evidence.content_type
     if variant == "file" and not queries.show_people(request.user, evidence.site):
-        response = HttpResponse(_without_metadata(evidence, stored), content_type=content_type)
-    else:
-        response = FileResponse(stored.open("rb"), content_type=content_type)
+        try:
+            stored = services.public_copy(evidence)
+        except PdfProblem:  # kept before uploads were read by a PDF parser, and unreadable by it
+            raise Http404("This document cannot be offered without its metadata.") from None
+    response = FileResponse(stored.open("rb"), content_type=content_type)
     response["Content-Disposition"] = "inline"
     response["Cache-Control"] = "private, max-age=300" if not evidence.is_published else "public, max-age=300"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
-
-
-def _without_metadata(evidence, stored) -> bytes:
-    """The file as readers outside the site's country get it: without the names its metadata can hold."""
-    with stored.open("rb") as file:
-        if evidence.is_photo:
-            return photo_without_metadata(file)
-        try:
-            return pdf_without_metadata(file)
-        except PdfProblem:  # kept before uploads were read by a PDF parser, and unreadable by it
-            raise Http404("This document cannot be offered without its metadata.") from None
 
 
 @require_GET

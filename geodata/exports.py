@@ -97,6 +97,31 @@ def _rows(query: ExportQuery, expressions: list[str], batch_rows: int) -> Iterat
             yield batch
 
 
+# --- CSV cells -------------------------------------------------------------------------------
+
+# A spreadsheet reads a cell that begins with one of these as a formula (OWASP, "CSV Injection").
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe_text(value):
+    """A text cell a spreadsheet will not run: one that begins like a formula gets a leading `'`.
+
+    Only text is changed; numbers (a negative longitude, a negative reading) stay numbers. Every CSV
+    the registry writes passes its text cells through here.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def csv_safe_row(row, text_columns=None) -> list:
+    """A row with its text cells made safe; `text_columns` (indexes) limits it to the columns that hold text."""
+    return [
+        csv_safe_text(value) if text_columns is None or index in text_columns else value
+        for index, value in enumerate(row)
+    ]
+
+
 # --- streamed formats ------------------------------------------------------------------------
 
 
@@ -119,10 +144,12 @@ def stream_csv(query: ExportQuery) -> Iterator[bytes]:
     """The attribute columns and the geometry as WKT, one batch of rows at a time."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow([column.name for column in query.columns] + ["geometry_wkt"])
+    writer.writerow(csv_safe_row([column.name for column in query.columns] + ["geometry_wkt"]))
     expressions = [column.sql for column in query.columns] + [f"ST_AsText({query.geometry_sql})"]
+    # Only the text columns are escaped: numeric columns come from the database as numbers anyway.
+    text_columns = {index for index, column in enumerate(query.columns) if column.kind == "string"}
     for batch in _rows(query, expressions, STREAM_BATCH_ROWS):
-        writer.writerows(batch)
+        writer.writerows(csv_safe_row(row, text_columns) for row in batch)
         yield buffer.getvalue().encode()
         buffer.seek(0)
         buffer.truncate()

@@ -43,13 +43,13 @@ class ProgressReport:
     def country_name(self) -> str:
         return str(dict(Country.choices).get(self.country, "All countries"))
 
-    def csv_rows(self) -> list[list[str]]:
+    def csv_rows(self) -> list[list]:
         """Long format, one figure a line, so spreadsheets can pivot it."""
         rows = [["country", "year", "section", "item", "value", "unit"]]
         place = self.country or "all"
 
         def add(section, item, value, unit=""):
-            rows.append([place, str(self.year), section, item, str(value), unit])
+            rows.append([place, self.year, section, str(item), value, unit])  # figures stay numbers
 
         for row in self.hazards_made_safe:
             add("hazards made safe", row.label, row.value)

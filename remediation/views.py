@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from access import publishing
 from access.visibility import draft_countries
+from geodata.exports import csv_safe_row
 from remediation import queries, reports, services
 from remediation.evidence_pdf import PdfProblem
 from remediation.forms import EvidenceForm, HazardForm, MeasureForm, MeasurementFormSet, ReportForm, VisitForm
@@ -255,7 +256,7 @@ def progress_report(request):
     if request.GET.get("format") == "csv":
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="remediation-{country or "all"}-{year}.csv"'
-        csv.writer(response).writerows(report.csv_rows())
+        csv.writer(response).writerows(csv_safe_row(row) for row in report.csv_rows())
         return response
     context = {"form": form, "report": report, "years": reports.report_years(), "query": request.GET.urlencode()}
     return render(request, "remediation/report.html", context)

@@ -1,7 +1,7 @@
 """URL map of the REST API under /api/: one router for every app's viewsets."""
 
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from geodata.api import LayerFeatureList, LayerViewSet
@@ -20,7 +20,7 @@ router.register("visits", VisitViewSet, basename="visit")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     path("layers/<int:pk>/features/", LayerFeatureList.as_view(), name="layer-features"),
     *router.urls,
 ]

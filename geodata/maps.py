@@ -171,6 +171,9 @@ def _base_map(**options) -> folium.Map:
     return folium_map
 
 
+INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)  # a <script> without src
+
+
 def _render(folium_map: folium.Map) -> MapParts:
     _use_local_assets(folium_map)
     figure = folium_map.get_root()
@@ -178,10 +181,14 @@ def _render(folium_map: folium.Map) -> MapParts:
     # folium's viewport tag forbids pinch-zoom (user-scalable=no), which people with low vision need;
     # the page's own tag in base.html allows it.
     head = FOLIUM_VIEWPORT.sub("", figure.header.render())
+    # Inline scripts run only with the page's CSP nonce: folium's in <head> join the map script, which
+    # the template writes in a <script> tag that carries the nonce (includes/map_script.html).
+    inline = [match.group(1) for match in INLINE_SCRIPT.finditer(head)]
+    head = INLINE_SCRIPT.sub("", head)
     return MapParts(
         head=mark_safe(head),
         body=mark_safe(figure.html.render()),
-        script=mark_safe(figure.script.render()),
+        script=mark_safe("\n".join([*inline, figure.script.render()])),
     )
 
 

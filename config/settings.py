@@ -164,7 +164,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "geodata.rest.KeysetPagination",
     "PAGE_SIZE": 100,
     "EXCEPTION_HANDLER": "geodata.rest.api_exception_handler",
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["config.throttling.AnonRateThrottle"],  # X-Forwarded-For from TRUSTED_PROXIES only
     "DEFAULT_THROTTLE_RATES": {"anon": os.environ.get("API_ANON_THROTTLE_RATE", "120/minute")},
 }
 SPECTACULAR_SETTINGS = {
@@ -204,6 +204,23 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("TILE_CACHE_MAX_ENTRIES", 1000)), "CULL_FREQUENCY": 4},
     },
 }
+# Several processes or hosts share the cache (API throttle counts, sign-in attempts, built tiles) through
+# Redis when REDIS_URL is set (redis://host:6379/0); tiles keep their own key prefix and lifetime there.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "minereg",
+        },
+        TILE_CACHE_ALIAS: {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "minereg-tiles",
+            "TIMEOUT": 3600,
+        },
+    }
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 # Behind a TLS-terminating proxy: the header it sets, as "HTTP_X_FORWARDED_PROTO,https" (empty: not behind one).

@@ -8,7 +8,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import quote_etag, urlencode
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from access.models import Role
 from access.publishing import publish
@@ -22,6 +22,7 @@ from geodata.models import Feature, LayerStatus
 LAYERS_PER_PAGE = 25
 
 
+@require_safe
 def layer_catalogue(request):
     form = LayerFilterForm(request.GET)
     status = 200 if form.is_valid() else 400
@@ -55,6 +56,7 @@ def _layer_for(request, pk):
     return layer
 
 
+@require_safe
 def layer_detail(request, pk):
     layer = _layer_for(request, pk)
     may_edit = may_upload_survey(request.user, layer.country)

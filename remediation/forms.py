@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib.gis.gdal import GDALException
 from django.contrib.gis.geos import GEOSException, GEOSGeometry
 from django.forms.utils import pretty_name
+from django.template.defaultfilters import filesizeformat
 
 from access.models import Country
 from geodata.geometry import GeometryProblem, checked_lonlat_geometry
@@ -241,8 +242,8 @@ class EvidenceForm(forms.Form):
         if not groups:
             nothing = "Nothing to attach to yet: record a hazard, a measure or a monitoring visit at this site first."
             self.fields["attached_to"].help_text = nothing
-        limit_mb = settings.EVIDENCE_MAX_BYTES / 1_048_576
-        self.fields["file"].help_text = f"A photo (JPEG, PNG, WebP) or a PDF document, at most {limit_mb:.0f} MB."
+        limit = filesizeformat(settings.EVIDENCE_MAX_BYTES)  # "500.0 KB", never "0 MB"
+        self.fields["file"].help_text = f"A photo (JPEG, PNG, WebP) or a PDF document, at most {limit}."
 
     def clean_attached_to(self):
         return self.records[self.cleaned_data["attached_to"]]

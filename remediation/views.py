@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from access import publishing
 from access.visibility import draft_countries
@@ -225,6 +225,7 @@ def treated_areas(request, site_id: int):
     return JsonResponse(queries.treated_areas_geojson(request.user, site=site))
 
 
+@require_safe
 @login_required
 def dashboard(request):
     if not draft_countries(request.user, SiteRecord):
@@ -244,6 +245,7 @@ def dashboard(request):
     return render(request, "remediation/dashboard.html", context)
 
 
+@require_safe
 def progress_report(request):
     """The yearly progress report, as a page with charts or (?format=csv) as a download."""
     form = ReportForm(request.GET or None)

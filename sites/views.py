@@ -1,6 +1,5 @@
 """Pages for sites: the public map, the list, one site, and the inventory import for survey uploaders."""
 
-
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -8,7 +7,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 from access.models import Role
 from access.roles import countries_with_role, may_upload_survey
@@ -53,6 +52,7 @@ def _download_links(request, **fixed) -> list[tuple[str, str]]:
     ]
 
 
+@require_safe
 def public_map(request):
     """The map of sites with its filters and colouring in the URL (?status=closed&colour=remediation)."""
     form = MapOptionsForm(request.GET)
@@ -88,6 +88,7 @@ def public_map(request):
     return render(request, "sites/map.html", context)
 
 
+@require_safe
 def site_list(request):
     form = SiteFilterForm(request.GET)
     if not form.is_valid():
@@ -136,6 +137,7 @@ def site_export(request, file_format):
     return downloads.export_response(query, file_format, metadata_url=metadata_url)
 
 
+@require_safe
 def site_detail(request, pk):
     site = get_object_or_404(queries.visible_sites(request.user), pk=pk)
     as_of_form = AsOfForm(request.GET)
@@ -209,6 +211,7 @@ def site_import_status(request, pk):
     return render(request, "sites/import_status.html", context)
 
 
+@require_safe
 def site_summary(request, pk):
     """What a click on the map shows about one site."""
     site = get_object_or_404(queries.visible_sites(request.user), pk=pk)

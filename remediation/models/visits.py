@@ -1,8 +1,11 @@
 """Monitoring visits and the readings taken on them."""
 
+import datetime
+
 from django.contrib.gis.db import models
 from django.core.exceptions import ValidationError
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -10,6 +13,11 @@ from access.models import AuditedRecord
 from remediation.models.measures import RemediationMeasure
 from remediation.models.records import SiteRecord, SiteRecordQuerySet
 from sites.models import MineSite
+
+
+def latest_visit_date() -> datetime.date:
+    """The latest day a visit can have taken place: today, in the time zone furthest ahead of UTC (UTC+14)."""
+    return (timezone.now() + datetime.timedelta(hours=14)).date()
 
 
 class MonitoringVisit(SiteRecord):
@@ -42,6 +50,8 @@ class MonitoringVisit(SiteRecord):
 
     def clean(self):
         errors = {}
+        if self.visited_on and self.visited_on > latest_visit_date():
+            errors["visited_on"] = _("A visit cannot be in the future: give the day it took place.")
         if self.next_visit_due and self.visited_on and self.next_visit_due <= self.visited_on:
             errors["next_visit_due"] = _("The next visit must be due after this one.")
         if self.measure_id and self.site_id and self.measure.site_id != self.site_id:

@@ -2,6 +2,7 @@
 
 import io
 import re
+import warnings
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -12,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from remediation.evidence_pdf import PdfProblem, check_pdf
+from remediation.evidence_pdf import PdfProblem, check_pdf, pdf_without_metadata
 
 PHOTO_FORMATS = {
     "JPEG": ("image/jpeg", {".jpg", ".jpeg"}),
@@ -82,6 +83,7 @@ def _inspect_pdf(upload, content: bytes, extension: str) -> InspectedFile:
 def _inspect_photo(upload, content: bytes, extension: str) -> InspectedFile:
     if extension in PDF_EXTENSIONS:
         raise EvidenceFileError("The file is named .pdf but is not a PDF document.")
+    _refuse_too_many_pixels(upload.name, content)
     try:
         with Image.open(io.BytesIO(content)) as image:
             image_format = image.format
@@ -108,6 +110,29 @@ def _inspect_photo(upload, content: bytes, extension: str) -> InspectedFile:
         taken_at=_exif_time(exif),
         taken_location=_exif_location(exif),
     )
+
+
+def _refuse_too_many_pixels(name: str, content: bytes) -> None:
+    """Refuse a photo with more pixels than EVIDENCE_MAX_PIXELS, from its header alone (nothing is decoded)."""
+    limit = settings.EVIDENCE_MAX_PIXELS
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(content)) as image:  # reads the header only
+                width, height = image.size
+    except Image.DecompressionBombError as error:  # beyond even Pillow's own limit
+        pixels = re.search(r"\((\d+) pixels\)", str(error))
+        size = f"{int(pixels[1]):,} pixels" if pixels else "more pixels than Pillow opens"
+        raise EvidenceFileError(
+            f"“{name}” has {size}; evidence photos may have at most {limit:,} pixels ({limit / 1e6:g} megapixels)."
+        ) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        return  # not an image that opens: the checks that follow say so
+    if width * height > limit:
+        raise EvidenceFileError(
+            f"“{name}” is {width:,} × {height:,} pixels ({width * height / 1e6:.1f} megapixels); "
+            f"evidence photos may have at most {limit / 1e6:g} megapixels. Save a smaller copy and upload that."
+        )
 
 
 def _exif_time(exif) -> datetime | None:
@@ -147,13 +172,15 @@ def _exif_location(exif) -> Point | None:
 
 
 def make_thumbnail(upload: InspectedFile) -> ContentFile:
-    """A small WebP of the photo, turned upright as the camera said."""
+    """A small WebP of the photo, turned upright as the camera said, with no metadata."""
     upload.file.seek(0)
     with Image.open(upload.file) as image:
         thumbnail = ImageOps.exif_transpose(image)
         thumbnail.thumbnail(THUMBNAIL_SIZE)
+        thumbnail = thumbnail.convert("RGB")
+        thumbnail.info = {}
         buffer = io.BytesIO()
-        thumbnail.convert("RGB").save(buffer, "WEBP", quality=80)
+        thumbnail.save(buffer, "WEBP", quality=80)
     upload.file.seek(0)
     return ContentFile(buffer.getvalue())
 
@@ -162,15 +189,18 @@ PUBLIC_SAVE_OPTIONS = {"JPEG": {"quality": 92}, "PNG": {}, "WEBP": {"quality": 9
 
 
 def photo_without_metadata(stored_file) -> bytes:
-    """The photo re-encoded without EXIF or XMP (camera owner, artist, serial numbers), turned upright.
+    """The photo re-encoded from its pixels alone, turned upright: no EXIF, XMP, IPTC or comment survives.
 
-    What the public downloads: metadata can name the officer who took the photo.
+    What the public downloads: metadata can name the officer or photographer. Only the colour
+    profile is carried over, so the colours stay right.
     """
     with Image.open(stored_file) as image:
         image_format = "JPEG" if image.format == "MPO" else image.format
-        upright = ImageOps.exif_transpose(image)
-        buffer = io.BytesIO()
         icc_profile = image.info.get("icc_profile")
+        upright = ImageOps.exif_transpose(image)
+        # Pillow writes some blocks (the JPEG comment, XMP) from the image's info: nothing read is kept.
+        upright.info = {}
+        buffer = io.BytesIO()
         options = dict(PUBLIC_SAVE_OPTIONS[image_format])
         if icc_profile:
             options["icc_profile"] = icc_profile
@@ -178,3 +208,17 @@ def photo_without_metadata(stored_file) -> bytes:
             upright = upright.convert("RGB")
         upright.save(buffer, image_format, **options)
     return buffer.getvalue()
+
+
+def public_copy_of(kind: str, file) -> bytes:
+    """What readers outside the site's country get: the photo or PDF without the names its metadata holds.
+
+    Raises PdfProblem for a stored PDF the parser cannot rewrite.
+    """
+    file.seek(0)
+    try:
+        if kind == "photo":
+            return photo_without_metadata(file)
+        return pdf_without_metadata(file)
+    finally:
+        file.seek(0)

@@ -5,14 +5,17 @@ Publishing goes through access.publishing, as for every kind of record.
 
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
 from access.roles import may_record_remediation
 from access.visibility import ensure_may_publish
-from remediation.evidence_files import InspectedFile, make_thumbnail
+from remediation.evidence_files import InspectedFile, make_thumbnail, public_copy_of
+from remediation.evidence_pdf import PdfProblem
 from remediation.models import (
     DONE_STAGES,
     Evidence,
@@ -153,15 +156,39 @@ def add_evidence(
     try:
         if upload.kind == EvidenceKind.PHOTO:
             evidence.thumbnail.save("thumbnail.webp", make_thumbnail(upload), save=False)
+        try:
+            public = public_copy_of(upload.kind, upload.file)
+        except PdfProblem:
+            pass  # checked, but the parser cannot rewrite it: it is kept from the public (see public_copy)
+        else:
+            evidence.public_file.save(f"public{upload.extension}", ContentFile(public), save=False)
         evidence._history_user = by
         evidence.save()
     except Exception:
         # Leave no stored file behind a record that was never written.
-        evidence.file.delete(save=False)
-        if evidence.thumbnail:
-            evidence.thumbnail.delete(save=False)
+        for stored in (evidence.file, evidence.thumbnail, evidence.public_file):
+            if stored:
+                stored.delete(save=False)
         raise
     return evidence
+
+
+def public_copy(evidence: Evidence):
+    """The stored copy without metadata that readers outside the site's country get, made once.
+
+    Made when the evidence is added; evidence kept from before then gets it the first time it is
+    served. Raises PdfProblem for a stored PDF the parser cannot rewrite.
+    """
+    if evidence.public_file:
+        return evidence.public_file
+    with evidence.file.open("rb") as original:
+        content = public_copy_of(evidence.kind, original)
+    evidence.public_file.save(f"public{Path(evidence.file.name).suffix}", ContentFile(content), save=False)
+    # Derived data, not an edit: no history row, no new updated_at. Two first readers at once keep one copy.
+    if not Evidence.objects.filter(pk=evidence.pk, public_file="").update(public_file=evidence.public_file.name):
+        evidence.public_file.delete(save=False)
+        evidence.refresh_from_db(fields=["public_file"])
+    return evidence.public_file
 
 
 @transaction.atomic

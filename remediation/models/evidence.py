@@ -2,7 +2,10 @@
 
 from django.contrib.gis.db import models
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Q
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -36,6 +39,11 @@ class Evidence(SiteRecord):
     kind = models.CharField(max_length=16, choices=EvidenceKind.choices)
     file = models.FileField(upload_to="evidence/%Y/%m/")
     thumbnail = models.FileField(upload_to="evidence/thumbnails/%Y/%m/", blank=True)
+    public_file = models.FileField(
+        upload_to="evidence/public/%Y/%m/",
+        blank=True,
+        help_text=_("The copy readers outside the site's country get: without the names its metadata holds."),
+    )
     content_type = models.CharField(max_length=50)
     size_bytes = models.PositiveBigIntegerField()
     original_name = models.CharField(max_length=255)
@@ -82,3 +90,11 @@ class Evidence(SiteRecord):
             raise ValidationError(_("The record the evidence is attached to belongs to another site."))
         if self.pair_role and self.kind != EvidenceKind.PHOTO:
             raise ValidationError({"pair_role": _("Only photos make before/after pairs.")})
+
+
+@receiver(post_delete, sender=Evidence)
+def delete_public_copy(sender, instance: Evidence, **kwargs) -> None:
+    """The public copy leaves the storage with its record, once the deletion is committed (as in signals.py)."""
+    name, storage = instance.public_file.name, instance.public_file.storage
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))

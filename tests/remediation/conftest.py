@@ -84,3 +84,19 @@ def png_bytes(size=(40, 30), colour=(30, 120, 60)) -> bytes:
 @pytest.fixture(autouse=True)
 def media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(params=["filesystem", "in-memory"])
+def each_storage(request, settings):
+    """Run a test with files on disk and again with Django's InMemoryStorage: no code may assume a local path."""
+    if request.param == "in-memory":
+        settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"}}
+    from django.core.files.storage import InMemoryStorage, default_storage
+
+    assert isinstance(default_storage, InMemoryStorage) == (request.param == "in-memory")
+    return request.param
+
+
+def body(response) -> bytes:
+    """A response's bytes, streamed (files) or not (errors)."""
+    return b"".join(response.streaming_content) if response.streaming else response.content

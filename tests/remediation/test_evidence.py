@@ -1,7 +1,6 @@
 """Evidence uploads: judged by content, EXIF read, thumbnails made, files served only to those who may see them."""
 
 import io
-import os
 from datetime import UTC, datetime
 
 import pytest
@@ -10,9 +9,9 @@ from PIL import Image
 
 from remediation.models import Evidence
 from tests.conftest import make_site
-from tests.remediation.conftest import make_measure, png_bytes
+from tests.remediation.conftest import body, make_measure, png_bytes
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("each_storage")]
 
 # A minimal but complete one-page PDF (catalog, pages, page, xref, trailer).
 PDF = (
@@ -150,7 +149,7 @@ def test_draft_evidence_is_served_to_officers_only(client, officer, reviewer, me
     measure.save()
     response = client.get(file_url)
     assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
-    assert Image.open(io.BytesIO(response.content)).size == (120, 90)
+    assert Image.open(io.BytesIO(body(response))).size == (120, 90)
 
 
 def test_public_photos_carry_no_metadata_but_members_get_the_original(client, officer, measure):
@@ -169,7 +168,7 @@ def test_public_photos_carry_no_metadata_but_members_get_the_original(client, of
     original = b"".join(client.get(f"/remediation/evidence/{evidence.pk}/file/").streaming_content)
     assert original == buffer.getvalue()
     client.logout()
-    public = client.get(f"/remediation/evidence/{evidence.pk}/file/").content
+    public = body(client.get(f"/remediation/evidence/{evidence.pk}/file/"))
     assert b"Siti Rahayu" not in public and b"SN-0042" not in public
     assert Image.open(io.BytesIO(public)).getexif().get(0x013B) is None
     assert Image.open(io.BytesIO(public)).size == (64, 48)
@@ -196,7 +195,9 @@ def test_deleting_evidence_removes_its_files(client, officer, measure, django_ca
     client.force_login(officer)
     upload(client, measure, "shaft.jpg", jpeg_with_exif_gps())
     evidence = Evidence.objects.get()
-    storage, names = evidence.file.storage, [evidence.file.name, evidence.thumbnail.name]
+    storage = evidence.file.storage
+    names = [evidence.file.name, evidence.thumbnail.name, evidence.public_file.name]
+    assert all(storage.exists(name) for name in names)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(f"/remediation/evidence/{evidence.pk}/delete/")
     assert not Evidence.objects.exists()
@@ -219,12 +220,13 @@ def test_files_leave_the_disk_when_the_parent_record_is_deleted(
     client.force_login(officer)
     assert upload(client, measure, "shaft.jpg", jpeg_with_exif_gps()).status_code == 302
     evidence = Evidence.objects.get()
-    paths = [evidence.file.path, evidence.thumbnail.path]
-    assert all(os.path.exists(path) for path in paths)
+    storage = evidence.file.storage
+    names = [evidence.file.name, evidence.thumbnail.name, evidence.public_file.name]
+    assert all(storage.exists(name) for name in names)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(f"/remediation/measures/{measure.pk}/delete/")
     assert not Evidence.objects.exists()
-    assert not any(os.path.exists(path) for path in paths)
+    assert not any(storage.exists(name) for name in names)
 
 
 def test_where_a_photo_was_taken_is_shown_to_members_only(client, officer):
@@ -247,7 +249,7 @@ def test_the_form_groups_the_records_to_attach_to_and_says_when_there_are_none(c
     bare_site = make_site(name="Bare site")
     html = client.get(f"/remediation/sites/{bare_site.pk}/evidence/new/").content.decode()
     assert "Nothing to attach to yet" in html
-    assert "at most 15 MB" in html
+    assert "at most 15.0\xa0MB" in html
     html = client.get(f"/remediation/sites/{measure.site_id}/evidence/new/").content.decode()
     assert "Nothing to attach to yet" not in html
     group = html.index('<optgroup label="Remediation measures">')

@@ -29,7 +29,7 @@ TEST_APT_PACKAGES := chromium qgis python3-qgis redis-server
 
 export DJANGO_SETTINGS_MODULE ?= config.settings
 
-.PHONY: help run test db stop migrate demo worker system-packages test-system-packages venv vendor lint clean-db bench-maps bench-ingest
+.PHONY: help run test db stop migrate demo worker backup restore system-packages test-system-packages venv vendor lint clean-db bench-maps bench-ingest
 
 help:
 	@echo "make run    install what is missing, start the database, load the demo, serve on http://$(HOST):$(PORT)"
@@ -37,6 +37,8 @@ help:
 	@echo "make db     only start the project-local PostGIS cluster (.pgdata/)"
 	@echo "make stop   stop that cluster"
 	@echo "make lint   ruff check, format check and the one-way import contract"
+	@echo "make backup   the database and media files in one dated archive under backups/"
+	@echo "make restore FILE=backups/…   put an archive's database and media files back"
 	@echo "make bench-maps   tiles and map page at 1M generated sites (about 10 minutes)"
 	@echo "make bench-ingest   our import_layer against ogr2ogr on a 50k-polygon shapefile"
 
@@ -138,6 +140,17 @@ run: demo
 
 worker: migrate
 	@export SECRET_KEY=$$(cat .secret_key); $(WORKER_LOOP)
+
+# --- backups -----------------------------------------------------------------------------------
+# One dated archive under backups/: the database (pg_dump -Fc), the media files and a manifest of counts.
+# The project-local cluster, or DATABASE_URL when set (config/backup.py).
+backup: venv db .secret_key
+	@$(MANAGE:manage.py=-m config.backup) create --into backups
+
+# Replaces the database's contents and the media files with the archive's, then checks the counts.
+restore: venv db .secret_key
+	@[ -n "$(FILE)" ] || { echo "Say which archive: make restore FILE=backups/minereg-<date>.tar.gz"; exit 1; }
+	@$(MANAGE:manage.py=-m config.backup) restore "$(FILE)"
 
 # --- tests -------------------------------------------------------------------------------------
 test: test-system-packages migrate

@@ -14,6 +14,8 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.utils import timezone
 
 from access.roles import may_upload_survey
@@ -136,6 +138,41 @@ def start_layer_upload(*, by, upload: UploadedFile, metadata: dict, options: Ing
     layer.save()
     enqueue_ingest(layer, options)
     return layer
+
+
+def discard_upload_if_unused(layer: Layer) -> bool:
+    """Delete the layer's stored upload unless another layer (from the same multi-layer upload) still uses it."""
+    name = layer.upload_file.name
+    if not name or Layer.objects.filter(upload_file=name).exclude(pk=layer.pk).exists():
+        return False
+    layer.upload_file.storage.delete(name)
+    return True
+
+
+def discard_refused_upload(layer: Layer) -> bool:
+    """Delete the stored upload of an import refused for good; return whether it was.
+
+    For good means the file could not even be opened as data (not an archive, a bomb, nothing
+    readable in it): no option of the retry can change that. Uploads waiting for a CRS, a layer
+    choice or another encoding, and imports stopped by an unexpected error, keep their file.
+    """
+    report = layer.report or {}
+    refused = (
+        layer.status == LayerStatus.FAILED
+        and "dataset" not in report
+        and "available_layers" not in report
+        and "unexpected error" not in report.get("error", "")
+    )
+    if not refused or not discard_upload_if_unused(layer):
+        return False
+    Layer.objects.filter(pk=layer.pk).update(upload_file="")
+    layer.upload_file.name = ""
+    return True
+
+
+@receiver(post_delete, sender=Layer, dispatch_uid="geodata.discard_deleted_layer_upload")
+def _discard_deleted_layer_upload(sender, instance: Layer, **kwargs) -> None:
+    discard_upload_if_unused(instance)
 
 
 @transaction.atomic

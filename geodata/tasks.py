@@ -11,7 +11,7 @@ from django_tasks import task
 
 from geodata.ingest import ingest_layer
 from geodata.models import Layer
-from geodata.services import fail_jobs_of_gone_workers, sweep_stale_imports, worker_identity
+from geodata.services import discard_refused_upload, fail_jobs_of_gone_workers, sweep_stale_imports, worker_identity
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +32,7 @@ def ingest_layer_task(layer_id: int, srid: int | None = None, encoding: str = ""
         layer_name=layer_name or None,
         original_name=layer.upload_name or None,
     )
+    discard_refused_upload(layer)
     return layer.status
 
 

@@ -6,7 +6,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from csp.constants import NONCE, NONE, SELF
-
 from django.core.exceptions import ImproperlyConfigured
 
 from config.database import LOCAL_CLUSTER_URL, database_from_url

@@ -2,7 +2,6 @@
 
 from django.contrib import admin
 from django.urls import include, path
-from django.views.decorators.http import require_safe
 
 from config import api_token, health
 from geodata.ogc import views as ogc_views
@@ -17,7 +16,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/api-token/", api_token.api_token, name="api-token"),
     path("accounts/", include("django.contrib.auth.urls")),
-    path("healthz", require_safe(health.healthz), name="healthz"),  # read-only: POST is a 405
+    path("healthz", health.healthz, name="healthz"),
     path("api/", include("config.api_urls")),
     # QGIS does not follow a redirect: the landing page answers at /ogc as at /ogc/.
     path("ogc", ogc_views.landing, name="ogc-landing"),

@@ -203,6 +203,7 @@ def _inventory_form_is_valid(request, form) -> bool:
     return is_valid
 
 
+@require_safe
 @login_required
 def site_import_status(request, pk):
     """One uploaded inventory: queued or running (the page refreshes itself), then its report or why it failed."""

@@ -134,3 +134,12 @@ def test_the_import_runs_in_the_background_and_its_page_shows_the_report(client,
     assert not inventory_import.upload  # the stored file is gone once imported
     page = client.get(response.url).content.decode()
     assert "1 site created" in page and 'http-equiv="refresh"' not in page
+
+
+def test_an_import_page_is_its_uploaders_only_and_read_only(client):
+    uploader = member("mgb", Role.SURVEY_UPLOADER, "PH")
+    client.force_login(uploader)
+    url = post_inventory(client, follow=False).url
+    assert client.post(url).status_code == 405
+    client.force_login(member("other", Role.SURVEY_UPLOADER, "PH"))
+    assert client.get(url).status_code == 404

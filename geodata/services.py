@@ -14,8 +14,6 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models.signals import post_delete
-from django.dispatch import receiver
 from django.utils import timezone
 
 from access.roles import may_upload_survey
@@ -168,11 +166,6 @@ def discard_refused_upload(layer: Layer) -> bool:
     Layer.objects.filter(pk=layer.pk).update(upload_file="")
     layer.upload_file.name = ""
     return True
-
-
-@receiver(post_delete, sender=Layer, dispatch_uid="geodata.discard_deleted_layer_upload")
-def _discard_deleted_layer_upload(sender, instance: Layer, **kwargs) -> None:
-    discard_upload_if_unused(instance)
 
 
 @transaction.atomic

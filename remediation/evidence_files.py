@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.template.defaultfilters import filesizeformat
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from remediation.evidence_pdf import PdfProblem, check_pdf, pdf_without_metadata
@@ -49,7 +50,7 @@ def inspect_upload(upload) -> InspectedFile:
     limit = settings.EVIDENCE_MAX_BYTES
     if upload.size > limit:
         raise EvidenceFileError(
-            f"The file is {upload.size / 1_048_576:.1f} MB; evidence files may be at most {limit / 1_048_576:.0f} MB."
+            f"The file is {filesizeformat(upload.size)}; evidence files may be at most {filesizeformat(limit)}."
         )
     if upload.size == 0:
         raise EvidenceFileError("The file is empty.")

@@ -9,7 +9,7 @@ from remediation.models import Evidence
 
 @receiver(post_delete, sender=Evidence)
 def delete_evidence_files(sender, instance: Evidence, **kwargs) -> None:
-    names = [name for name in (instance.file.name, instance.thumbnail.name) if name]
+    names = [name for name in (instance.file.name, instance.thumbnail.name, instance.public_file.name) if name]
     storage = instance.file.storage
     # Only once the deletion is committed: a rolled-back delete must keep its files.
     transaction.on_commit(lambda: [storage.delete(name) for name in names])

@@ -9,6 +9,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from access.models import Role
 from access.publishing import publish
 from access.roles import countries_with_role, may_upload_survey
+from geodata.geometry import GeometryProblem, checked_lonlat_geometry
 from geodata.widgets import LocalOSMWidget
 from sites import services
 from sites.models import Commodity, DataSource, MineSite, ResourceEstimate
@@ -39,6 +40,23 @@ class MineSiteForm(forms.ModelForm):
             "source_status",
             "source_url",
         ]
+
+    # The one check for geometry people draw or type (geodata.geometry), as on the pages and the API.
+    def clean_location(self):
+        return _checked(self, "location", ("Point",))
+
+    def clean_footprint(self):
+        return _checked(self, "footprint", ("MultiPolygon",))
+
+
+def _checked(form, name: str, allowed_types: tuple[str, ...]):
+    geometry = form.cleaned_data.get(name)
+    if geometry is None:
+        return geometry
+    try:
+        return checked_lonlat_geometry(geometry, allowed_types=allowed_types)
+    except GeometryProblem as problem:
+        raise forms.ValidationError(str(problem)) from None
 
 
 class ResourceEstimateInline(admin.TabularInline):

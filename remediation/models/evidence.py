@@ -2,10 +2,7 @@
 
 from django.contrib.gis.db import models
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Q
-from django.db.models.signals import post_delete
-from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -90,11 +87,3 @@ class Evidence(SiteRecord):
             raise ValidationError(_("The record the evidence is attached to belongs to another site."))
         if self.pair_role and self.kind != EvidenceKind.PHOTO:
             raise ValidationError({"pair_role": _("Only photos make before/after pairs.")})
-
-
-@receiver(post_delete, sender=Evidence)
-def delete_public_copy(sender, instance: Evidence, **kwargs) -> None:
-    """The public copy leaves the storage with its record, once the deletion is committed (as in signals.py)."""
-    name, storage = instance.public_file.name, instance.public_file.storage
-    if name:
-        transaction.on_commit(lambda: storage.delete(name))

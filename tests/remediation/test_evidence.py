@@ -254,3 +254,11 @@ def test_the_form_groups_the_records_to_attach_to_and_says_when_there_are_none(c
     assert "Nothing to attach to yet" not in html
     group = html.index('<optgroup label="Remediation measures">')
     assert group < html.index(f'<option value="measure:{measure.pk}"') < html.index("</optgroup>", group)
+
+
+def test_a_small_size_limit_is_stated_as_a_real_size(client, officer, measure, settings):
+    settings.EVIDENCE_MAX_BYTES = 300 * 1024
+    client.force_login(officer)
+    response = upload(client, measure, "big.jpg", jpeg_with_exif_gps() + b"\0" * 400 * 1024)
+    assert response.status_code == 400
+    assert "evidence files may be at most 300.0\xa0KB" in response.content.decode()

@@ -100,3 +100,26 @@ def test_staff_without_the_uploader_role_read_a_site_in_the_admin_but_do_not_cha
     client.post(f"/admin/sites/minesite/{site.pk}/change/", {"name": "Renamed pit", "country": "ID"})
     site.refresh_from_db()
     assert site.name == "Kept pit"
+
+
+def test_the_admin_checks_a_drawn_location_as_the_pages_and_the_api_do(admin_client):
+    site = make_site(name="Checked pit")
+    response = admin_client.post(
+        f"/admin/sites/minesite/{site.pk}/change/",
+        {
+            "name": "Checked pit",
+            "country": "ID",
+            "status": "active",
+            "mine_type": "unknown",
+            "location": '{"type": "Point", "coordinates": [13525318, -278298]}',  # the widget's Web Mercator metres
+            # A footprint drawn as a line folded back on itself: no area, so no repair keeps it a polygon.
+            "footprint": '{"type": "MultiPolygon", "coordinates": [[[[13525318, -278298], [13526318, -278298], '
+            "[13527318, -278298], [13525318, -278298]]]]}",
+            "resource_estimates-TOTAL_FORMS": "0",
+            "resource_estimates-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 200  # the form again, with the reason
+    assert "The shape is not valid" in response.content.decode()
+    site.refresh_from_db()
+    assert site.footprint is None

@@ -15,7 +15,6 @@ from geodata import downloads, exports, maps
 from geodata import tiles as tile_engine
 from geodata.queries import reference_overlays
 from geodata.rest import error_body
-from geodata.upload_limits import limited_upload
 from sites import contributions, listing, queries, tiles
 from sites import exports as site_exports
 from sites.filters import SiteFilter
@@ -165,20 +164,15 @@ def site_detail(request, pk):
     return render(request, "sites/detail.html", context, status=400 if as_of_form.errors else 200)
 
 
-def _inventory_upload_max_bytes() -> int:
-    return settings.INVENTORY_UPLOAD_MAX_MB * 1024 * 1024
-
-
 @login_required
-@limited_upload(_inventory_upload_max_bytes)
 def site_import(request):
     """The upload form; a valid upload is stored and imported in the background, its page shows the report."""
     countries = countries_with_role(request.user, Role.SURVEY_UPLOADER)
     if not countries:
         raise PermissionDenied("Importing site inventories needs the survey-uploader role for a country.")
-    # Bound on every POST: a body cut off at the size limit may leave no field at all.
-    form = SiteInventoryForm(request.POST, request.FILES) if request.method == "POST" else SiteInventoryForm()
-    if request.method == "POST" and _inventory_form_is_valid(request, form):
+    # Files over INVENTORY_UPLOAD_MAX_MB were refused before their body was read (config.upload_limits).
+    form = SiteInventoryForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
         inventory_import = start_inventory_import(
             by=request.user, upload=form.cleaned_data["file"], countries=countries, options=form.options()
         )
@@ -190,17 +184,6 @@ def site_import(request):
         "max_mb": settings.INVENTORY_UPLOAD_MAX_MB,
     }
     return render(request, "sites/import.html", context, status=400 if form.errors else 200)
-
-
-def _inventory_form_is_valid(request, form) -> bool:
-    """The form's own checks, and the size limit: a file cut off while received is said to be too large."""
-    is_valid = form.is_valid()
-    if request.upload_limit.exceeded:
-        form.errors.pop("file", None)  # not "required": it was sent, and was too large to keep
-        limit = settings.INVENTORY_UPLOAD_MAX_MB
-        form.add_error("file", f"The file is larger than the {limit} MB an inventory may be; nothing was stored.")
-        return False
-    return is_valid
 
 
 @require_safe

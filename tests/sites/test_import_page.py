@@ -111,8 +111,8 @@ def test_a_file_over_the_limit_is_refused_while_it_is_received(client, settings)
     big = INVENTORY + "".join(f"PH-{n},Pit {n},PH,active,copper,123.65,10.38\n" for n in range(40_000))
     assert len(big) > 1024 * 1024
     response = post_inventory(client, text=big, follow=False)
-    assert response.status_code == 400
-    assert "larger than the 1 MB an inventory may be" in response.content.decode()
+    assert response.status_code == 413
+    assert "larger than the 1 MB a site inventory may be; nothing was stored" in response.content.decode()
     assert not InventoryImport.objects.exists()
 
 

@@ -1,5 +1,6 @@
 """Settings for the mine-site registry: one module, configured from environment variables."""
 
+import json
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -127,8 +128,14 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# Uploads and evidence go only through the storage API, so another store can hold them: for an
+# S3-compatible one, install django-storages and set MEDIA_STORAGE_BACKEND and MEDIA_STORAGE_OPTIONS
+# (JSON), as the README shows.
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {
+        "BACKEND": os.environ.get("MEDIA_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"),
+        "OPTIONS": json.loads(os.environ.get("MEDIA_STORAGE_OPTIONS") or "{}"),
+    },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 

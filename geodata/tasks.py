@@ -3,7 +3,6 @@
 import logging
 import threading
 import time
-from pathlib import Path
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connections
@@ -12,6 +11,7 @@ from django_tasks import task
 from geodata.ingest import ingest_layer
 from geodata.models import Layer
 from geodata.services import discard_refused_upload, fail_jobs_of_gone_workers, sweep_stale_imports, worker_identity
+from geodata.stored_files import local_file
 
 logger = logging.getLogger(__name__)
 
@@ -24,14 +24,16 @@ def ingest_layer_task(layer_id: int, srid: int | None = None, encoding: str = ""
     """
     sweep_stale_imports()
     layer = Layer.objects.get(pk=layer_id)
-    ingest_layer(
-        layer,
-        Path(layer.upload_file.path),
-        srid=srid,
-        encoding=encoding or None,
-        layer_name=layer_name or None,
-        original_name=layer.upload_name or None,
-    )
+    # Named as the ingest's own temporary folders, so the sweep of a dead worker removes a copy too.
+    with local_file(layer.upload_file, prefix=f"ingest-{layer.pk}-") as upload_path:
+        ingest_layer(
+            layer,
+            upload_path,
+            srid=srid,
+            encoding=encoding or None,
+            layer_name=layer_name or None,
+            original_name=layer.upload_name or None,
+        )
     discard_refused_upload(layer)
     return layer.status
 

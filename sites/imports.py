@@ -8,8 +8,6 @@ uploaded through the pages are stored and imported in the background (`start_inv
 """
 
 import logging
-import shutil
-import tempfile
 from collections import Counter
 from pathlib import Path
 
@@ -18,6 +16,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from geodata.errors import IngestError
+from geodata.stored_files import local_file
 from sites.inventory import read_inventory
 from sites.models import DataSource, InventoryImport, InventoryImportStatus, MineSite
 from sites.quality import flag_quality_issues
@@ -230,10 +229,7 @@ def run_inventory_import(inventory_import: InventoryImport) -> InventoryImport:
     """Import a stored inventory; all or nothing. The outcome (report or error) is saved on it, the file removed."""
     InventoryImport.objects.filter(pk=inventory_import.pk).update(status=InventoryImportStatus.RUNNING)
     try:
-        with tempfile.TemporaryDirectory(prefix="inventory-") as folder:
-            path = Path(folder) / f"upload{''.join(Path(inventory_import.upload.name).suffixes[-2:]).lower()}"
-            with inventory_import.upload.open("rb") as stored, path.open("wb") as copy:
-                shutil.copyfileobj(stored, copy)
+        with local_file(inventory_import.upload, prefix="inventory-") as path:
             report = import_sites(
                 path,
                 original_name=inventory_import.original_name,

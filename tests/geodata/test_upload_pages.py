@@ -191,3 +191,12 @@ def test_rejected_features_are_listed_with_their_position_in_the_file(client, up
     page = client.get(f"/layers/{layer.pk}/").content.decode()
     for position in positions:
         assert f"<tr><td>{position}</td><td>" in page
+
+
+def test_an_upload_kept_in_another_storage_than_a_disk_imports_too(client, uploader, settings):
+    """Uploads go only through the storage API (an S3 store in production): nothing needs a local path."""
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"}}
+    client.force_login(uploader)
+    upload(client, "geonode_invalid_layer_name.gpkg", title="Stations")
+    layer = Layer.objects.get(title="Stations")
+    assert (layer.status, layer.feature_count) == (LayerStatus.READY, 146)

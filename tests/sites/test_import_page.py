@@ -143,3 +143,10 @@ def test_an_import_page_is_its_uploaders_only_and_read_only(client):
     assert client.post(url).status_code == 405
     client.force_login(member("other", Role.SURVEY_UPLOADER, "PH"))
     assert client.get(url).status_code == 404
+
+
+def test_an_inventory_kept_in_another_storage_than_a_disk_imports_too(client, settings):
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"}}
+    client.force_login(member("mgb", Role.SURVEY_UPLOADER, "PH"))
+    response = post_inventory(client)
+    assert response.context["inventory_import"].report["created"] == 1

@@ -7,6 +7,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from access.models import Membership, Role
+from tests.conftest import make_site
 
 
 @pytest.fixture(autouse=True)
@@ -42,3 +43,13 @@ def reviewer(db) -> User:
 @pytest.fixture
 def api(db) -> APIClient:
     return APIClient()
+
+
+@pytest.fixture
+def site():
+    return make_site(country="ID")
+
+
+@pytest.fixture
+def officer():
+    return make_user("officer-id", ("ID", Role.ENVIRONMENTAL_OFFICER))

@@ -9,7 +9,6 @@ from access.models import Role
 from remediation.models import Hazard, RemediationMeasure
 from sites.models import MineSite
 from tests.api.conftest import make_user, token_client
-from tests.conftest import make_site
 from tests.remediation.conftest import make_member
 
 pytestmark = pytest.mark.django_db
@@ -26,16 +25,6 @@ REFUSED = [
     ({"type": "Point", "coordinates": [1e308, 1e308]}, "Coordinates must be longitude"),
     ({"type": "LineString", "coordinates": [[121.5, -2.5], [121.6, -2.5]]}, "A LineString cannot be used here"),
 ]
-
-
-@pytest.fixture
-def site():
-    return make_site(country="ID")
-
-
-@pytest.fixture
-def officer():
-    return make_user("officer-id", ("ID", Role.ENVIRONMENTAL_OFFICER))
 
 
 def hazard_body(site, location):

@@ -20,16 +20,6 @@ SHAFT = Point(121.50337, -2.50871, srid=4326)
 
 
 @pytest.fixture
-def site():
-    return make_site(country="ID")
-
-
-@pytest.fixture
-def officer():
-    return make_user("officer-id", ("ID", Role.ENVIRONMENTAL_OFFICER))
-
-
-@pytest.fixture
 def reviewer():
     return make_user("reviewer-id", ("ID", Role.REVIEWER))
 

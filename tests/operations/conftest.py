@@ -1,11 +1,14 @@
-"""A real Redis server for the shared-cache tests: Debian's redis-server on a free port, no persistence."""
+"""Fixtures of the operations tests: a real Redis server (Debian's redis-server on a free port, no persistence)
+and a signed-in survey uploader."""
 
 import subprocess
 import time
 
 import pytest
 import redis
+from django.contrib.auth.models import User
 
+from access.models import Membership, Role
 from tests.servers import free_port
 
 
@@ -48,3 +51,11 @@ def redis_caches(settings, redis_url):
     redis.Redis.from_url(redis_url).flushdb()
     yield redis_url
     redis.Redis.from_url(redis_url).flushdb()
+
+
+@pytest.fixture
+def uploader(client):
+    user = User.objects.create_user("uploader", password="pw")
+    Membership.objects.create(user=user, role=Role.SURVEY_UPLOADER, country="ID")
+    client.force_login(user)
+    return user

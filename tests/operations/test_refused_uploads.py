@@ -1,10 +1,8 @@
 """Uploads refused for good do not stay in media/uploads/, nor do the uploads of deleted layers."""
 
 import pytest
-from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from access.models import Membership, Role
 from geodata import services
 from geodata.models import Layer, LayerStatus
 from tests.geodata.conftest import UPLOADS
@@ -16,14 +14,6 @@ pytestmark = pytest.mark.django_db
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     return tmp_path
-
-
-@pytest.fixture
-def uploader(client):
-    user = User.objects.create_user("uploader", password="pw")
-    Membership.objects.create(user=user, role=Role.SURVEY_UPLOADER, country="ID")
-    client.force_login(user)
-    return user
 
 
 def upload(client, filename: str) -> Layer:

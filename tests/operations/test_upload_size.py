@@ -1,10 +1,8 @@
 """Layer uploads above LAYER_UPLOAD_MAX_MB are refused with a clear message, and nothing is stored."""
 
 import pytest
-from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from access.models import Membership, Role
 from geodata.models import Layer
 
 pytestmark = pytest.mark.django_db
@@ -17,14 +15,6 @@ def limited(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     settings.LAYER_UPLOAD_MAX_MB = 1
     return tmp_path
-
-
-@pytest.fixture
-def uploader(client):
-    user = User.objects.create_user("uploader", password="pw")
-    Membership.objects.create(user=user, role=Role.SURVEY_UPLOADER, country="ID")
-    client.force_login(user)
-    return user
 
 
 def fields(size: int) -> dict:

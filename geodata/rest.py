@@ -1,5 +1,6 @@
 """What every API endpoint shares: the JSON error format, keyset pagination, the bbox filter, the publish choice."""
 
+import json
 import logging
 
 import rest_framework_gis.fields
@@ -7,10 +8,10 @@ from django import forms
 from django.contrib.gis.geos import Point
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.views import defaults
 from django_filters import rest_framework as filters
-from rest_framework import exceptions, pagination, serializers
+from rest_framework import exceptions, pagination, renderers, serializers
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 from rest_framework_gis.fields import GeoJsonDict
@@ -122,6 +123,59 @@ class GeoJsonKeysetPagination(KeysetPagination):
             },
         }
         return {"allOf": [schema, links]}
+
+    def get_encoded_response(self, features: list[str]) -> HttpResponse:
+        """The same page as get_paginated_response, from features that are already JSON text.
+
+        The body is byte for byte what DRF's JSON renderer writes for the same data: compact, UTF-8,
+        with U+2028 and U+2029 escaped (which can only occur inside strings).
+        """
+        head = {
+            "type": "FeatureCollection",
+            "next": self.get_next_link(),
+            "previous": self.get_previous_link(),
+            "numberReturned": len(features),
+        }
+        body = json.dumps(head, ensure_ascii=False, separators=(",", ":"))[:-1]
+        body = f'{body},"features":[{",".join(features)}]}}'
+        body = body.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+        return HttpResponse(body.encode(), content_type="application/json")
+
+
+class FeaturesInSqlMixin:
+    """For GeoJSON list endpoints with keyset pages whose features PostgreSQL writes (geodata.sql_json).
+
+    The view gives `features_in_sql(queryset)`: the filtered, visible records as rows holding the
+    feature's JSON text under "feature" and the fields the pages may be ordered by. Plain JSON answers
+    (the API's clients) are assembled from those texts; the browsable API and indented JSON, for
+    people reading, still go through the serializer, which documents the response.
+    """
+
+    def features_in_sql(self, queryset):
+        raise NotImplementedError
+
+    def ordering_keys(self) -> list[str]:
+        """The fields a page's cursor may be taken from: the orderings offered and the paginator's own."""
+        keys = [name.lstrip("-") for name in getattr(self, "ordering_fields", None) or []]
+        return list(dict.fromkeys([*keys, self.pagination_class.ordering.lstrip("-")]))
+
+    def list(self, request, *args, **kwargs):
+        if not writes_compact_json(request):
+            return super().list(request, *args, **kwargs)
+        page = self.paginate_queryset(self.features_in_sql(self.filter_queryset(self.get_queryset())))
+        return self.paginator.get_encoded_response([row["feature"] for row in page])
+
+
+def writes_compact_json(request) -> bool:
+    """True when the negotiated answer is the plain JSON renderer without indentation."""
+    renderer = getattr(request, "accepted_renderer", None)
+    return (
+        isinstance(renderer, renderers.JSONRenderer)
+        and type(renderer).render is renderers.JSONRenderer.render
+        and renderer.compact
+        and not renderer.ensure_ascii
+        and renderer.get_indent(request.accepted_media_type, {}) is None
+    )
 
 
 class RegistryFilterSet(filters.FilterSet):

@@ -12,6 +12,7 @@ from access.models import Country
 from access.publishing import publish
 from geodata.geometry import GeometryProblem, checked_lonlat_geometry
 from geodata.rest import (
+    FeaturesInSqlMixin,
     GeoJsonFeatureInput,
     GeoJsonKeysetPagination,
     GeometryField,
@@ -20,7 +21,7 @@ from geodata.rest import (
     PublishSerializer,
     RegistryFilterSet,
 )
-from sites import exports, queries, services
+from sites import exports, geojson, queries, services
 from sites.filters import SiteFilter
 from sites.models import Commodity, MineSite, ResourceCategory, ResourceEstimate
 
@@ -83,6 +84,7 @@ class SiteSerializer(GeoJsonFeatureInput, GeoFeatureModelSerializer):
 
 
 class SiteViewSet(
+    FeaturesInSqlMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -106,6 +108,9 @@ class SiteViewSet(
 
     def get_queryset(self):
         return queries.visible_sites(self.request.user).order_by("id")
+
+    def features_in_sql(self, queryset):
+        return geojson.site_features(queryset, keys=self.ordering_keys())
 
     def list(self, request, *args, **kwargs):
         response = super().list(request, *args, **kwargs)

@@ -7,29 +7,31 @@ and why. Features are written in one transaction; a failed import leaves the lay
 features.
 """
 
+import collections
+import contextlib
 import logging
 import math
 import re
 import shutil
 import tempfile
 import time
-import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
-import pyogrio.raw
 import shapely
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from geodata import crs as crs_rules
 from geodata import encoding as encodings
-from geodata import geometry, loading
+from geodata import geometry, loading, reading
 from geodata.datasets import DatasetCandidate, choose_dataset, find_datasets
 from geodata.errors import IngestError, LayerChoiceRequired
-from geodata.models import Feature, Layer, LayerStatus
+from geodata.models import Layer, LayerStatus
 from geodata.unpack import unpack_upload
 
 logger = logging.getLogger(__name__)
@@ -138,21 +140,27 @@ def mark_stale_jobs_failed(older_than: timedelta) -> int:
 
 
 class _Progress:
-    """Saves stage and percent with an UPDATE (no history row, no signals) so a page can poll it."""
+    """Saves stage and percent with an UPDATE (no history row, no signals) so a page can poll it.
+
+    While the features load inside their transaction, progress is saved through a second
+    connection of its own thread, so pages (and the stale-job sweep) see it before the commit.
+    """
 
     def __init__(self, layer: Layer, callback: ProgressCallback | None):
         self.layer = layer
         self.callback = callback
         self.seconds: dict[str, float] = {}  # per stage, for the report
         self._stage, self._started = None, time.perf_counter()
+        self._side: ThreadPoolExecutor | None = None
 
     def __call__(self, stage: str, percent: int) -> None:
         self.lap()
         self._stage = stage
         self.layer.progress_stage, self.layer.progress_percent = stage, percent
-        Layer.objects.filter(pk=self.layer.pk).update(
-            progress_stage=stage, progress_percent=percent, updated_at=timezone.now()
-        )
+        if self._side is None:
+            _save_progress(self.layer.pk, stage, percent)
+        else:
+            self._side.submit(_save_progress, self.layer.pk, stage, percent).result()
         if self.callback:
             self.callback(stage, percent)
 
@@ -160,8 +168,32 @@ class _Progress:
         """Close the current stage's timing."""
         now = time.perf_counter()
         if self._stage is not None:
-            self.seconds[self._stage] = round(self.seconds.get(self._stage, 0) + now - self._started, 3)
+            self.add_seconds(self._stage, now - self._started)
         self._started = now
+
+    def add_seconds(self, stage: str, seconds: float) -> None:
+        self.seconds[stage] = round(self.seconds.get(stage, 0) + seconds, 3)
+
+    @contextlib.contextmanager
+    def through_side_connection(self):
+        """Save progress through a second connection until the block ends (and every save is done).
+
+        Not when the caller's own transaction holds the layer: nobody else could see it anyway.
+        """
+        if connection.in_atomic_block and len(connection.atomic_blocks) > 1:
+            yield
+            return
+        self._side = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-progress")
+        try:
+            yield
+        finally:
+            self._side.submit(connection.close)  # that thread's own connection
+            self._side.shutdown(wait=True)
+            self._side = None
+
+
+def _save_progress(layer_id: int, stage: str, percent: int) -> None:
+    Layer.objects.filter(pk=layer_id).update(progress_stage=stage, progress_percent=percent, updated_at=timezone.now())
 
 
 def _ingest(layer, upload_path, work_dir, report, step, *, srid, encoding, layer_name, original_name) -> None:
@@ -183,39 +215,146 @@ def _ingest(layer, upload_path, work_dir, report, step, *, srid, encoding, layer
         return
 
     step("reading", 20)
-    wkb, fields, m_dropped = _read(dataset, text_encoding)
-    report["features_read"] = len(wkb)
-    geometries, reasons = geometry.parse_wkb(wkb)
-    geometry.reject_unusable(geometries, reasons)
-    geometries, report["z_dropped"] = geometry.drop_z(geometries)
-    report["m_dropped"] = int(np.count_nonzero(reasons == None)) if m_dropped else 0  # noqa: E711
-    step("reprojecting", 40)
-    geometries = crs_rules.to_wgs84(_without_rejected(geometries, reasons), source_crs)
-    _merge_reasons(reasons, crs_rules.out_of_range_reasons(geometries))
-    step("validating", 60)
-    geometries, report["repaired"] = geometry.repair(_without_rejected(geometries, reasons), reasons)
-
-    good = reasons == None  # noqa: E711
-    _report_rejections(report, reasons)
-    if not good.any():
-        raise IngestError(_nothing_good_message(dataset, report))
-    schema, properties = _properties(fields, good)
-    stored = geometries[good]
-    report["imported"] = int(np.count_nonzero(good))
-    report["geometry_types"] = geometry.type_counts(stored)
-    report["fields"] = schema
-    report["warnings"] += _geometry_warnings(stored, report["geometry_types"])
-
-    step("loading", 80)
+    total = max(dataset.feature_count, 1)
+    tally = _Tally(report)
     with transaction.atomic():
-        loading.replace_features_json(layer, stored, properties, np.flatnonzero(good).tolist())
-        layer.field_schema = schema
+        writer = loading.LayerWriter(layer)
+        with step.through_side_connection():
+            for chunk in _prepared_chunks(dataset, text_encoding, source_crs, writer, step.seconds):
+                started = time.perf_counter()
+                if chunk.rows is not None:
+                    writer.write(chunk.rows)
+                step.add_seconds("loading", time.perf_counter() - started)
+                tally.add(chunk)
+                step("loading", 20 + min(75, 75 * tally.read // total))
+        if not tally.imported:
+            raise IngestError(_nothing_good_message(dataset, report))
+        started = time.perf_counter()
+        writer.finish()
+        step.add_seconds("loading", time.perf_counter() - started)
+        tally.finish()
+        loading.set_summary(layer, tally.imported, tally.geometry_types, tally.bounds)
+        layer.field_schema = report["fields"]
         layer.source_crs = report["source_crs"]
         layer.encoding = text_encoding
         step.lap()
         report["stage_seconds"] = dict(step.seconds)
         _set_status(layer, LayerStatus.READY, report)
     step("done", 100)
+
+
+@dataclass
+class _PreparedChunk:
+    """One chunk read, checked, reprojected, repaired and encoded for COPY (`rows`: None if none is good)."""
+
+    start: int
+    reasons: np.ndarray
+    z_dropped: int
+    m_dropped: int
+    repaired: int
+    schema: list
+    stored: np.ndarray
+    rows: loading.EncodedRows | None
+
+
+def _prepared_chunks(dataset, text_encoding, source_crs, writer, seconds) -> Iterator[_PreparedChunk]:
+    """The dataset's chunks, each prepared in a thread while the previous one is written.
+
+    Feature ids are reserved on this thread's connection before a chunk is handed over, as many as
+    a chunk can hold; the preparing thread never touches the database.
+    """
+    chunks = reading.read_chunks(dataset, text_encoding, loading.COPY_CHUNK_ROWS)
+    clock = _StageClock(seconds)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-prepare") as preparer:
+
+        def submit():
+            ids = writer.reserve_ids(loading.COPY_CHUNK_ROWS)
+            return preparer.submit(_prepare_next, chunks, source_crs, writer, ids, clock)
+
+        pending = submit()
+        while (chunk := pending.result()) is not None:
+            pending = submit()
+            yield chunk
+
+
+def _prepare_next(chunks, source_crs, writer, ids, clock) -> "_PreparedChunk | None":
+    with clock("reading"):
+        raw = next(chunks, None)
+    if raw is None:
+        return None
+    with clock("validating"):
+        geometries, reasons = geometry.parse_wkb(raw.wkb)
+        geometry.reject_unusable(geometries, reasons)
+        geometries, z_dropped = geometry.drop_z(geometries)
+        m_dropped = int(np.count_nonzero(reasons == None)) if raw.m_dropped else 0  # noqa: E711
+    with clock("reprojecting"):
+        geometries = crs_rules.to_wgs84(_without_rejected(geometries, reasons), source_crs)
+        _merge_reasons(reasons, crs_rules.out_of_range_reasons(geometries))
+    with clock("validating"):
+        geometries, repaired = geometry.repair(_without_rejected(geometries, reasons), reasons)
+    good = reasons == None  # noqa: E711
+    schema, properties = _properties(raw.fields, good)
+    stored = geometries[good]
+    rows = None
+    if len(stored):
+        with clock("encoding and generalising"):
+            rows = writer.encode(stored, properties, raw.start + np.flatnonzero(good), ids)
+    return _PreparedChunk(raw.start, reasons, z_dropped, m_dropped, repaired, schema, stored, rows)
+
+
+class _StageClock:
+    """Adds up the seconds spent in each stage of the preparing thread."""
+
+    def __init__(self, seconds: dict[str, float]):
+        self.seconds = seconds
+
+    @contextlib.contextmanager
+    def __call__(self, stage: str):
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[stage] = round(self.seconds.get(stage, 0) + time.perf_counter() - started, 3)
+
+
+class _Tally:
+    """What the report says about the features, added up chunk by chunk."""
+
+    def __init__(self, report: dict):
+        self.report = report
+        report.update(features_read=0, z_dropped=0, m_dropped=0, repaired=0, rejected=0, rejections=[])
+        self.read = self.imported = 0
+        self.geometry_types: collections.Counter = collections.Counter()
+        self.bounds = None
+
+    def add(self, chunk: _PreparedChunk) -> None:
+        report = self.report
+        self.read += len(chunk.reasons)
+        report["features_read"] = self.read
+        report["z_dropped"] += chunk.z_dropped
+        report["m_dropped"] += chunk.m_dropped
+        report["repaired"] += chunk.repaired
+        report["fields"] = chunk.schema
+        rejected = np.flatnonzero(chunk.reasons != None)  # noqa: E711
+        report["rejected"] += len(rejected)
+        room = MAX_REPORTED_REJECTIONS - len(report["rejections"])
+        report["rejections"] += [
+            {"index": int(chunk.start + index), "reason": chunk.reasons[index]} for index in rejected[:room]
+        ]
+        if len(chunk.stored):
+            self.imported += len(chunk.stored)
+            self.geometry_types.update(geometry.type_counts(chunk.stored))
+            xmin, ymin, xmax, ymax = shapely.total_bounds(chunk.stored)
+            if self.bounds is not None:
+                xmin, ymin = min(xmin, self.bounds[0]), min(ymin, self.bounds[1])
+                xmax, ymax = max(xmax, self.bounds[2]), max(ymax, self.bounds[3])
+            self.bounds = (xmin, ymin, xmax, ymax)
+
+    def finish(self) -> None:
+        """The report's totals, once every chunk is in."""
+        self.report["imported"] = self.imported
+        self.report["geometry_types"] = dict(sorted(self.geometry_types.items()))
+        self.report["warnings"] += _geometry_warnings(self.bounds, self.report["geometry_types"])
 
 
 def _encoding_of(dataset: DatasetCandidate, override: str | None, report: dict) -> tuple[str, str]:
@@ -252,23 +391,6 @@ def _wait_for_crs(layer: Layer, report: dict, dataset: DatasetCandidate) -> None
     _set_status(layer, LayerStatus.NEEDS_CRS, report)
 
 
-def _read(dataset: DatasetCandidate, text_encoding: str):
-    """WKB geometries, attribute columns and whether M values were dropped, read in one vectorised call."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        meta, _, wkb, columns = pyogrio.raw.read(
-            dataset.path,
-            layer=dataset.layer,
-            encoding=text_encoding if dataset.is_shapefile else None,
-            datetime_as_string=True,
-        )
-    m_dropped = any("Measured (M)" in str(warning.message) for warning in caught)
-    fields = list(zip(meta["fields"], meta["ogr_types"], meta["ogr_subtypes"], columns, strict=True))
-    if wkb is None:
-        wkb = np.full(len(columns[0]) if columns else 0, None, dtype=object)
-    return wkb, fields, m_dropped
-
-
 def _without_rejected(geometries: np.ndarray, reasons: np.ndarray) -> np.ndarray:
     rejected = reasons != None  # noqa: E711
     if not rejected.any():
@@ -281,14 +403,6 @@ def _without_rejected(geometries: np.ndarray, reasons: np.ndarray) -> np.ndarray
 def _merge_reasons(reasons: np.ndarray, new_reasons: np.ndarray) -> None:
     fill = (reasons == None) & (new_reasons != None)  # noqa: E711
     reasons[fill] = new_reasons[fill]
-
-
-def _report_rejections(report: dict, reasons: np.ndarray) -> None:
-    rejected = np.flatnonzero(reasons != None)  # noqa: E711
-    report["rejected"] = len(rejected)
-    report["rejections"] = [
-        {"index": int(index), "reason": reasons[index]} for index in rejected[:MAX_REPORTED_REJECTIONS]
-    ]
 
 
 def _nothing_good_message(dataset: DatasetCandidate, report: dict) -> str:
@@ -371,12 +485,12 @@ def _json_ready(values: np.ndarray, is_integer: bool) -> list:
     return values.tolist()
 
 
-def _geometry_warnings(stored: np.ndarray, type_counts: dict[str, int]) -> list[str]:
+def _geometry_warnings(bounds: tuple, type_counts: dict[str, int]) -> list[str]:
     found = []
     families = {name.removeprefix("Multi") for name in type_counts}
     if len(families) > 1:
         found.append(f"Mixed geometry types, all kept: {', '.join(sorted(type_counts))}.")
-    xmin, _, xmax, _ = shapely.total_bounds(stored)
+    xmin, _, xmax, _ = bounds
     if xmin < -170 and xmax > 170:
         found.append(
             f"The features lie on both sides of the antimeridian (180°); the extent (lon {xmin:.2f}..{xmax:.2f}) "
@@ -386,8 +500,8 @@ def _geometry_warnings(stored: np.ndarray, type_counts: dict[str, int]) -> list[
 
 
 def _clear_features(layer: Layer) -> None:
-    """Remove the layer's features; plain assignments so the failure path depends on nothing that may have failed."""
-    Feature.objects.filter(layer=layer).delete()
+    """Remove the layer's features and copies; plain assignments, so failing depends on little that may fail."""
+    loading.delete_features(layer)
     layer.feature_count, layer.geometry_type, layer.extent = 0, "", None
 
 

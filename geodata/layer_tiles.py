@@ -3,27 +3,24 @@
 A layer tile's subject is the layer itself, found among the layers the requester may see, with its
 `updated_at` (`layer_subject`), so a hidden layer has no tiles. Polygons below z12 come from
 `GeneralisedFeature`: copies simplified once per zoom, with the features too small to see at that
-zoom left out, so a low-zoom tile never reads every polygon.
+zoom left out, so a low-zoom tile never reads every polygon. The ingest writes them with the
+features (geodata/generalise.py holds their rule).
 """
 
 import functools
 
 from django.contrib.auth.models import AnonymousUser
-from django.db import connection, transaction
 from django.db.models import QuerySet
 
 from geodata.models import Feature, GeneralisedFeature, Layer, LayerStatus
 from geodata.queries import visible_layers
 from geodata.tiles import (
     BUFFER,
-    DENSEST_CELL_PIXELS,
     EXTENT,
     FEATURES_LAYER,
-    GENERALISED_BANDS,
     TileAddress,
     generalised_band,
     inline_sql,
-    pixel_size_m,
 )
 
 
@@ -98,44 +95,8 @@ def layer_tile_sql(layer_id: int, address: TileAddress, *, attribute: str = "") 
     return sql, params
 
 
-@transaction.atomic
 def refresh_generalised_features(layer: Layer) -> None:
-    """Rebuild the layer's simplified low-zoom copies; called whenever its features are replaced.
+    """Rebuild the layer's simplified low-zoom copies from its stored features (see geodata/generalise.py)."""
+    from geodata.loading import regeneralise
 
-    Each copy simplifies to half a pixel of its zoom and leaves out polygons and lines whose
-    bounding box is under one pixel there, which would draw nothing. Where features crowd, it
-    keeps the largest one per square of DENSEST_CELL_PIXELS (by its centre), as tippecanoe's
-    drop-densest-as-needed does, so a tile holds at most (256 / 4)^2 = 4,096 of them.
-    """
-    GeneralisedFeature.objects.filter(layer=layer).delete()
-    table = GeneralisedFeature._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""CREATE TEMPORARY TABLE projected_features ON COMMIT DROP AS
-                SELECT id, ST_Transform(geom, 3857) AS geom FROM {Feature._meta.db_table} WHERE layer_id = %s""",
-            [layer.pk],
-        )
-        for band in GENERALISED_BANDS:
-            pixel = pixel_size_m(band)
-            cursor.execute(
-                f"""INSERT INTO {table} (layer_id, feature_id, band, geom)
-                    SELECT DISTINCT ON (cell_x, cell_y) %(layer)s, id, %(band)s,
-                           CASE WHEN GeometryType(geom) LIKE '%%POINT' THEN geom
-                                ELSE ST_SimplifyPreserveTopology(geom, %(tolerance)s) END
-                    FROM (
-                        SELECT id, geom, greatest(ST_XMax(geom) - ST_XMin(geom), ST_YMax(geom) - ST_YMin(geom)) AS size,
-                               floor((ST_XMin(geom) + ST_XMax(geom)) / 2 / %(cell)s) AS cell_x,
-                               floor((ST_YMin(geom) + ST_YMax(geom)) / 2 / %(cell)s) AS cell_y
-                        FROM projected_features
-                    ) AS measured
-                    WHERE GeometryType(geom) LIKE '%%POINT' OR size >= %(pixel)s
-                    ORDER BY cell_x, cell_y, size DESC, id""",
-                {
-                    "layer": layer.pk,
-                    "band": band,
-                    "tolerance": pixel / 2,
-                    "pixel": pixel,
-                    "cell": pixel * DENSEST_CELL_PIXELS,
-                },
-            )
-        cursor.execute("DROP TABLE projected_features")
+    regeneralise(layer)

@@ -1,14 +1,16 @@
 """The ingest service's promises: all or nothing, idempotent, progress, stale jobs, field names and types."""
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
-from geodata import loading
+from geodata import geometry, loading
 from geodata.ingest import ingest_layer, mark_stale_jobs_failed, sanitise_field_names
-from geodata.models import Feature, Layer, LayerStatus
+from geodata.models import Feature, GeneralisedFeature, Layer, LayerStatus
 from tests.geodata.conftest import UPLOADS, make_layer
 
 
@@ -16,10 +18,10 @@ def test_failure_while_loading_leaves_no_features(layer, monkeypatch):
     ingest_layer(layer, UPLOADS / "mapshaper_zip-in-zip.zip")
     assert Feature.objects.filter(layer=layer).count() == 295
 
-    def broken_summary(layer):
+    def broken_summary(*args):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(loading, "summarise_layer", broken_summary)  # fails after COPY wrote the rows
+    monkeypatch.setattr(loading, "set_summary", broken_summary)  # fails after COPY wrote the rows
     report = ingest_layer(layer, UPLOADS / "mapshaper_zip-in-zip.zip")
     monkeypatch.undo()
     layer.refresh_from_db()
@@ -28,7 +30,58 @@ def test_failure_while_loading_leaves_no_features(layer, monkeypatch):
     assert "disk full" in report["error"]
     assert layer.report["error"] == report["error"]
     assert not Feature.objects.filter(layer=layer).exists()
+    assert not GeneralisedFeature.objects.filter(layer=layer).exists()
     assert layer.feature_count == 0
+
+
+def test_a_failure_in_a_late_chunk_leaves_no_features_and_no_copies(layer, monkeypatch):
+    monkeypatch.setattr(loading, "COPY_CHUNK_ROWS", 50)  # 295 features: six chunks
+    chunks_repaired = []
+
+    def repair_then_break(geometries, reasons):
+        chunks_repaired.append(len(geometries))
+        if len(chunks_repaired) == 5:
+            raise RuntimeError("the disk filled up")
+        return real_repair(geometries, reasons)
+
+    real_repair = geometry.repair
+    monkeypatch.setattr(geometry, "repair", repair_then_break)
+    report = ingest_layer(layer, UPLOADS / "mapshaper_zip-in-zip.zip")
+    layer.refresh_from_db()
+
+    assert len(chunks_repaired) == 5
+    assert layer.status == LayerStatus.FAILED and "the disk filled up" in report["error"]
+    assert not Feature.objects.filter(layer=layer).exists()
+    assert not GeneralisedFeature.objects.filter(layer=layer).exists()
+
+
+def test_a_layer_read_in_chunks_is_the_layer_read_at_once(layer, monkeypatch):
+    """Features, ids' order, the report and the generalised copies do not depend on the chunk size."""
+    whole = make_layer(title="at once")
+    ingest_layer(whole, UPLOADS / "mapshaper_zip-in-zip.zip")
+    monkeypatch.setattr(loading, "COPY_CHUNK_ROWS", 40)
+    ingest_layer(layer, UPLOADS / "mapshaper_zip-in-zip.zip")
+    whole.refresh_from_db()
+    layer.refresh_from_db()
+
+    def stored(of):
+        rows = Feature.objects.filter(layer=of).order_by("id")
+        return [(row.source_index, row.properties, row.geom.wkb.hex()) for row in rows]
+
+    def copies(of):
+        by_id = {row.id: row.source_index for row in Feature.objects.filter(layer=of)}
+        rows = GeneralisedFeature.objects.filter(layer=of)
+        return sorted((row.band, by_id[row.feature_id], row.geom.wkb.hex()) for row in rows)
+
+    assert stored(layer) == stored(whole) and len(stored(layer)) == 295
+    assert copies(layer) == copies(whole) and copies(layer)
+    for field in ["features_read", "imported", "rejected", "rejections", "repaired", "geometry_types", "fields"]:
+        assert layer.report[field] == whole.report[field], field
+    assert (layer.feature_count, layer.geometry_type, layer.extent) == (
+        whole.feature_count,
+        whole.geometry_type,
+        whole.extent,
+    )
 
 
 def test_reingest_replaces_the_features(layer):
@@ -67,9 +120,36 @@ def test_progress_is_saved_and_reported_until_done(layer):
     percents = [percent for _, percent in seen]
     assert percents == sorted(percents)
     assert seen[0] == ("unpacking", 5) and seen[-1] == ("done", 100)
-    assert {"reading", "reprojecting", "validating", "loading"} <= {stage for stage, _ in seen}
+    assert {"reading", "loading"} <= {stage for stage, _ in seen}
     layer.refresh_from_db()
     assert layer.progress_percent == 100
+
+
+@pytest.mark.django_db(transaction=True)
+def test_progress_is_seen_by_others_while_the_features_load(monkeypatch):
+    """The load runs in one transaction; its progress is saved beside it, so a polling page sees it move."""
+    monkeypatch.setattr(loading, "COPY_CHUNK_ROWS", 50)
+    layer = make_layer()
+    seen_by_others = []
+
+    def look_from_another_connection(stage, percent):
+        if stage == "loading":
+            with ThreadPoolExecutor(max_workers=1) as other:  # a thread has its own database connection
+                seen_by_others.append(other.submit(_progress_from_another_connection, layer.pk).result())
+
+    ingest_layer(layer, UPLOADS / "mapshaper_zip-in-zip.zip", progress=look_from_another_connection)
+
+    assert len(seen_by_others) == 6  # 295 features in chunks of 50
+    assert all(stage in ("reading", "loading") for stage, _ in seen_by_others)
+    assert seen_by_others[-1][0] == "loading" and seen_by_others[-1][1] > seen_by_others[0][1]
+    assert Feature.objects.filter(layer=layer).count() == 295
+
+
+def _progress_from_another_connection(layer_id: int) -> tuple[str, int]:
+    try:
+        return tuple(Layer.objects.filter(pk=layer_id).values_list("progress_stage", "progress_percent").get())
+    finally:
+        connection.close()
 
 
 def test_stale_processing_jobs_are_marked_failed(db):

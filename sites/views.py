@@ -89,16 +89,25 @@ def public_map(request):
 
 @require_safe
 def site_list(request):
+    """The sites in name order a page at a time (sites.listing), with the map's filters and a text search."""
     form = SiteFilterForm(request.GET)
     if not form.is_valid():
         return _bad_filters(request, form, "sites/list.html")
-    page = listing.site_list_page(request.user, form.filters(), request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    try:
+        position = listing.position_from(request.GET)
+    except listing.ListPositionError as error:
+        context = {
+            "form": form,
+            "position_error": " ".join(error.messages),
+            "first_page": listing.first_page_link(form.filters()),
+        }
+        return render(request, "sites/list.html", context, status=400)
+    page = listing.site_list_page(request.user, form.filters(), position)
     context = {
         "form": form,
         "page": page,
-        "query": query.urlencode(),
+        "links": listing.page_links(page, form.filters()),
+        "is_filtered": bool(form.active_filters()),
         "legend": _status_legend(),
         "may_import": bool(countries_with_role(request.user, Role.SURVEY_UPLOADER)),
         "downloads": _download_links(request),

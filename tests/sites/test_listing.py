@@ -1,14 +1,15 @@
-"""The sites list at any size: pages read from the nearer end, counts from the cluster table, same answers."""
+"""The sites list at any size: counts from the cluster table, keyset pages along the index, the same answers."""
+
+import re
 
 import pytest
 from django.contrib.auth.models import User
-from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 
 from access.models import Country, Membership, Role
-from sites.listing import NearerEndPaginator, site_list_page
+from sites.listing import Position, site_list_page
 from sites.models import Commodity, MineSite, SiteStatus
 from sites.queries import filtered_sites
 from tests.conftest import make_site
@@ -42,24 +43,6 @@ def matching(sites, filters: dict):
     return sites
 
 
-@pytest.mark.parametrize(("per_page", "orphans"), [(5, 0), (5, 2), (4, 0), (23, 0), (50, 0)])
-def test_every_page_holds_what_a_plain_paginator_gives(sites, per_page, orphans):
-    ordered = MineSite.objects.order_by("name", "id")
-    plain = Paginator(ordered, per_page, orphans=orphans)
-    nearer = NearerEndPaginator(ordered, per_page, orphans=orphans)
-    assert nearer.num_pages == plain.num_pages
-    for number in plain.page_range:
-        assert [site.pk for site in nearer.page(number)] == [site.pk for site in plain.page(number)], number
-
-
-def test_a_page_past_the_middle_is_read_backwards_from_the_end(sites):
-    nearer = NearerEndPaginator(MineSite.objects.order_by("name", "id"), 5)
-    with CaptureQueriesContext(connection) as queries:
-        list(nearer.page(nearer.num_pages))
-    (read,) = [query["sql"] for query in queries if "ORDER BY" in query["sql"]]
-    assert '"name" DESC' in read and "OFFSET" not in read  # the last page starts at the end
-
-
 @pytest.mark.parametrize(
     "filters",
     [{}, {"country": "PH"}, {"status": "closed"}, {"commodity": "gold"}, {"country": "ID", "status": "active"}],
@@ -69,8 +52,8 @@ def test_the_count_from_the_cluster_table_is_the_count_of_the_sites(client, site
     for user, visible in ((None, MineSite.objects.filter(is_published=True)), (staff, MineSite.objects.all())):
         expected = matching(visible, filters)
         with CaptureQueriesContext(connection) as queries:
-            page = site_list_page(user, {**filters, "q": ""}, 1)
-        assert page.paginator.count == expected.count()
+            page = site_list_page(user, {**filters, "q": ""}, Position())
+        assert page.count == expected.count()
         assert not any("COUNT(" in query["sql"] for query in queries)  # no site was counted
 
 
@@ -79,22 +62,31 @@ def test_an_uploader_counts_the_published_sites_and_only_their_countrys_drafts_o
     uploader = User.objects.create_user("uploader", password="pw")
     Membership.objects.create(user=uploader, role=Role.SURVEY_UPLOADER, country="ID")
     with CaptureQueriesContext(connection) as queries:
-        page = site_list_page(uploader, {**filters, "q": ""}, 1)
+        page = site_list_page(uploader, {**filters, "q": ""}, Position())
     expected = matching(MineSite.objects.filter(Q(is_published=True) | Q(country="ID")), filters)
-    assert page.paginator.count == expected.count()
+    assert page.count == expected.count()
     (counted,) = [query["sql"] for query in queries if "COUNT(" in query["sql"]]
     assert "NOT" in counted and '"is_published"' in counted  # drafts only
 
 
 def test_a_search_is_counted_row_by_row(sites):
-    assert site_list_page(None, {"q": "pit 01"}, 1).paginator.count == 2
+    assert site_list_page(None, {"q": "pit 01"}, Position()).count == 2
 
 
-def test_the_last_page_of_the_list_shows_the_last_names(client, sites):
-    response = client.get("/sites/?page=99")
-    names = [site.name for site in response.context["page"]]
-    published = MineSite.objects.filter(is_published=True).order_by("name", "id")
-    assert names == [site.name for site in published][-len(names) :] and names[-1] == "Pit 11"
+@pytest.mark.parametrize(
+    "position", [Position(), Position(after=("Pit 03", 0)), Position(before=("Pit 08", 0)), Position(start="Pit 05")]
+)
+def test_a_search_of_several_pages_counts_every_match_on_each(sites, position):
+    """Most published sites are named Pit 00 … Pit 09 (not Pit 10, Pit 11): a page of three holds a few of them."""
+    published = MineSite.objects.filter(is_published=True, name__regex=r"^Pit 0")
+    page = site_list_page(None, {"q": "pit 0"}, position, per_page=3)
+    assert page.sites and page.count == published.count() > 3
+
+
+@pytest.mark.parametrize("position", [Position(start="Q"), Position(after=("Q", 0)), Position(before=("A", 0))])
+def test_a_search_page_past_its_matches_still_counts_them(sites, position):
+    page = site_list_page(None, {"q": "pit 0"}, position)
+    assert not page.sites and page.count == MineSite.objects.filter(is_published=True, name__regex=r"^Pit 0").count()
 
 
 def test_the_search_reads_its_trigram_indexes_instead_of_every_site(sites):
@@ -108,3 +100,33 @@ def test_the_search_reads_its_trigram_indexes_instead_of_every_site(sites):
     for index in ("site_name_search", "site_operator_search", "site_other_names_search", "site_source_record_search"):
         assert index in plan, plan
     assert search.count() == 2
+
+
+@pytest.mark.parametrize(
+    "position",
+    [
+        Position(),
+        Position(after=("Pit 05", 0)),
+        Position(before=("Pit 05", 0)),
+        Position(start="P"),
+        Position(is_last=True),
+    ],
+)
+def test_no_page_skips_rows_with_an_offset(sites, position):
+    with CaptureQueriesContext(connection) as queries:
+        page = site_list_page(None, {"country": "PH"}, position, per_page=3)
+    assert page.sites and not any("OFFSET" in query["sql"] for query in queries)
+
+
+def test_a_page_after_a_site_starts_at_that_site_along_the_name_order_index(sites):
+    """The comparison must be the index's condition: as a filter, a page in the middle would read the first half."""
+    with CaptureQueriesContext(connection) as queries:
+        site_list_page(None, {}, Position(after=("Pit 05", 0)), per_page=3)
+    read = next(query["sql"] for query in queries if "ROW(" in query["sql"] and '"name" ASC' in query["sql"])
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute(f"EXPLAIN {read}")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    condition = re.search(r"Index Scan using site_name_order on sites_minesite.*\n\s*Index Cond: (.*)", plan)
+    assert condition and "ROW(" in condition[1] and "'Pit 05'" in condition[1], plan

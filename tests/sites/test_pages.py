@@ -95,17 +95,17 @@ def test_list_searches_and_paginates(client):
         make_site(name=f"Pit {number:02d}", operator="PT Example" if number < 3 else "Other Co")
     first = client.get("/sites/")
     assert first.status_code == 200
-    assert first.context["page"].paginator.count == 60
-    assert len(first.context["page"].object_list) == 50
-    assert len(client.get("/sites/?page=2").context["page"].object_list) == 10
-    assert client.get("/sites/?page=99").context["page"].number == 2  # past the end: the last page
-    assert client.get("/sites/?q=pt+example").context["page"].paginator.count == 3
-    assert client.get("/sites/?q=pit+07").context["page"].paginator.count == 1
+    assert first.context["page"].count == 60
+    assert len(first.context["page"].sites) == 50
+    second = client.get("/sites/" + first.context["links"].next)
+    assert [site.name for site in second.context["page"].sites] == [f"Pit {number}" for number in range(50, 60)]
+    assert client.get("/sites/?q=pt+example").context["page"].count == 3
+    assert client.get("/sites/?q=pit+07").context["page"].count == 1
 
 
 def test_list_search_finds_alternative_names(client):
     make_site(name="Batu Hijau", alternative_names=["Newmont Nusa Tenggara"])
-    assert client.get("/sites/?q=nusa").context["page"].paginator.count == 1
+    assert client.get("/sites/?q=nusa").context["page"].count == 1
 
 
 def test_empty_list_says_so(client):

@@ -5,6 +5,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
+import shapely
 from django.db import connection
 from django.utils import timezone
 
@@ -197,3 +198,29 @@ def test_rejections_name_the_feature_and_the_reason(layer):
     report = ingest_layer(layer, UPLOADS / "mapshaper_six_counties_three_null.geojson")
     assert report["rejections"] == [{"index": index, "reason": "no geometry (null)"} for index in (0, 2, 5)]
     assert sorted(Feature.objects.filter(layer=layer).values_list("source_index", flat=True)) == [1, 3, 4]
+
+
+def test_repaired_polygons_keep_all_their_area(layer, tmp_path):
+    """A bow-tie keeps both lobes, and overlapping parts of a multipolygon keep their overlap (not an XOR)."""
+    upload = tmp_path / "invalid.geojson"
+    upload.write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {"type": "Feature", "properties": {"n": 1}, "geometry": json.loads(shapely.to_geojson(shape))}
+                    for shape in [
+                        shapely.from_wkt("POLYGON ((100 0, 100.02 0.02, 100.02 0, 100 0.02, 100 0))"),
+                        shapely.from_wkt(
+                            "MULTIPOLYGON (((100 0, 100.02 0, 100.02 0.02, 100 0.02, 100 0)),"
+                            " ((100.01 0.01, 100.03 0.01, 100.03 0.03, 100.01 0.03, 100.01 0.01)))"
+                        ),
+                    ]
+                ],
+            }
+        )
+    )
+    report = ingest_layer(layer, upload)
+    assert report["repaired"] == 2 and report["imported"] == 2
+    areas = [shapely.from_wkb(bytes(feature.geom.wkb)).area for feature in Feature.objects.filter(layer=layer)]
+    assert areas == pytest.approx([0.0002, 0.0007])

@@ -100,7 +100,8 @@ def position_from(params) -> Position:
 
 def _site_key(params, edge: str) -> SiteKey:
     name, site_id = params.get(edge, ""), params.get(f"{edge}_id", "")
-    if edge not in params or not site_id.isdigit() or len(site_id) > 18:  # a bigint has at most 19 digits
+    # ASCII digits only (str.isdigit also takes "²"), and few enough for a bigint.
+    if edge not in params or not (site_id.isascii() and site_id.isdigit()) or len(site_id) > 18:
         raise ListPositionError(_("This page link is incomplete. Start again from the first page."))
     _check_name(name)
     return name, int(site_id)

@@ -167,13 +167,26 @@ def test_a_draft_is_not_shown_to_the_public_even_when_a_link_names_it(client, si
 
 
 @pytest.mark.parametrize(
-    "query", ["?after=B01", "?after=B01&after_id=x", "?before_id=3", "?after=B01&after_id=99999999999999999999"]
+    "query",
+    [
+        "?after=B01",
+        "?after=B01&after_id=x",
+        "?after=B01&after_id=%C2%B2",  # a superscript two
+        "?before_id=3",
+        "?after=B01&after_id=99999999999999999999",
+    ],
 )
 def test_a_damaged_page_link_is_refused_with_a_way_back(client, sites, query):
     response = client.get("/sites/" + query + "&country=PH")
     html = response.content.decode()
     assert response.status_code == 400
     assert "This page link is incomplete" in html and 'href="?country=PH">First page</a>' in html
+
+
+def test_a_name_no_site_could_have_is_refused(client, sites):
+    response = client.get("/sites/?from=" + "K" * 256)
+    assert response.status_code == 400 and "This page link does not hold a site name" in response.content.decode()
+    assert client.get("/sites/?after=K%00&after_id=3").status_code == 400
 
 
 def test_the_count_and_the_names_of_the_page_are_shown(client, sites):

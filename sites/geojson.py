@@ -1,8 +1,8 @@
 """Sites as GeoJSON features written by PostgreSQL, the same text as the API's SiteSerializer writes.
 
-A page of the sites API is a thousand features; building each one field by field in Python took
-ten times as long as the database took to read them. The properties below follow
-`sites.api.SiteSerializer`'s fields in order (tests/api/test_sites_geojson.py holds them to it).
+A page of the sites API is up to a thousand features; building each one field by field in Python
+took most of the page's time (bench/maps.py). The properties below follow `sites.api.SiteSerializer`'s
+fields in order, and tests/api/test_sites_geojson.py holds the two to the same bytes.
 """
 
 from django.db.models import F, QuerySet, Value

@@ -78,6 +78,21 @@ def to_wgs84(geometries: np.ndarray, crs: CRS) -> np.ndarray:
     return in_parallel(reproject, geometries)
 
 
+def lonlat_boxes(boxes: np.ndarray, crs: CRS) -> np.ndarray:
+    """Boxes (xmin, ymin, xmax, ymax) in `crs` as EPSG:4326 boxes around their reprojected corners.
+
+    Cheap next to reprojecting every vertex, and close enough for deciding what is a pixel across.
+    """
+    if is_lon_lat_wgs84(crs) or not len(boxes):
+        return boxes
+    transformer = Transformer.from_crs(crs, WGS84, always_xy=True)
+    corners_x = boxes[:, [0, 0, 2, 2]].ravel()
+    corners_y = boxes[:, [1, 3, 1, 3]].ravel()
+    x, y = transformer.transform(corners_x, corners_y, errcheck=False)
+    x, y = np.asarray(x).reshape(-1, 4), np.asarray(y).reshape(-1, 4)
+    return np.column_stack([x.min(axis=1), y.min(axis=1), x.max(axis=1), y.max(axis=1)])
+
+
 def out_of_range_reasons(geometries: np.ndarray) -> np.ndarray:
     """Per geometry, why its EPSG:4326 coordinates are impossible (non-finite, |lon|>180, |lat|>90), or None."""
     reasons = np.full(len(geometries), None, dtype=object)

@@ -5,10 +5,11 @@ zoom (points always), and where features crowd, only the largest one per square 
 DENSEST_CELL_PIXELS by its centre, as tippecanoe's drop-densest-as-needed does, so a tile holds at
 most (256 / 4)^2 = 4,096 of them. The kept shapes are simplified to half a pixel (Douglas-Peucker).
 
-Each coarser band is derived from the next finer one: its squares are exactly four of the finer
-band's and its pixel twice as large, so its survivors are among the finer band's and its shapes
-can be simplified from the finer band's, which have far fewer vertices. Features arrive in chunks;
-`band_copies` works on one chunk and `CellWinners` settles squares that several chunks share.
+The rules nest: a coarser band's squares are four of the finer band's and its pixel is twice as
+large, so its survivors are among the finer band's. A feature is therefore in every band from the
+coarsest it survives in (`coarsest_bands`, decided once for the whole layer from each feature's
+box) up to band 11, and its shape in a band is simplified from its shape in the next finer one.
+`copies_of` then builds a chunk's copies: one row per feature and run of bands that share a shape.
 """
 
 import math
@@ -20,67 +21,74 @@ import shapely
 from geodata.parallel import in_parallel
 from geodata.tiles import DENSEST_CELL_PIXELS, GENERALISED_BANDS, WEB_MERCATOR_WORLD_M, pixel_size_m
 
+IN_NO_BAND = max(GENERALISED_BANDS) + 1
 _EARTH_RADIUS_M = WEB_MERCATOR_WORLD_M / (2 * math.pi)
 _MAX_LATITUDE = 85.0511287798066  # where Web Mercator's square world ends
-_POINT_TYPE_IDS = (0, 4)  # Point, MultiPoint
+POINT_TYPE_IDS = (0, 4)  # Point, MultiPoint
 
 
-@dataclass(frozen=True)
-class BandCopies:
-    """One band's copies of a chunk's features: which features (`positions` in the chunk), their
-    simplified EPSG:3857 shapes, and each one's square and size, by which chunks are settled."""
-
-    band: int
-    positions: np.ndarray
-    geometries: np.ndarray
-    cells: np.ndarray  # (n, 2) int64: the square of each copy's centre
-    sizes: np.ndarray  # the larger side of each feature's box, in metres
+def _mercator(longitudes: np.ndarray, latitudes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    latitudes = np.radians(np.clip(latitudes, -_MAX_LATITUDE, _MAX_LATITUDE))
+    return _EARTH_RADIUS_M * np.radians(longitudes), _EARTH_RADIUS_M * np.log(np.tan(np.pi / 4 + latitudes / 2))
 
 
 def to_web_mercator(geometries: np.ndarray) -> np.ndarray:
     """EPSG:4326 shapes in EPSG:3857 by the spherical formula, latitudes held inside Mercator's square."""
 
     def project(coordinates: np.ndarray) -> np.ndarray:
-        longitudes = np.radians(coordinates[:, 0])
-        latitudes = np.radians(np.clip(coordinates[:, 1], -_MAX_LATITUDE, _MAX_LATITUDE))
-        return np.column_stack(
-            [_EARTH_RADIUS_M * longitudes, _EARTH_RADIUS_M * np.log(np.tan(np.pi / 4 + latitudes / 2))]
-        )
+        return np.column_stack(_mercator(coordinates[:, 0], coordinates[:, 1]))
 
     return shapely.transform(geometries, project)
 
 
-def band_copies(geometries_lonlat: np.ndarray) -> list[BandCopies]:
-    """Every band's copies of one chunk of features, finest band first."""
-    projected = in_parallel(to_web_mercator, geometries_lonlat)
-    bounds = shapely.bounds(projected)
-    sizes = np.maximum(bounds[:, 2] - bounds[:, 0], bounds[:, 3] - bounds[:, 1])
-    centres = np.column_stack([(bounds[:, 0] + bounds[:, 2]) / 2, (bounds[:, 1] + bounds[:, 3]) / 2])
-    is_point = np.isin(shapely.get_type_id(projected), _POINT_TYPE_IDS)
+def coarsest_bands(lonlat_boxes: np.ndarray, is_point: np.ndarray) -> np.ndarray:
+    """Per feature of a layer, the coarsest band it is in (IN_NO_BAND when in none).
 
-    copies: list[BandCopies] = []
-    positions, shapes = np.arange(len(projected)), projected
+    `lonlat_boxes` are the features' boxes (xmin, ymin, xmax, ymax) in EPSG:4326, NaN for a feature
+    that is not stored. Web Mercator keeps boxes boxes, so the sizes and centres are exact.
+    """
+    xmin, ymin = _mercator(lonlat_boxes[:, 0], lonlat_boxes[:, 1])
+    xmax, ymax = _mercator(lonlat_boxes[:, 2], lonlat_boxes[:, 3])
+    sizes = np.maximum(xmax - xmin, ymax - ymin)
+    centres = np.column_stack([(xmin + xmax) / 2, (ymin + ymax) / 2])
+    coarsest = np.full(len(sizes), IN_NO_BAND, dtype=np.int8)
+    stored = np.isfinite(sizes)
+    # Candidates in the order squares are won in: the largest first, then the first in the file.
+    candidates = np.flatnonzero(stored)[np.lexsort((np.flatnonzero(stored), -sizes[stored]))]
     for band in sorted(GENERALISED_BANDS, reverse=True):
         pixel = pixel_size_m(band)
-        visible = is_point[positions] | (sizes[positions] >= pixel)
-        positions, shapes = positions[visible], shapes[visible]
-        cells = np.floor(centres[positions] / (pixel * DENSEST_CELL_PIXELS)).astype(np.int64)
-        largest = largest_per_cell(cells, sizes[positions], positions)
-        positions, shapes, cells = positions[largest], shapes[largest], cells[largest]
-        shapes = _simplified(shapes, pixel / 2, is_point[positions])
-        copies.append(BandCopies(band, positions, shapes, cells, sizes[positions]))
-    return copies
+        candidates = candidates[is_point[candidates] | (sizes[candidates] >= pixel)]
+        cells = np.floor(centres[candidates] / (pixel * DENSEST_CELL_PIXELS)).astype(np.int64)
+        _, first = np.unique(cells[:, 0] * (1 << 32) + cells[:, 1], return_index=True)
+        candidates = candidates[np.sort(first)]
+        coarsest[candidates] = band
+    return coarsest
 
 
-def largest_per_cell(cells: np.ndarray, sizes: np.ndarray, ranks: np.ndarray) -> np.ndarray:
-    """Indexes of the largest item per cell (ties: the lowest rank), in cell order."""
-    if not len(cells):
-        return np.zeros(0, dtype=np.int64)
-    order = np.lexsort((ranks, -sizes, cells[:, 1], cells[:, 0]))
-    ordered = cells[order]
-    first = np.ones(len(order), dtype=bool)
-    first[1:] = (ordered[1:] != ordered[:-1]).any(axis=1)
-    return order[first]
+@dataclass(frozen=True)
+class Copies:
+    """A chunk's generalised copies (EPSG:3857): row i is the feature at chunk position `positions[i]`
+    in the bands `coarsest[i]` to `finest[i]`, all drawn with `geometries[i]`."""
+
+    positions: np.ndarray
+    coarsest: np.ndarray
+    finest: np.ndarray
+    geometries: np.ndarray
+
+
+def copies_of(geometries_lonlat: np.ndarray, coarsest: np.ndarray) -> Copies:
+    """The copies of one chunk of features, given each one's coarsest band."""
+    in_a_band = np.flatnonzero(coarsest < IN_NO_BAND)
+    projected = in_parallel(to_web_mercator, geometries_lonlat[in_a_band])
+    is_point = np.isin(shapely.get_type_id(projected), POINT_TYPE_IDS)
+    rows = _Rows()
+    positions, shapes, points = in_a_band, projected, is_point
+    for band in sorted(GENERALISED_BANDS, reverse=True):
+        present = coarsest[positions] <= band
+        positions, shapes, points = positions[present], shapes[present], points[present]
+        shapes = _simplified(shapes, pixel_size_m(band) / 2, points)
+        rows.add_band(band, positions, shapes)
+    return Copies(*rows.arrays())
 
 
 def _simplified(shapes: np.ndarray, tolerance: float, is_point: np.ndarray) -> np.ndarray:
@@ -97,30 +105,37 @@ def _simplified(shapes: np.ndarray, tolerance: float, is_point: np.ndarray) -> n
     return simplified
 
 
-class CellWinners:
-    """Settles the squares that several chunks share: per band, the largest copy per square wins.
+class _Rows:
+    """Copies band by band, finest first; a feature whose shape did not change extends its open row.
 
-    Every copy is written as its chunk arrives; those that a later (or earlier) chunk beats in the
-    same square are collected here, to be deleted once the last chunk is in.
+    Each band's features are a subset of the finer band's, in the same order.
     """
 
     def __init__(self):
-        self._held: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
-        self._beaten: list[tuple[int, np.ndarray]] = []
+        self._closed: list[tuple] = []
+        self._open: tuple | None = None  # positions, coarsest, finest, shapes
 
-    def add(self, band: int, feature_ids: np.ndarray, cells: np.ndarray, sizes: np.ndarray) -> None:
-        if band in self._held:
-            held_ids, held_cells, held_sizes = self._held[band]
-            feature_ids = np.concatenate([held_ids, feature_ids])
-            cells = np.concatenate([held_cells, cells])
-            sizes = np.concatenate([held_sizes, sizes])
-        winners = largest_per_cell(cells, sizes, feature_ids)
-        beaten = np.ones(len(feature_ids), dtype=bool)
-        beaten[winners] = False
-        if beaten.any():
-            self._beaten.append((band, feature_ids[beaten]))
-        self._held[band] = (feature_ids[winners], cells[winners], sizes[winners])
+    def add_band(self, band: int, positions: np.ndarray, shapes: np.ndarray) -> None:
+        if self._open is None:
+            self._open = (positions, np.full(len(positions), band), np.full(len(positions), band), shapes)
+            return
+        open_positions, open_coarsest, open_finest, open_shapes = self._open
+        in_finer = np.searchsorted(open_positions, positions)
+        unchanged = np.zeros(len(open_positions), dtype=bool)
+        unchanged[in_finer] = shapely.equals_exact(shapes, open_shapes[in_finer], tolerance=0.0)
+        self._closed.append(tuple(part[~unchanged] for part in self._open))
+        changed = ~unchanged[in_finer]
+        extended = np.full(np.count_nonzero(unchanged), band)
+        started = np.full(np.count_nonzero(changed), band)
+        merged = (
+            np.concatenate([open_positions[unchanged], positions[changed]]),
+            np.concatenate([extended, started]),
+            np.concatenate([open_finest[unchanged], started]),
+            np.concatenate([open_shapes[unchanged], shapes[changed]]),
+        )
+        order = np.argsort(merged[0], kind="stable")
+        self._open = tuple(part[order] for part in merged)
 
-    def beaten(self) -> list[tuple[int, np.ndarray]]:
-        """(band, feature ids) of the copies that lost their square to another chunk's."""
-        return self._beaten
+    def arrays(self) -> tuple:
+        parts = [*self._closed, self._open]
+        return tuple(np.concatenate([part[column] for part in parts]) for column in range(4))

@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from geodata import crs as crs_rules
 from geodata import encoding as encodings
-from geodata import geometry, loading, reading
+from geodata import generalise, geometry, loading, reading
 from geodata.datasets import DatasetCandidate, choose_dataset, find_datasets
 from geodata.errors import IngestError, LayerChoiceRequired
 from geodata.models import Layer, LayerStatus
@@ -214,24 +214,21 @@ def _ingest(layer, upload_path, work_dir, report, step, *, srid, encoding, layer
         _wait_for_crs(layer, report, dataset)
         return
 
+    step("surveying", 15)
+    coarsest = _survey(dataset, text_encoding, source_crs)
     step("reading", 20)
     total = max(dataset.feature_count, 1)
     tally = _Tally(report)
     with transaction.atomic():
         writer = loading.LayerWriter(layer)
         with step.through_side_connection():
-            for chunk in _prepared_chunks(dataset, text_encoding, source_crs, writer, step.seconds):
-                started = time.perf_counter()
+            for chunk in _prepared_chunks(dataset, text_encoding, source_crs, writer, coarsest, step.seconds):
                 if chunk.rows is not None:
                     writer.write(chunk.rows)
-                step.add_seconds("loading", time.perf_counter() - started)
                 tally.add(chunk)
                 step("loading", 20 + min(75, 75 * tally.read // total))
         if not tally.imported:
             raise IngestError(_nothing_good_message(dataset, report))
-        started = time.perf_counter()
-        writer.finish()
-        step.add_seconds("loading", time.perf_counter() - started)
         tally.finish()
         loading.set_summary(layer, tally.imported, tally.geometry_types, tally.bounds)
         layer.field_schema = report["fields"]
@@ -257,7 +254,29 @@ class _PreparedChunk:
     rows: loading.EncodedRows | None
 
 
-def _prepared_chunks(dataset, text_encoding, source_crs, writer, seconds) -> Iterator[_PreparedChunk]:
+def _survey(dataset: DatasetCandidate, text_encoding: str, source_crs) -> np.ndarray:
+    """A first, quick read of the geometries alone: each feature's coarsest generalised band.
+
+    Which features a low zoom keeps depends on all of them (the largest per square wins), so it is
+    decided before the first chunk is written. Features the import will reject count as absent when
+    it can tell from their box already.
+    """
+    boxes, points = [], []
+    for raw in reading.read_chunks(dataset, text_encoding, loading.COPY_CHUNK_ROWS, attributes=False):
+        geometries, reasons = geometry.parse_wkb(raw.wkb)
+        geometry.reject_unusable(geometries, reasons)
+        box = np.full((len(geometries), 4), np.nan)
+        usable = reasons == None  # noqa: E711
+        box[usable] = crs_rules.lonlat_boxes(shapely.bounds(geometries[usable]), source_crs)
+        with np.errstate(invalid="ignore"):
+            on_earth = (box[:, 0] >= -180) & (box[:, 2] <= 180) & (box[:, 1] >= -90) & (box[:, 3] <= 90)
+        box[~on_earth] = np.nan
+        boxes.append(box)
+        points.append(loading.is_point(geometries))
+    return generalise.coarsest_bands(np.concatenate(boxes), np.concatenate(points))
+
+
+def _prepared_chunks(dataset, text_encoding, source_crs, writer, coarsest, seconds) -> Iterator[_PreparedChunk]:
     """The dataset's chunks, each prepared in a thread while the previous one is written.
 
     Feature ids are reserved on this thread's connection before a chunk is handed over, as many as
@@ -269,7 +288,7 @@ def _prepared_chunks(dataset, text_encoding, source_crs, writer, seconds) -> Ite
 
         def submit():
             ids = writer.reserve_ids(loading.COPY_CHUNK_ROWS)
-            return preparer.submit(_prepare_next, chunks, source_crs, writer, ids, clock)
+            return preparer.submit(_prepare_next, chunks, source_crs, writer, ids, coarsest, clock)
 
         pending = submit()
         while (chunk := pending.result()) is not None:
@@ -277,7 +296,7 @@ def _prepared_chunks(dataset, text_encoding, source_crs, writer, seconds) -> Ite
             yield chunk
 
 
-def _prepare_next(chunks, source_crs, writer, ids, clock) -> "_PreparedChunk | None":
+def _prepare_next(chunks, source_crs, writer, ids, coarsest, clock) -> "_PreparedChunk | None":
     with clock("reading"):
         raw = next(chunks, None)
     if raw is None:
@@ -298,7 +317,8 @@ def _prepare_next(chunks, source_crs, writer, ids, clock) -> "_PreparedChunk | N
     rows = None
     if len(stored):
         with clock("encoding and generalising"):
-            rows = writer.encode(stored, properties, raw.start + np.flatnonzero(good), ids)
+            source_indexes = raw.start + np.flatnonzero(good)
+            rows = writer.encode(stored, properties, source_indexes, ids, coarsest[source_indexes])
     return _PreparedChunk(raw.start, reasons, z_dropped, m_dropped, repaired, schema, stored, rows)
 
 

@@ -84,7 +84,8 @@ def layer_tile_sql(layer_id: int, address: TileAddress, *, attribute: str = "") 
         source = f"""
             SELECT copy.feature_id AS fid, {value} AS value, copy.geom
             FROM {GeneralisedFeature._meta.db_table} AS copy
-            WHERE copy.layer_id = %(layer)s::bigint AND copy.band = %(band)s::smallint
+            WHERE copy.layer_id = %(layer)s::bigint
+              AND copy.band <= %(band)s::smallint AND copy.last_band >= %(band)s::smallint
               AND copy.geom && ST_TileEnvelope(%(z)s, %(x)s, %(y)s, margin => %(margin)s)"""
     sql = f"""
         SELECT ST_AsMVT(tile, '{FEATURES_LAYER}', {EXTENT}, 'geom', 'feature_id') FROM (

@@ -20,7 +20,6 @@ from django.contrib.gis.geos import Polygon
 from django.db import connection, transaction
 
 from geodata import generalise
-from geodata.generalise import CellWinners
 from geodata.models import Feature, GeneralisedFeature, Layer
 
 # Features are read, prepared and sent in chunks of this many, so memory stays flat for large layers.
@@ -28,15 +27,16 @@ COPY_CHUNK_ROWS = 20_000
 _COPY_HEADER = b"PGCOPY\n\xff\r\n\x00" + struct.pack(">ii", 0, 0)
 _COPY_TRAILER = struct.pack(">h", -1)
 # Field counts per row: a feature has id, layer_id, geometry, jsonb and source_index; a copy has
-# layer_id, feature_id, band and geometry. Each field is its length, then its bytes.
+# layer_id, feature_id, band, last_band and geometry. Each field is its length, then its bytes.
 _FEATURE_ROW_START = struct.pack(">h", 5)
-_COPY_ROW_START = struct.pack(">h", 4)
+_COPY_ROW_START = struct.pack(">h", 5)
 _LENGTH = struct.Struct(">i")
 _BIGINT = struct.Struct(">iq")
 _INTEGER = struct.Struct(">ii")
 _SMALLINT = struct.Struct(">ih")
 _JSONB_VERSION = b"\x01"
 _READ_SIZE = 1 << 20  # bytes psycopg2 asks for per read
+_ID_RESERVATION_LOCK = 0x6665617475726573  # an advisory lock key of its own ("features")
 
 
 def _json_default(value):
@@ -70,10 +70,18 @@ def replace_features(
     Writes their generalised copies and updates the layer's feature count, geometry type and extent.
     """
     writer = LayerWriter(layer)
-    rows = writer.encode(geometries, properties_json(properties), np.asarray(source_indexes, dtype=np.int64))
-    writer.write(rows)
-    writer.finish()
+    coarsest = generalise.coarsest_bands(shapely.bounds(geometries), is_point(geometries))
+    ids = writer.reserve_ids(len(geometries))
+    writer.write(
+        writer.encode(
+            geometries, properties_json(properties), np.asarray(source_indexes, dtype=np.int64), ids, coarsest
+        )
+    )
     summarise_layer(layer)
+
+
+def is_point(geometries: np.ndarray) -> np.ndarray:
+    return np.isin(shapely.get_type_id(geometries), generalise.POINT_TYPE_IDS)
 
 
 def delete_features(layer: Layer) -> None:
@@ -89,48 +97,54 @@ class EncodedRows:
     feature_count: int
     features: bytes
     copies: bytes
-    settle: list  # (band, feature ids, cells, sizes) per band, for CellWinners
 
 
 class LayerWriter:
     """Writes a layer's features chunk by chunk, inside the caller's transaction.
 
     Its old features and copies go first. `reserve_ids` hands out feature ids before a chunk is
-    encoded, so the chunk's features and their generalised copies can be encoded together away from
-    the database connection (`encode` is safe to run in another thread); `write` sends both with
-    COPY; `finish` removes the copies that another chunk's features beat in their square.
+    encoded, so a chunk's features and their generalised copies can be encoded together away from
+    the database connection (`encode` touches no connection and may run in another thread); `write`
+    sends both with COPY.
     """
 
     def __init__(self, layer: Layer):
         self.layer = layer
-        self._winners = CellWinners()
         delete_features(layer)
 
     def reserve_ids(self, count: int) -> np.ndarray:
+        """`count` new consecutive feature ids; a lock keeps other loaders from drawing ids in between."""
+        if count < 1:
+            return np.zeros(0, dtype=np.int64)
         with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                [Feature._meta.db_table, count],
-            )
-            return np.array([row[0] for row in cursor.fetchall()], dtype=np.int64)
+            cursor.execute("SELECT pg_advisory_lock(%s)", [_ID_RESERVATION_LOCK])
+            try:
+                cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [Feature._meta.db_table])
+                first = cursor.fetchone()[0]
+                if count > 1:
+                    cursor.execute(
+                        "SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)",
+                        [Feature._meta.db_table, first + count - 1],
+                    )
+            finally:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [_ID_RESERVATION_LOCK])
+        return np.arange(first, first + count, dtype=np.int64)
 
     def encode(
         self,
         geometries: np.ndarray,
         properties: Sequence[str],
         source_indexes: np.ndarray,
-        feature_ids: np.ndarray | None = None,
+        feature_ids: np.ndarray,
+        coarsest: np.ndarray,
     ) -> EncodedRows:
-        """The COPY streams of one chunk; ids are reserved here when not given (not thread-safe then)."""
-        if feature_ids is None:
-            feature_ids = self.reserve_ids(len(geometries))
+        """The COPY streams of one chunk; `coarsest` is each feature's coarsest band (generalise.coarsest_bands)."""
         feature_ids = feature_ids[: len(geometries)]
-        copies = generalise.band_copies(geometries)
+        copies = generalise.copies_of(geometries, coarsest)
         return EncodedRows(
             feature_count=len(geometries),
             features=b"".join(_feature_rows(self.layer.pk, feature_ids, geometries, properties, source_indexes)),
             copies=b"".join(_copy_rows(self.layer.pk, feature_ids, copies)),
-            settle=[(copy.band, feature_ids[copy.positions], copy.cells, copy.sizes) for copy in copies],
         )
 
     def write(self, rows: EncodedRows) -> None:
@@ -141,56 +155,41 @@ class LayerWriter:
                 io.BytesIO(rows.features),
                 size=_READ_SIZE,
             )
-            cursor.copy_expert(
-                f"COPY {GeneralisedFeature._meta.db_table} (layer_id, feature_id, band, geom) "
-                "FROM STDIN WITH (FORMAT binary)",
-                io.BytesIO(rows.copies),
-                size=_READ_SIZE,
-            )
-        for settle in rows.settle:
-            self._winners.add(*settle)
-
-    def finish(self) -> None:
-        _delete_beaten(self.layer.pk, self._winners)
+            _copy_in_copies(cursor, rows.copies)
 
 
-def _delete_beaten(layer_id: int, winners: CellWinners) -> None:
-    beaten = winners.beaten()
-    if not beaten:
-        return
-    bands = np.concatenate([np.full(len(ids), band, dtype=np.int16) for band, ids in beaten])
-    ids = np.concatenate([ids for _, ids in beaten])
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""DELETE FROM {GeneralisedFeature._meta.db_table} AS copy
-                USING unnest(%s::smallint[], %s::bigint[]) AS beaten (band, feature_id)
-                WHERE copy.layer_id = %s AND copy.band = beaten.band AND copy.feature_id = beaten.feature_id""",
-            [bands.tolist(), ids.tolist(), layer_id],
-        )
+def _copy_in_copies(cursor, stream: bytes) -> None:
+    cursor.copy_expert(
+        f"COPY {GeneralisedFeature._meta.db_table} (layer_id, feature_id, band, last_band, geom) "
+        "FROM STDIN WITH (FORMAT binary)",
+        io.BytesIO(stream),
+        size=_READ_SIZE,
+    )
 
 
 @transaction.atomic
 def regeneralise(layer: Layer) -> None:
-    """Rebuild a layer's generalised copies from its stored features (they are written with them)."""
+    """Rebuild a layer's generalised copies from its stored features (the ingest writes them with them)."""
     GeneralisedFeature.objects.filter(layer=layer).delete()
-    winners = CellWinners()
-    with connection.chunked_cursor() as cursor:  # a server-side cursor: the features are read a chunk at a time
+    table = Feature._meta.db_table
+    with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT id, ST_AsBinary(geom) FROM {Feature._meta.db_table} WHERE layer_id = %s ORDER BY id", [layer.pk]
+            f"""SELECT ST_XMin(geom), ST_YMin(geom), ST_XMax(geom), ST_YMax(geom), GeometryType(geom) LIKE '%%POINT'
+                FROM {table} WHERE layer_id = %s ORDER BY id""",
+            [layer.pk],
         )
+        boxes = np.array(cursor.fetchall(), dtype=np.float64).reshape(-1, 5)
+    coarsest = generalise.coarsest_bands(boxes[:, :4], boxes[:, 4].astype(bool))
+    done = 0
+    with connection.chunked_cursor() as cursor:  # a server-side cursor: the features are read a chunk at a time
+        cursor.execute(f"SELECT id, ST_AsBinary(geom) FROM {table} WHERE layer_id = %s ORDER BY id", [layer.pk])
         while rows := cursor.fetchmany(COPY_CHUNK_ROWS):
             ids = np.array([row[0] for row in rows], dtype=np.int64)
-            copies = generalise.band_copies(shapely.from_wkb([bytes(row[1]) for row in rows]))
+            geometries = shapely.from_wkb([bytes(row[1]) for row in rows])
+            copies = generalise.copies_of(geometries, coarsest[done : done + len(rows)])
+            done += len(rows)
             with connection.cursor() as writer:
-                writer.copy_expert(
-                    f"COPY {GeneralisedFeature._meta.db_table} (layer_id, feature_id, band, geom) "
-                    "FROM STDIN WITH (FORMAT binary)",
-                    io.BytesIO(b"".join(_copy_rows(layer.pk, ids, copies))),
-                    size=_READ_SIZE,
-                )
-            for copy in copies:
-                winners.add(copy.band, ids[copy.positions], copy.cells, copy.sizes)
-    _delete_beaten(layer.pk, winners)
+                _copy_in_copies(writer, b"".join(_copy_rows(layer.pk, ids, copies)))
 
 
 def _feature_rows(layer_id, feature_ids, geometries, properties, source_indexes):
@@ -219,15 +218,26 @@ def _feature_rows(layer_id, feature_ids, geometries, properties, source_indexes)
     yield _COPY_TRAILER
 
 
-def _copy_rows(layer_id: int, feature_ids: np.ndarray, copies: list) -> Iterator[bytes]:
+def _copy_rows(layer_id: int, feature_ids: np.ndarray, copies: generalise.Copies) -> Iterator[bytes]:
     """The binary COPY stream of generalised copies (EPSG:3857): header, rows, trailer."""
     yield _COPY_HEADER
     layer = _BIGINT.pack(8, layer_id)
-    for copy in copies:
-        band = _SMALLINT.pack(2, copy.band)
-        ewkb = shapely.to_wkb(shapely.set_srid(copy.geometries, 3857), include_srid=True)
-        for feature_id, geom in zip(feature_ids[copy.positions].tolist(), ewkb, strict=True):
-            yield b"".join((_COPY_ROW_START, layer, _BIGINT.pack(8, feature_id), band, _LENGTH.pack(len(geom)), geom))
+    ewkb = shapely.to_wkb(shapely.set_srid(copies.geometries, 3857), include_srid=True)
+    pack_id, pack_band, pack_length = _BIGINT.pack, _SMALLINT.pack, _LENGTH.pack
+    for feature_id, coarsest, finest, geom in zip(
+        feature_ids[copies.positions].tolist(), copies.coarsest.tolist(), copies.finest.tolist(), ewkb, strict=True
+    ):
+        yield b"".join(
+            (
+                _COPY_ROW_START,
+                layer,
+                pack_id(8, feature_id),
+                pack_band(2, coarsest),
+                pack_band(2, finest),
+                pack_length(len(geom)),
+                geom,
+            )
+        )
     yield _COPY_TRAILER
 
 

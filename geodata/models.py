@@ -100,7 +100,9 @@ class Layer(AuditedRecord):
 class Feature(models.Model):
     """One feature of a layer. Loaded in bulk by the ingest; never edited one by one."""
 
-    layer = models.ForeignKey(Layer, on_delete=models.CASCADE, related_name="features")
+    # No database constraint: checking it row by row would cost a bulk load more than its writing; the
+    # loader is the only writer, and deleting a layer deletes its features through Django.
+    layer = models.ForeignKey(Layer, on_delete=models.CASCADE, related_name="features", db_constraint=False)
     geom = models.GeometryField(srid=4326, spatial_index=False)
     properties = models.JSONField(default=dict)
     source_index = models.PositiveIntegerField(help_text=_("Position of the feature in the uploaded file."))
@@ -128,12 +130,13 @@ class TileVersion(models.Model):
 
 
 class GeneralisedFeature(models.Model):
-    """A layer's features simplified for a band of low zooms, in EPSG:3857, without sub-pixel ones."""
+    """A layer's feature simplified for a run of low zooms, in EPSG:3857 (geodata/generalise.py has the rule)."""
 
-    layer = models.ForeignKey(Layer, on_delete=models.CASCADE, related_name="+")
+    layer = models.ForeignKey(Layer, on_delete=models.CASCADE, related_name="+", db_constraint=False)
     feature_id = models.BigIntegerField()
-    band = models.SmallIntegerField(help_text=_("The highest zoom this copy serves."))
+    band = models.SmallIntegerField(help_text=_("The lowest zoom this copy serves."))
+    last_band = models.SmallIntegerField(help_text=_("The highest zoom this copy serves."))
     geom = models.GeometryField(srid=3857, spatial_index=False)
 
     class Meta:
-        indexes = [GistIndex(fields=["layer", "band", "geom"], name="generalised_layer_band_geom")]
+        indexes = [GistIndex(fields=["layer", "band", "last_band", "geom"], name="generalised_layer_bands_geom")]

@@ -27,18 +27,23 @@ class RawChunk:
         return len(self.wkb)
 
 
-def read_chunks(dataset: DatasetCandidate, text_encoding: str, size: int) -> Iterator[RawChunk]:
-    """The dataset's features, `size` at a time; always at least one chunk (it carries the fields)."""
+def read_chunks(
+    dataset: DatasetCandidate, text_encoding: str, size: int, *, attributes: bool = True
+) -> Iterator[RawChunk]:
+    """The dataset's features, `size` at a time; always at least one chunk (it carries the fields).
+
+    Without `attributes`, only the geometries are read.
+    """
     start = 0
     while True:
-        chunk = _read(dataset, text_encoding, start, size)
+        chunk = _read(dataset, text_encoding, start, size, attributes)
         yield chunk
         if len(chunk) < size:
             return
         start += len(chunk)
 
 
-def _read(dataset: DatasetCandidate, text_encoding: str, start: int, size: int) -> RawChunk:
+def _read(dataset: DatasetCandidate, text_encoding: str, start: int, size: int, attributes: bool) -> RawChunk:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         meta, _, wkb, columns = pyogrio.raw.read(
@@ -48,6 +53,7 @@ def _read(dataset: DatasetCandidate, text_encoding: str, start: int, size: int) 
             datetime_as_string=True,
             skip_features=start,
             max_features=size,
+            columns=None if attributes else [],
         )
     m_dropped = any("Measured (M)" in str(warning.message) for warning in caught)
     fields = list(zip(meta["fields"], meta["ogr_types"], meta["ogr_subtypes"], columns, strict=True))

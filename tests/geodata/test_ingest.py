@@ -224,3 +224,13 @@ def test_repaired_polygons_keep_all_their_area(layer, tmp_path):
     assert report["repaired"] == 2 and report["imported"] == 2
     areas = [shapely.from_wkb(bytes(feature.geom.wkb)).area for feature in Feature.objects.filter(layer=layer)]
     assert areas == pytest.approx([0.0002, 0.0007])
+
+
+def test_deleting_a_layer_deletes_its_features_and_copies(layer):
+    """Features and copies have no foreign-key constraint in the database (bulk loads skip its checks)."""
+    ingest_layer(layer, UPLOADS / "mapshaper_zip-in-zip.zip")
+    layer_id = layer.pk
+    assert GeneralisedFeature.objects.filter(layer_id=layer_id).exists()
+    layer.delete()
+    assert not Feature.objects.filter(layer_id=layer_id).exists()
+    assert not GeneralisedFeature.objects.filter(layer_id=layer_id).exists()

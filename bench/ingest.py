@@ -1,12 +1,15 @@
-"""Ingest benchmark: our `import_layer` against ogr2ogr on a 50k-polygon geology shapefile.
+"""Ingest benchmark: our `import_layer` against ogr2ogr on a generated geology shapefile.
 
-Generates a deterministic shapefile in UTM 48N (EPSG:32648) with a latin-1 DBF, 20-200 vertices
-per polygon and ~3% self-intersecting polygons, then imports it with `manage.py import_layer`
-and with `ogr2ogr -t_srs EPSG:4326 -makevalid` (PG_USE_COPY=YES, its own table in the same
-database, GiST index built). Both run as subprocesses so both pay for start-up. Each loader runs
-a few times; medians are reported. The last line is the ratio of features per second.
+Generates a deterministic shapefile in UTM 48N (EPSG:32648) with a latin-1 DBF: by default 50k
+polygons of 20-200 vertices, ~3% of them self-intersecting; with `--points`, 1M points. It imports
+it with `manage.py import_layer` (which returns once the layer is ready at every zoom, its
+generalised copies written) and with `ogr2ogr -t_srs EPSG:4326 -makevalid` (PG_USE_COPY=YES, its
+own table in the same database, GiST index built). Both run as subprocesses so both pay for
+start-up, and each one's peak resident memory is read from the operating system when it ends.
+Each loader runs a few times, interleaved; medians are reported. The last lines are the ratio of
+features per second and the peak memories.
 
-    .venv/bin/python bench/ingest.py [--features 50000] [--repeat 3]
+    .venv/bin/python bench/ingest.py [--features 50000] [--points] [--repeat 3]
 
 Uses DATABASE_URL or the project-local cluster (MINEREG_PG_PORT), like manage.py; removes the
 layers and the table it created.
@@ -74,10 +77,15 @@ def make_polygons(count: int, rng: np.random.Generator) -> tuple[np.ndarray, int
     return shapely.polygons(rings), len(twisted)
 
 
-def write_shapefile(directory: Path, count: int) -> tuple[Path, int]:
+def make_points(count: int, rng: np.random.Generator) -> np.ndarray:
+    """Points in UTM 48N, spread like the polygons' centres."""
+    return shapely.points(rng.uniform(200_000, 800_000, count), rng.uniform(1_100_000, 2_500_000, count))
+
+
+def write_shapefile(directory: Path, count: int, *, points: bool = False) -> tuple[Path, int]:
     """A zipped shapefile (latin-1 DBF with a .cpg) and how many polygons self-intersect."""
     rng = np.random.default_rng(SEED)
-    polygons, twisted = make_polygons(count, rng)
+    polygons, twisted = (make_points(count, rng), 0) if points else make_polygons(count, rng)
     fields = {
         "UNIT_ID": np.arange(1, count + 1, dtype=np.int32),
         "LITHOLOGIE": np.array(LITHOLOGIES, dtype=object)[rng.integers(0, len(LITHOLOGIES), count)],
@@ -120,22 +128,32 @@ def _frame(polygons: np.ndarray, fields: dict):
     return geopandas.GeoDataFrame(fields, geometry=polygons, crs=f"EPSG:{SOURCE_EPSG}")
 
 
-def run_ours(archive: Path, run: int) -> tuple[float, dict]:
-    title = f"{LAYER_TITLE_PREFIX}{os.getpid()}-{run}"
+def timed_process(command: list[str], **options) -> tuple[float, int, str]:
+    """Run a command; its wall-clock seconds, peak resident memory in MB and its output (stderr first)."""
     started = time.perf_counter()
-    result = subprocess.run(
-        [sys.executable, "manage.py", "import_layer", str(archive), "--title", title],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
+    with tempfile.TemporaryFile("w+") as output:
+        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, text=True, **options)
+        _, status, usage = os.wait4(process.pid, 0)
+        elapsed = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        output.seek(0)
+        text = output.read()
+    if process.returncode != 0:
+        raise SystemExit(f"{command[0]} failed:\n{text[-4000:]}")
+    return elapsed, usage.ru_maxrss // 1024, text  # ru_maxrss is in KB on Linux
+
+
+def run_ours(archive: Path, run: int) -> tuple[float, int, dict]:
+    title = f"{LAYER_TITLE_PREFIX}{os.getpid()}-{run}"
+    elapsed, peak_mb, _ = timed_process(
+        [sys.executable, "manage.py", "import_layer", str(archive), "--title", title], cwd=ROOT
     )
-    elapsed = time.perf_counter() - started
-    if result.returncode != 0:
-        raise SystemExit(f"import_layer failed:\n{result.stderr or result.stdout}")
     layer = Layer.objects.get(title=title)
     report = layer.report
+    if layer.status != "ready":
+        raise SystemExit(f"import_layer ended {layer.status}: {report.get('error')}")
     layer.delete()
-    return elapsed, report
+    return elapsed, peak_mb, report
 
 
 def ogr_connection_string() -> str:
@@ -150,7 +168,7 @@ def ogr_connection_string() -> str:
     return "PG:" + " ".join(f"{key}='{value}'" for key, value in parts.items() if value)
 
 
-def run_ogr2ogr(shapefile: Path) -> float:
+def run_ogr2ogr(shapefile: Path) -> tuple[float, int]:
     command = [
         "ogr2ogr",
         "-f",
@@ -170,13 +188,8 @@ def run_ogr2ogr(shapefile: Path) -> float:
         "-nlt",
         "GEOMETRY",
     ]
-    environment = {**os.environ, "PG_USE_COPY": "YES"}
-    started = time.perf_counter()
-    result = subprocess.run(command, capture_output=True, text=True, env=environment)
-    elapsed = time.perf_counter() - started
-    if result.returncode != 0:
-        raise SystemExit(f"ogr2ogr failed:\n{result.stderr}")
-    return elapsed
+    elapsed, peak_mb, _ = timed_process(command, env={**os.environ, "PG_USE_COPY": "YES"})
+    return elapsed, peak_mb
 
 
 def count_ogr_rows() -> int:
@@ -192,25 +205,28 @@ def drop_ogr_table() -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--features", type=int, default=50_000)
+    parser.add_argument("--features", type=int, help="how many (default: 50,000 polygons, 1,000,000 points)")
+    parser.add_argument("--points", action="store_true", help="points instead of polygons")
     parser.add_argument("--repeat", type=int, default=3)
     options = parser.parse_args()
+    count = options.features or (1_000_000 if options.points else 50_000)
 
     with tempfile.TemporaryDirectory(prefix="bench-ingest-") as work:
         directory = Path(work)
-        archive, twisted = write_shapefile(directory, options.features)
+        archive, twisted = write_shapefile(directory, count, points=options.points)
         shapefile = directory / "geologie_utm48n.shp"
-        print(
-            f"{options.features} polygons in EPSG:{SOURCE_EPSG}, latin-1 DBF, {twisted} self-intersecting; "
-            f"{options.repeat} runs each, medians"
-        )
-        ours, ogr, reports = [], [], []
+        shapes = "points" if options.points else f"polygons ({twisted} self-intersecting)"
+        print(f"{count} {shapes} in EPSG:{SOURCE_EPSG}, latin-1 DBF; {options.repeat} runs each, medians")
+        ours, ogr, reports, ours_mb, ogr_mb = [], [], [], [], []
         try:
             for run in range(options.repeat):  # interleaved, so drift in the machine's load hits both
-                elapsed, report = run_ours(archive, run)
+                elapsed, peak_mb, report = run_ours(archive, run)
                 ours.append(elapsed)
+                ours_mb.append(peak_mb)
                 reports.append(report)
-                ogr.append(run_ogr2ogr(shapefile))
+                elapsed, peak_mb = run_ogr2ogr(shapefile)
+                ogr.append(elapsed)
+                ogr_mb.append(peak_mb)
                 ogr_rows = count_ogr_rows()
         finally:
             drop_ogr_table()
@@ -225,10 +241,13 @@ def main() -> None:
     print(f"ours: {reports[-1]['repaired']} repaired, {reports[-1]['rejected']} rejected")
     timings = [report.get("stage_seconds") for report in reports if report.get("stage_seconds")]
     if timings:
-        order = ["unpacking", "finding datasets", "reading", "reprojecting", "validating", "loading"]
-        stages = {stage: statistics.median(t.get(stage, 0) for t in timings) for stage in order}
-        print("ours, median seconds per stage: " + json.dumps({k: round(v, 2) for k, v in stages.items()}))
+        stages = {stage: statistics.median(t.get(stage, 0) for t in timings) for stage in timings[0]}
+        print(
+            "ours, median seconds per stage (the preparing stages overlap the loading): "
+            + json.dumps({k: round(v, 2) for k, v in stages.items()})
+        )
     print(f"ingest ratio (ours/ogr2ogr features per second): {(imported / ours_s) / (ogr_rows / ogr_s):.2f}")
+    print(f"ingest peak memory (MB): ours {max(ours_mb)}, ogr2ogr {max(ogr_mb)}")
 
 
 if __name__ == "__main__":

@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "config.outage.DatabaseOutageMiddleware",  # a database outage answers 503, never 500 (config/outage.py)
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "config.tile_requests.AnonymousTileMiddleware",  # tiles for strangers skip the page middleware below
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -204,8 +204,8 @@ def _count_from_clusters(user, filters: dict) -> int | None:
     """The number of matching sites without counting every one, when the cluster table can say (None otherwise).
 
     The published ones come from the cluster table; for staff so do the drafts. Someone who sees the
-    drafts of some countries adds those drafts, counted along their own small index. A text search
-    is counted row by row.
+    drafts of some countries adds those drafts, each country's the difference of its two cluster counts
+    (counted one by one, a million sites' drafts took over 100 ms). A text search is counted row by row.
     """
     if filters.get("q"):
         return None
@@ -213,7 +213,9 @@ def _count_from_clusters(user, filters: dict) -> int | None:
     own_countries = set() if every_draft else draft_countries(user, MineSite)
     map_filters = {name: filters.get(name, "") for name in ("country", "status", "commodity")}
     total = tiles.site_count(include_drafts=every_draft, **map_filters)
-    if own_countries:
-        drafts = MineSite.objects.filter(is_published=False, country__in=own_countries)
-        total += queries.filtered_sites(drafts, **map_filters).count()
+    if map_filters["country"]:
+        own_countries &= {map_filters["country"]}
+    for country in sorted(own_countries):
+        country_filters = {**map_filters, "country": country}
+        total += tiles.site_count(include_drafts=True, **country_filters) - tiles.site_count(**country_filters)
     return total

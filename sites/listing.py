@@ -22,6 +22,8 @@ from sites import queries, tiles
 from sites.models import MineSite
 
 SITES_PER_PAGE = 50
+# A search is counted row by row up to here: a word most names hold would otherwise count a million rows.
+SEARCH_COUNT_LIMIT = 10_000
 # The letters the list offers to jump to; names starting otherwise come before A or after Z and are reached by paging.
 LETTERS = tuple(string.ascii_uppercase)
 
@@ -56,6 +58,7 @@ class SitePage:
     position: Position
     has_previous: bool
     has_next: bool
+    is_count_exact: bool = True  # False when a search matches more than the `count` of sites it stopped at
 
     @property
     def is_part_of_more(self) -> bool:
@@ -120,10 +123,13 @@ def site_list_page(user, filters: dict, position: Position, per_page: int | None
     if count == 0:  # nothing to read: a walk along the index for a page that cannot fill would read it all
         return SitePage(sites=[], count=0, position=position, has_previous=False, has_next=False)
     rows, has_previous, has_next = _read_page(sites, position, per_page)
+    page = SitePage(sites=rows, count=count or 0, position=position, has_previous=has_previous, has_next=has_next)
     if count is None:  # a search, counted row by row unless its page holds every match
         is_every_match = not (has_previous or has_next) and (rows or position in (Position(), Position(is_last=True)))
-        count = len(rows) if is_every_match else sites.count()
-    return SitePage(sites=rows, count=count, position=position, has_previous=has_previous, has_next=has_next)
+        page.count = len(rows) if is_every_match else sites[: SEARCH_COUNT_LIMIT + 1].count()
+        if page.count > SEARCH_COUNT_LIMIT:
+            page.count, page.is_count_exact = SEARCH_COUNT_LIMIT, False
+    return page
 
 
 def _read_page(sites: QuerySet[MineSite], position: Position, per_page: int) -> tuple[list[MineSite], bool, bool]:

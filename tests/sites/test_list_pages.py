@@ -194,6 +194,17 @@ def test_the_count_and_the_names_of_the_page_are_shown(client, sites):
     assert "23 sites" in html and "this page: names from “B00” to “B02”" in html
 
 
+def test_a_search_matching_more_than_it_counts_says_more_than_and_still_pages_to_the_end(client, sites, monkeypatch):
+    published, _drafts = sites
+    monkeypatch.setattr(listing, "SEARCH_COUNT_LIMIT", 7)
+    first = client.get("/sites/?q=0")  # every published name holds a 0
+    assert "more than 7 sites" in first.content.decode()
+    assert sum(walk(client, "?q=0", "next"), []) == in_order(published)
+    monkeypatch.setattr(listing, "SEARCH_COUNT_LIMIT", 23)
+    html = client.get("/sites/?q=0").content.decode()
+    assert "23 sites" in html and "more than" not in html
+
+
 def test_a_list_on_one_page_shows_no_page_links(client):
     make_site(name="Alone")
     html = client.get("/sites/").content.decode()

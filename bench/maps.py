@@ -227,7 +227,7 @@ def generate_sites(count: int) -> float:
 def generate_polygon_layer(count: int):
     from django.db import connection
 
-    from geodata import layer_tiles
+    from geodata import loading
     from geodata.loading import summarise_layer
     from geodata.models import Layer
 
@@ -257,7 +257,7 @@ def generate_polygon_layer(count: int):
         loaded = time.perf_counter() - start
         start = time.perf_counter()
         summarise_layer(layer)
-        layer_tiles.refresh_generalised_features(layer)
+        loading.regeneralise(layer)
         cursor.execute("ANALYZE geodata_generalisedfeature")
         generalised = time.perf_counter() - start
     layer.refresh_from_db()
@@ -265,11 +265,14 @@ def generate_polygon_layer(count: int):
 
 
 def raw_tile(sql_and_params) -> bytes:
+    """The tile's own statement, prepared once per connection as the application's is."""
     from django.db import connection
+
+    from geodata.prepared import execute_prepared
 
     sql, params = sql_and_params
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        execute_prepared(cursor, sql, params)
         return bytes(cursor.fetchone()[0] or b"")
 
 

@@ -12,7 +12,7 @@ import functools
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 
-from geodata.models import Feature, GeneralisedFeature, Layer, LayerStatus
+from geodata.models import Feature, GeneralisedFeature, LayerStatus
 from geodata.queries import visible_layers
 from geodata.tiles import (
     BUFFER,
@@ -94,10 +94,3 @@ def layer_tile_sql(layer_id: int, address: TileAddress, *, attribute: str = "") 
             FROM ({source}) AS source
         ) AS tile WHERE geom IS NOT NULL"""
     return sql, params
-
-
-def refresh_generalised_features(layer: Layer) -> None:
-    """Rebuild the layer's simplified low-zoom copies from its stored features (see geodata/generalise.py)."""
-    from geodata.loading import regeneralise
-
-    regeneralise(layer)

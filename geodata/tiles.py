@@ -41,6 +41,7 @@ from django.urls import reverse
 from django.utils.http import quote_etag
 
 from geodata.models import TileVersion
+from geodata.prepared import execute_prepared
 
 MAX_ZOOM = 22
 LARGEST_ID = 2**63 - 1  # ids are bigint: a larger one in a tile statement would be an SQL error, not a 404
@@ -180,7 +181,7 @@ def _version_in_etag(if_none_match: str | None, key_hash: str) -> str | None:
 
 def _fetch_subject(subject: tuple[str, dict]) -> tuple | None:
     with connection.cursor() as cursor:
-        cursor.execute(*subject)
+        execute_prepared(cursor, *subject)
         return cursor.fetchone()
 
 
@@ -188,7 +189,8 @@ def _fetch_subject_and_tile(tile: TileRequest) -> tuple[tuple | None, bytes | No
     """The subject row and the tile in one statement; the tile is built only when the row exists."""
     (subject_sql, subject_params), (tile_sql, tile_params) = tile.subject, tile.query
     with connection.cursor() as cursor:
-        cursor.execute(
+        execute_prepared(
+            cursor,
             f"SELECT subject.*, coalesce(({tile_sql}), ''::bytea) FROM ({subject_sql}) AS subject",
             {**tile_params, **subject_params},
         )
@@ -339,6 +341,6 @@ def inline_sql(rows: QuerySet) -> str:
 
 def fetch_tile(sql: str, params: dict) -> bytes:
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        execute_prepared(cursor, sql, params)
         row = cursor.fetchone()
     return bytes(row[0]) if row and row[0] is not None else b""

@@ -7,6 +7,17 @@ import django.db.models.deletion
 from django.contrib.postgres.indexes import GistIndex
 
 
+def generalise_layers_without_copies(apps, schema_editor):
+    # The current loader on purpose: it is the one definition of the copies, and it only reads the
+    # feature table and writes the copies' table as this migration leaves it.
+    from geodata.loading import regeneralise
+    from geodata.models import GeneralisedFeature, Layer
+
+    with_copies = GeneralisedFeature.objects.values("layer_id")
+    for layer in Layer.objects.filter(feature_count__gt=0).exclude(pk__in=with_copies).only("pk"):
+        regeneralise(layer)
+
+
 class Migration(migrations.Migration):
     dependencies = [("geodata", "0009_layer_created_by")]
 
@@ -49,4 +60,5 @@ class Migration(migrations.Migration):
             model_name="generalisedfeature",
             index=GistIndex(fields=["layer", "band", "last_band", "geom"], name="generalised_layer_bands_geom"),
         ),
+        migrations.RunPython(generalise_layers_without_copies, migrations.RunPython.noop),
     ]

@@ -29,7 +29,7 @@ TEST_APT_PACKAGES := chromium qgis python3-qgis redis-server
 
 export DJANGO_SETTINGS_MODULE ?= config.settings
 
-.PHONY: help run test db stop migrate demo worker backup restore system-packages test-system-packages venv vendor lint clean-db bench-maps bench-ingest
+.PHONY: help run test db stop migrate demo worker backup restore system-packages test-system-packages venv vendor lint clean-db bench-maps bench-ingest bench-load
 
 help:
 	@echo "make run    install what is missing, start the database, load the demo, serve on http://$(HOST):$(PORT)"
@@ -41,6 +41,7 @@ help:
 	@echo "make restore FILE=backups/…   put an archive's database and media files back"
 	@echo "make bench-maps   tiles and map page at 1M generated sites (about 10 minutes)"
 	@echo "make bench-ingest   our import_layer against ogr2ogr on a 50k-polygon shapefile"
+	@echo "make bench-load   locust against a running make run (started with API_ANON_THROTTLE_RATE=1000000/minute), about 4 minutes"
 
 # --- system packages ---------------------------------------------------------------------------
 system-packages:
@@ -136,7 +137,7 @@ run: demo
 	@export SECRET_KEY=$$(cat .secret_key); \
 	$(WORKER_LOOP) & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	$(VENV)/bin/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers 2 --timeout 120 --access-logfile -
+	$(VENV)/bin/gunicorn config.wsgi -c config/gunicorn.conf.py --bind $(HOST):$(PORT)
 
 worker: migrate
 	@export SECRET_KEY=$$(cat .secret_key); $(WORKER_LOOP)
@@ -167,6 +168,19 @@ lint: venv
 # --- benchmarks (print figures; see bench/README.md) -------------------------------------------
 bench-ingest: migrate
 	@SECRET_KEY=$$(cat .secret_key) $(PY) bench/ingest.py
+
+# Load on the server `make run` serves (HOST, PORT; start it first, in another terminal, with the anonymous API
+# throttle raised, since every simulated user is one address): browsing, then steps to saturation. Locust and
+# its dependencies live in their own venv, pinned by requirements-bench.lock, away from the test venv.
+BENCH_VENV := .venv-bench
+bench-load: venv .secret_key $(BENCH_VENV)/.installed
+	@$(BENCH_VENV)/bin/python bench/load.py --host http://$(HOST):$(PORT)
+
+$(BENCH_VENV)/.installed: requirements-bench.lock
+	@echo "==> bench venv: installing pinned locust from requirements-bench.lock"
+	@[ -x $(BENCH_VENV)/bin/python ] || $(PYTHON) -m venv $(BENCH_VENV)
+	@$(BENCH_VENV)/bin/python -m pip install -q --disable-pip-version-check -r requirements-bench.lock
+	@touch $@
 
 # Refresh static/vendor/ from the npm registry (needs node and npm; the result is committed).
 vendor:

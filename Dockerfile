@@ -24,4 +24,4 @@ RUN SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput -v0 \
 
 USER registry
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "120", "--access-logfile", "-"]
+CMD ["gunicorn", "config.wsgi", "-c", "config/gunicorn.conf.py", "--bind", "0.0.0.0:8000"]

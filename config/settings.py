@@ -98,6 +98,11 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": database_from_url(os.environ.get("DATABASE_URL") or LOCAL_CLUSTER_URL)}
+# Persistent connections: each gunicorn thread keeps its own (and with it the tile statements it has prepared)
+# for CONN_MAX_AGE seconds, checked before reuse so that a restarted database costs no request. 0 opens one
+# per request, as behind a transaction-pooling proxy; under load that costs a new backend for every request.
+DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("CONN_MAX_AGE", 60))
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env_bool("CONN_HEALTH_CHECKS", True)
 # While the database does not answer, requests get 503 with this Retry-After (seconds).
 DATABASE_OUTAGE_RETRY_AFTER = int(os.environ.get("DATABASE_OUTAGE_RETRY_AFTER", 10))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -126,7 +126,8 @@ def site_list_page(user, filters: dict, position: Position, per_page: int | None
     page = SitePage(sites=rows, count=count or 0, position=position, has_previous=has_previous, has_next=has_next)
     if count is None:  # a search, counted row by row unless its page holds every match
         is_every_match = not (has_previous or has_next) and (rows or position in (Position(), Position(is_last=True)))
-        page.count = len(rows) if is_every_match else sites[: SEARCH_COUNT_LIMIT + 1].count()
+        # Unordered: along the name order, a search matching names of one stretch would read up to it first.
+        page.count = len(rows) if is_every_match else sites.order_by()[: SEARCH_COUNT_LIMIT + 1].count()
         if page.count > SEARCH_COUNT_LIMIT:
             page.count, page.is_count_exact = SEARCH_COUNT_LIMIT, False
     return page

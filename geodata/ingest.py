@@ -215,14 +215,16 @@ def _ingest(layer, upload_path, work_dir, report, step, *, srid, encoding, layer
         return
 
     step("surveying", 15)
-    coarsest = _survey(dataset, text_encoding, source_crs)
+    copies_plan = _survey(dataset, text_encoding, source_crs)
     step("reading", 20)
     total = max(dataset.feature_count, 1)
     tally = _Tally(report)
     with transaction.atomic():
-        writer = loading.LayerWriter(layer)
+        writer = loading.LayerWriter(layer, copies_plan.finest_band)
         with step.through_side_connection():
-            for chunk in _prepared_chunks(dataset, text_encoding, source_crs, writer, coarsest, step.seconds):
+            for chunk in _prepared_chunks(
+                dataset, text_encoding, source_crs, writer, copies_plan.coarsest, step.seconds
+            ):
                 if chunk.rows is not None:
                     writer.write(chunk.rows)
                 tally.add(chunk)
@@ -254,14 +256,14 @@ class _PreparedChunk:
     rows: loading.EncodedRows | None
 
 
-def _survey(dataset: DatasetCandidate, text_encoding: str, source_crs) -> np.ndarray:
-    """A first, quick read of the geometries alone: each feature's coarsest generalised band.
+def _survey(dataset: DatasetCandidate, text_encoding: str, source_crs) -> generalise.Plan:
+    """A first, quick read of the geometries alone, to plan the generalised copies (generalise.plan).
 
     Which features a low zoom keeps depends on all of them (the largest per square wins), so it is
     decided before the first chunk is written. Features the import will reject count as absent when
     it can tell from their box already.
     """
-    boxes, points = [], []
+    boxes, points, vertices = [], [], []
     for raw in reading.read_chunks(dataset, text_encoding, loading.COPY_CHUNK_ROWS, attributes=False):
         geometries, reasons = geometry.parse_wkb(raw.wkb)
         geometry.reject_unusable(geometries, reasons)
@@ -273,7 +275,8 @@ def _survey(dataset: DatasetCandidate, text_encoding: str, source_crs) -> np.nda
         box[~on_earth] = np.nan
         boxes.append(box)
         points.append(loading.is_point(geometries))
-    return generalise.coarsest_bands(np.concatenate(boxes), np.concatenate(points))
+        vertices.append(shapely.get_num_coordinates(geometries))
+    return generalise.plan(np.concatenate(boxes), np.concatenate(points), np.concatenate(vertices))
 
 
 def _prepared_chunks(dataset, text_encoding, source_crs, writer, coarsest, seconds) -> Iterator[_PreparedChunk]:

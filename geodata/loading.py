@@ -69,12 +69,12 @@ def replace_features(
 
     Writes their generalised copies and updates the layer's feature count, geometry type and extent.
     """
-    writer = LayerWriter(layer)
-    coarsest = generalise.coarsest_bands(shapely.bounds(geometries), is_point(geometries))
+    copies = generalise.plan(shapely.bounds(geometries), is_point(geometries), shapely.get_num_coordinates(geometries))
+    writer = LayerWriter(layer, copies.finest_band)
     ids = writer.reserve_ids(len(geometries))
     writer.write(
         writer.encode(
-            geometries, properties_json(properties), np.asarray(source_indexes, dtype=np.int64), ids, coarsest
+            geometries, properties_json(properties), np.asarray(source_indexes, dtype=np.int64), ids, copies.coarsest
         )
     )
     summarise_layer(layer)
@@ -108,8 +108,9 @@ class LayerWriter:
     sends both with COPY.
     """
 
-    def __init__(self, layer: Layer):
+    def __init__(self, layer: Layer, finest_band: int):
         self.layer = layer
+        self.finest_band = finest_band  # the layer's generalisation plan (generalise.plan)
         delete_features(layer)
 
     def reserve_ids(self, count: int) -> np.ndarray:
@@ -138,9 +139,9 @@ class LayerWriter:
         feature_ids: np.ndarray,
         coarsest: np.ndarray,
     ) -> EncodedRows:
-        """The COPY streams of one chunk; `coarsest` is each feature's coarsest band (generalise.coarsest_bands)."""
+        """The COPY streams of one chunk; `coarsest` is each feature's coarsest band (generalise.plan)."""
         feature_ids = feature_ids[: len(geometries)]
-        copies = generalise.copies_of(geometries, coarsest)
+        copies = generalise.copies_of(geometries, coarsest, self.finest_band)
         return EncodedRows(
             feature_count=len(geometries),
             features=b"".join(_feature_rows(self.layer.pk, feature_ids, geometries, properties, source_indexes)),
@@ -174,19 +175,22 @@ def regeneralise(layer: Layer) -> None:
     table = Feature._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f"""SELECT ST_XMin(geom), ST_YMin(geom), ST_XMax(geom), ST_YMax(geom), GeometryType(geom) LIKE '%%POINT'
+            f"""SELECT ST_XMin(geom), ST_YMin(geom), ST_XMax(geom), ST_YMax(geom),
+                       GeometryType(geom) LIKE '%%POINT', ST_NPoints(geom)
                 FROM {table} WHERE layer_id = %s ORDER BY id""",
             [layer.pk],
         )
-        boxes = np.array(cursor.fetchall(), dtype=np.float64).reshape(-1, 5)
-    coarsest = generalise.coarsest_bands(boxes[:, :4], boxes[:, 4].astype(bool))
+        boxes = np.array(cursor.fetchall(), dtype=np.float64).reshape(-1, 6)
+    copies_plan = generalise.plan(boxes[:, :4], boxes[:, 4].astype(bool), boxes[:, 5])
     done = 0
     with connection.chunked_cursor() as cursor:  # a server-side cursor: the features are read a chunk at a time
         cursor.execute(f"SELECT id, ST_AsBinary(geom) FROM {table} WHERE layer_id = %s ORDER BY id", [layer.pk])
         while rows := cursor.fetchmany(COPY_CHUNK_ROWS):
             ids = np.array([row[0] for row in rows], dtype=np.int64)
             geometries = shapely.from_wkb([bytes(row[1]) for row in rows])
-            copies = generalise.copies_of(geometries, coarsest[done : done + len(rows)])
+            copies = generalise.copies_of(
+                geometries, copies_plan.coarsest[done : done + len(rows)], copies_plan.finest_band
+            )
             done += len(rows)
             with connection.cursor() as writer:
                 _copy_in_copies(writer, b"".join(_copy_rows(layer.pk, ids, copies)))

@@ -9,7 +9,7 @@ import shapely
 from django.db import connection
 from django.utils import timezone
 
-from geodata import geometry, loading
+from geodata import generalise, geometry, loading
 from geodata.ingest import ingest_layer, mark_stale_jobs_failed, sanitise_field_names
 from geodata.models import Feature, GeneralisedFeature, Layer, LayerStatus
 from tests.geodata.conftest import UPLOADS, make_layer
@@ -58,6 +58,7 @@ def test_a_failure_in_a_late_chunk_leaves_no_features_and_no_copies(layer, monke
 
 def test_a_layer_read_in_chunks_is_the_layer_read_at_once(layer, monkeypatch):
     """Features, ids' order, the report and the generalised copies do not depend on the chunk size."""
+    monkeypatch.setattr(generalise, "MAX_TILE_FEATURES", 0)  # copies at every low zoom, as for a dense layer
     whole = make_layer(title="at once")
     ingest_layer(whole, UPLOADS / "mapshaper_zip-in-zip.zip")
     monkeypatch.setattr(loading, "COPY_CHUNK_ROWS", 40)
@@ -226,8 +227,9 @@ def test_repaired_polygons_keep_all_their_area(layer, tmp_path):
     assert areas == pytest.approx([0.0002, 0.0007])
 
 
-def test_deleting_a_layer_deletes_its_features_and_copies(layer):
+def test_deleting_a_layer_deletes_its_features_and_copies(layer, monkeypatch):
     """Features and copies have no foreign-key constraint in the database (bulk loads skip its checks)."""
+    monkeypatch.setattr(generalise, "MAX_TILE_FEATURES", 0)
     ingest_layer(layer, UPLOADS / "mapshaper_zip-in-zip.zip")
     layer_id = layer.pk
     assert GeneralisedFeature.objects.filter(layer_id=layer_id).exists()

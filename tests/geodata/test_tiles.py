@@ -8,11 +8,14 @@ import numpy as np
 import pytest
 import shapely
 from django.contrib.auth.models import User
+from django.contrib.gis.db.models import GeometryField
 from django.contrib.gis.geos import Point
+from django.db.models import F, Func
 from mapbox_vector_tile.Mapbox import vector_tile_pb2
 
 from access.models import Role
-from geodata import loading
+from geodata import generalise, loading
+from geodata.models import GeneralisedFeature
 from sites.models import MineSite, SiteCluster, SiteStatus
 from tests.conftest import make_site
 from tests.geodata.conftest import make_layer
@@ -240,8 +243,12 @@ def square(lon: float, lat: float, size_deg: float):
 
 
 @pytest.fixture
-def geology(db):
-    """A published layer: one large polygon (visible at z3) and one of about 20 m (not visible there)."""
+def geology(db, monkeypatch):
+    """A published layer: one large polygon (visible at z3) and one of about 20 m (not visible there).
+
+    Loaded as if it were dense, so its low zooms have generalised copies.
+    """
+    monkeypatch.setattr(generalise, "MAX_TILE_FEATURES", 0)
     layer = make_layer(status="ready", is_published=True, field_schema=[{"name": "LITHOLOGY", "type": "str"}])
     geometries = np.array([square(110.0, -7.5, 1.0), square(110.9, -7.1, 0.0002)])
     loading.replace_features(layer, geometries, [{"LITHOLOGY": "basalt"}, {"LITHOLOGY": "shale"}], [0, 1])
@@ -261,6 +268,23 @@ def test_layer_tile_carries_feature_ids_and_the_chosen_attribute(client, geology
     ided = feature_ids(client.get(layer_tile_url(geology, 16, query="attribute=LITHOLOGY")), "features")
     assert sorted(feature_id for feature_id, _ in ided) == sorted(geology.features.values_list("id", flat=True))
     assert all(feature_id == properties["fid"] for feature_id, properties in ided)
+
+
+def test_a_sparse_layers_low_zooms_are_drawn_from_its_features_as_stored(client):
+    layer = make_layer(status="ready", is_published=True, field_schema=[{"name": "LITHOLOGY", "type": "str"}])
+    loading.replace_features(layer, np.array([square(110.0, -7.5, 1.0)]), [{"LITHOLOGY": "basalt"}], [0])
+    assert not GeneralisedFeature.objects.filter(layer=layer).exists()  # one feature: no tile is crowded
+    (only,) = layer.features.all()
+    assert feature_ids(client.get(layer_tile_url(layer, 3)), "features") == [(only.pk, {"fid": only.pk})]
+
+
+def test_a_dense_layers_low_zooms_are_drawn_from_its_copies(client, geology):
+    moved = GeneralisedFeature.objects.filter(layer=geology).update(
+        geom=Func(F("geom"), 0, 1e7, function="ST_Translate", output_field=GeometryField(srid=3857))
+    )
+    assert moved
+    assert features(client.get(layer_tile_url(geology, 3)), "features") == []  # the copies were moved away
+    assert len(features(client.get(layer_tile_url(geology, 16)), "features")) == 2  # from z12: the features
 
 
 def test_low_zoom_layer_tiles_leave_out_what_is_too_small_to_see(client, geology):

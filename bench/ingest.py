@@ -52,6 +52,7 @@ SOURCE_EPSG = 32648
 SELF_INTERSECTING_SHARE = 0.03
 OGR_TABLE = "bench_ingest_ogr2ogr"
 LAYER_TITLE_PREFIX = "bench-ingest-"
+GENERATION_BATCH = 100_000
 LITHOLOGIES = ["Granit à biotite", "Grès rouge", "Calcaire récifal", "Basalte", "Schiste ardoisier", "Alluvions"]
 
 
@@ -83,25 +84,36 @@ def make_points(count: int, rng: np.random.Generator) -> np.ndarray:
 
 
 def write_shapefile(directory: Path, count: int, *, points: bool = False) -> tuple[Path, int]:
-    """A zipped shapefile (latin-1 DBF with a .cpg) and how many polygons self-intersect."""
+    """A zipped shapefile (latin-1 DBF with a .cpg) and how many polygons self-intersect.
+
+    Written in batches, so that generating a million polygons does not hold them all in memory.
+    """
     rng = np.random.default_rng(SEED)
-    polygons, twisted = (make_points(count, rng), 0) if points else make_polygons(count, rng)
-    fields = {
-        "UNIT_ID": np.arange(1, count + 1, dtype=np.int32),
-        "LITHOLOGIE": np.array(LITHOLOGIES, dtype=object)[rng.integers(0, len(LITHOLOGIES), count)],
-        "AGE_MA": np.round(rng.uniform(0.1, 540, count), 2),
-        "MAP_CODE": np.array([f"Q{n % 97:02d}-{n % 13}" for n in range(count)], dtype=object),
-        "AREA_KM2": np.round(shapely.area(polygons) / 1e6, 4),
-    }
     shp = directory / "geologie_utm48n.shp"
-    with _quiet_output():  # GDAL prints "Created N records" straight to the process's stdout
-        pyogrio.write_dataframe(_frame(polygons, fields), shp, driver="ESRI Shapefile", encoding="latin1")
+    twisted_total = 0
+    for first in range(0, count, GENERATION_BATCH):
+        size = min(GENERATION_BATCH, count - first)
+        polygons, twisted = (make_points(size, rng), 0) if points else make_polygons(size, rng)
+        twisted_total += twisted
+        numbers = np.arange(first, first + size)
+        fields = {
+            "UNIT_ID": (numbers + 1).astype(np.int32),
+            "LITHOLOGIE": np.array(LITHOLOGIES, dtype=object)[rng.integers(0, len(LITHOLOGIES), size)],
+            "AGE_MA": np.round(rng.uniform(0.1, 540, size), 2),
+            "MAP_CODE": np.array([f"Q{n % 97:02d}-{n % 13}" for n in numbers], dtype=object),
+            "AREA_KM2": np.round(shapely.area(polygons) / 1e6, 4),
+        }
+        with _quiet_output():  # GDAL prints "Created N records" straight to the process's stdout
+            pyogrio.write_dataframe(
+                _frame(polygons, fields), shp, driver="ESRI Shapefile", encoding="latin1", append=first > 0
+            )
+        del polygons, fields
     archive = directory / "geologie_utm48n.zip"
-    with zipfile.ZipFile(archive, "w", zipfile.ZIP_STORED) as bundle:
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_STORED, allowZip64=True) as bundle:
         for member in sorted(directory.glob("geologie_utm48n.*")):
             if member != archive:
                 bundle.write(member, member.name)
-    return archive, twisted
+    return archive, twisted_total
 
 
 @contextlib.contextmanager

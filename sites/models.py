@@ -149,7 +149,8 @@ class MineSite(AuditedRecord):
             ),
         ]
         indexes = [
-            # The sites list's order: a page is read along it, from whichever end is nearer (sites/listing.py).
+            # The sites list's order: a page is read along it, by keyset from a neighbouring row, a letter
+            # or an end (sites/listing.py).
             models.Index(fields=["name", "id"], name="site_name_order"),
             models.Index(fields=["country", "status"]),
             # Drafts are few: counted and listed per country without reading the published sites.

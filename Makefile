@@ -29,7 +29,7 @@ TEST_APT_PACKAGES := chromium qgis python3-qgis redis-server
 
 export DJANGO_SETTINGS_MODULE ?= config.settings
 
-.PHONY: help run test db stop migrate demo worker backup restore system-packages test-system-packages venv vendor lint clean-db bench-maps bench-ingest bench-load
+.PHONY: help run test db stop migrate demo worker backup restore system-packages test-system-packages venv vendor lint clean-db bench bench-maps bench-ingest bench-load
 
 help:
 	@echo "make run    install what is missing, start the database, load the demo, serve on http://$(HOST):$(PORT)"
@@ -41,6 +41,7 @@ help:
 	@echo "make restore FILE=backups/…   put an archive's database and media files back"
 	@echo "make bench-maps   tiles and map page at 1M generated sites (about 10 minutes)"
 	@echo "make bench-ingest   our import_layer against ogr2ogr on a 50k-polygon shapefile"
+	@echo "make bench   every benchmark, one after the other (about 90 minutes), and the summary table in bench/README.md"
 	@echo "make bench-load   locust against a running make run (started with API_ANON_THROTTLE_RATE=1000000/minute), about 4 minutes"
 
 # --- system packages ---------------------------------------------------------------------------
@@ -175,6 +176,11 @@ bench-ingest: migrate
 BENCH_VENV := .venv-bench
 bench-load: venv .secret_key $(BENCH_VENV)/.installed
 	@$(BENCH_VENV)/bin/python bench/load.py --host http://$(HOST):$(PORT)
+
+# Every benchmark, then the summary table at the top of bench/README.md (bench/summary.py).
+bench: demo .secret_key $(BENCH_VENV)/.installed
+	@$(MANAGE) collectstatic --noinput -v 0
+	@SECRET_KEY=$$(cat .secret_key) $(PY) bench/summary.py
 
 $(BENCH_VENV)/.installed: requirements-bench.lock
 	@echo "==> bench venv: installing pinned locust from requirements-bench.lock"

@@ -34,6 +34,10 @@ def execute_prepared(cursor, sql: str, params: dict) -> None:
     # Preparing goes in the same round trip as the first execution (psycopg2 sends both at once).
     before = []
     prepared = _prepared_on(cursor)
+    if prepared.get(statement) is False:  # a first run failed: was the statement prepared before it did?
+        cursor.execute("SELECT EXISTS (SELECT FROM pg_prepared_statements WHERE name = %s)", [statement])
+        if not cursor.fetchone()[0]:
+            del prepared[statement]
     if statement in prepared:
         prepared.move_to_end(statement)
     else:
@@ -41,8 +45,12 @@ def execute_prepared(cursor, sql: str, params: dict) -> None:
             oldest, _ = prepared.popitem(last=False)
             before.append(f"DEALLOCATE {oldest}")
         before.append(f"PREPARE {statement} AS {positional.replace('%', '%%') if values else positional}")
-        prepared[statement] = True
-    cursor.execute("; ".join([*before, execute]), values or None)
+    try:
+        cursor.execute("; ".join([*before, execute]), values or None)
+    except Exception:
+        prepared[statement] = False
+        raise
+    prepared[statement] = True
 
 
 def _prepared_on(cursor) -> OrderedDict:

@@ -42,3 +42,16 @@ def test_a_new_session_prepares_again():
     assert run("SELECT %(n)s::text", {"n": "first"}) == [("first",)]
     connection.close()
     assert run("SELECT %(n)s::text", {"n": "again"}) == [("again",)]
+
+
+def test_a_statement_whose_first_run_failed_runs_again():
+    """Prepared but failed on its first values (division by zero), or not even prepared (a type error)."""
+    from django.db import transaction
+
+    with pytest.raises(Exception, match="division by zero"), transaction.atomic():
+        run("SELECT 1 / %(n)s::int", {"n": 0})
+    assert run("SELECT 1 / %(n)s::int", {"n": 1}) == [(1,)]
+    with pytest.raises(Exception, match="invalid input syntax"), transaction.atomic():
+        run("SELECT %(n)s::int + 'x'::int", {"n": 1})
+    with pytest.raises(Exception, match="invalid input syntax"), transaction.atomic():
+        run("SELECT %(n)s::int + 'x'::int", {"n": 1})  # prepared or not, the same error, not a missing statement

@@ -101,8 +101,11 @@ class Feature(models.Model):
     """One feature of a layer. Loaded in bulk by the ingest; never edited one by one."""
 
     # No database constraint: checking it row by row would cost a bulk load more than its writing; the
-    # loader is the only writer, and deleting a layer deletes its features through Django.
-    layer = models.ForeignKey(Layer, on_delete=models.CASCADE, related_name="features", db_constraint=False)
+    # loader is the only writer, and deleting a layer deletes its features through Django. No index of its
+    # own either: the (layer, source_index) and (layer, geom) indexes below start with it.
+    layer = models.ForeignKey(
+        Layer, on_delete=models.CASCADE, related_name="features", db_constraint=False, db_index=False
+    )
     geom = models.GeometryField(srid=4326, spatial_index=False)
     properties = models.JSONField(default=dict)
     source_index = models.PositiveIntegerField(help_text=_("Position of the feature in the uploaded file."))
@@ -132,7 +135,8 @@ class TileVersion(models.Model):
 class GeneralisedFeature(models.Model):
     """A layer's feature simplified for a run of low zooms, in EPSG:3857 (geodata/generalise.py has the rule)."""
 
-    layer = models.ForeignKey(Layer, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    # As for features: no constraint, and its index is the first column of the GiST index below.
+    layer = models.ForeignKey(Layer, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False)
     feature_id = models.BigIntegerField()
     band = models.SmallIntegerField(help_text=_("The lowest zoom this copy serves."))
     last_band = models.SmallIntegerField(help_text=_("The highest zoom this copy serves."))

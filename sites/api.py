@@ -41,29 +41,7 @@ class SiteSerializer(GeoJsonFeatureInput, GeoFeatureModelSerializer):
     class Meta:
         model = MineSite
         geo_field = "location"
-        fields = [
-            "id",
-            "name",
-            "alternative_names",
-            "country",
-            "admin_area",
-            "status",
-            "mine_type",
-            "commodities",
-            "location",
-            "operator",
-            "opened_year",
-            "closed_year",
-            "source_record_id",
-            "source_status",
-            "source_url",
-            "data_source",
-            "license",
-            "quality_flags",
-            "is_published",
-            "created_at",
-            "updated_at",
-        ]
+        fields = list(geojson.API_FIELDS)
         read_only_fields = ["quality_flags", "is_published", "created_at", "updated_at"]
 
     def validate_location(self, value):

@@ -54,3 +54,17 @@ def browser_session():
         finally:
             context.close()
             browser.close()
+
+
+def wait_for_at_least(locator, count: int, timeout_ms: int = 30_000) -> None:
+    """Wait until `locator` matches at least `count` elements.
+
+    Polled from here rather than with `page.wait_for_function`, which evaluates its expression with
+    `eval` in the page, where the pages' Content-Security-Policy forbids it.
+    """
+    waited = 0
+    while locator.count() < count:
+        if waited >= timeout_ms:
+            raise AssertionError(f"{locator} matched {locator.count()} elements after {timeout_ms} ms, not {count}")
+        locator.page.wait_for_timeout(100)
+        waited += 100

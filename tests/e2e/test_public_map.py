@@ -8,6 +8,7 @@ from django.contrib.gis.geos import MultiPolygon, Polygon
 from remediation.models import STAGE_COLOURS, MeasureStage
 from sites.demo import load_demo
 from sites.models import MineSite
+from tests.e2e.conftest import wait_for_at_least
 from tests.remediation.conftest import make_measure
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -48,7 +49,7 @@ def test_visitor_browses_the_map_toggles_an_overlay_and_filters(demo_site_url, b
     site_tiles = [(url, status) for url, status in tile_responses if "/tiles/sites/" in url]
     assert site_tiles and all(status == 200 for _url, status in site_tiles)
     # Outlines, faults and mining areas arrive after the page: 11 + 234 + 18 shapes.
-    page.wait_for_function("document.querySelectorAll('.leaflet-overlay-pane path').length >= 263")
+    wait_for_at_least(page.locator(".leaflet-overlay-pane path"), 263)
     with_faults = overlay_paths(page)
     SCREENSHOT.parent.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOT))

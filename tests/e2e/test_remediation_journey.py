@@ -8,9 +8,11 @@ import pytest
 from django.contrib.auth.models import User
 from django.contrib.gis.geos import Point
 from PIL import Image
+from playwright.sync_api import expect
 
 from access.models import Membership, Role
 from tests.conftest import make_site
+from tests.e2e.conftest import wait_for_at_least
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -52,7 +54,7 @@ def draw_square_on_the_map(page, map_selector: str) -> None:
         page.mouse.down()
         page.mouse.up()
         page.wait_for_timeout(300)
-    page.wait_for_function("document.querySelector('#id_treated_area').value.includes('MultiPolygon')")
+    expect(page.locator("#id_treated_area")).to_have_value(re.compile("MultiPolygon"))
 
 
 def test_measure_is_recorded_published_and_seen_by_the_public(journey, browser_session):
@@ -92,7 +94,7 @@ def test_measure_is_recorded_published_and_seen_by_the_public(journey, browser_s
     thumbnail.wait_for(state="visible")
     assert page.evaluate("img => img.naturalWidth", thumbnail.element_handle()) > 0
     # The treated area is drawn on the site's map from the GeoJSON endpoint.
-    page.wait_for_function("document.querySelectorAll('.leaflet-overlay-pane path').length >= 1")
+    wait_for_at_least(page.locator(".leaflet-overlay-pane path"), 1)
     assert "Officer" not in page.locator("section.remediation").inner_text()
     page.locator("section.remediation").screenshot(path=str(SCREENSHOT))
     assert browser_session.errors == []

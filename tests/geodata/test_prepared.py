@@ -9,6 +9,14 @@ from geodata.prepared import execute_prepared
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def no_statements_prepared_yet():
+    """The session may hold earlier tests' statements: start each test without any."""
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    connection._prepared_statements = None
+
+
 def run(sql: str, params: dict):
     with connection.cursor() as cursor:
         execute_prepared(cursor, sql, params)

@@ -17,6 +17,7 @@ from access.visibility import may_publish
 from geodata import downloads, exports, layer_tiles, maps, queries, services, tiles
 from geodata.bbox import parse_bbox
 from geodata.forms import IngestOptionsForm, LayerFilterForm, LayerUploadForm, PublishForm
+from geodata.import_report import readable_report
 from geodata.models import Feature, LayerStatus
 
 LAYERS_PER_PAGE = 25
@@ -67,8 +68,10 @@ def layer_detail(request, pk):
         style, style_error = "", " ".join(error.messages)
     categories = queries.layer_categories(layer, style) if style else []
     features = queries.layer_features_page(layer, request.GET.get("page"))
+    looks_after = may_edit or may_publish(request.user, layer.country) or request.user.is_staff
     context = {
         "layer": layer,
+        "report": readable_report(layer.report, details=looks_after),
         "map": _layer_map(layer, style, categories) if layer.feature_count else None,
         "style": style,
         "style_error": style_error,

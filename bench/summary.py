@@ -56,7 +56,7 @@ class Figure:
 
 def _growth(figures: dict) -> float | None:
     big, small = figures.get(("ingest-1m", "memory")), figures.get(("ingest-250k", "memory"))
-    return round(big / small, 2) if big and small else None
+    return round(float(big) / float(small), 2) if big and small else None
 
 
 FIGURES = [
@@ -175,21 +175,22 @@ def _wait_until_serving(url: str, seconds: float = 60) -> None:
 
 
 def read_figures() -> dict:
+    """Each figure as its benchmark printed it, by (run, figure)."""
     figures: dict = {}
     for figure in FIGURES:
         path = RESULTS / f"{figure.run}.txt"
         found = re.findall(figure.pattern, path.read_text()) if path.exists() else []
         if found:
-            figures[(figure.run, "memory" if "memory" in figure.label else figure.label)] = float(found[-1])
+            figures[(figure.run, "memory" if "memory" in figure.label else figure.label)] = found[-1]
     return figures
 
 
 def table(figures: dict) -> str:
     rows = ["| figure | today | target | met |", "|---|---:|---|---|"]
     for figure in FIGURES:
-        value = figures.get((figure.run, "memory" if "memory" in figure.label else figure.label))
-        shown = "not measured" if value is None else f"{value:g}{figure.unit}"
-        met = "" if value is None or figure.met is None else ("yes" if figure.met(value) else "**no**")
+        printed = figures.get((figure.run, "memory" if "memory" in figure.label else figure.label))
+        shown = "not measured" if printed is None else f"{printed}{figure.unit}"  # as the benchmark printed it
+        met = "" if printed is None or figure.met is None else ("yes" if figure.met(float(printed)) else "**no**")
         rows.append(f"| {figure.label} | {shown} | {figure.target} | {met} |")
     growth = _growth(figures)
     met = "" if growth is None else ("yes" if growth <= 1.3 else "**no**")

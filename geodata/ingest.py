@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from geodata import crs as crs_rules
 from geodata import encoding as encodings
-from geodata import generalise, geometry, loading, reading
+from geodata import generalise, geometry, loading, outlines, reading
 from geodata.datasets import DatasetCandidate, choose_dataset, find_datasets
 from geodata.errors import IngestError, LayerChoiceRequired
 from geodata.models import Layer, LayerStatus
@@ -233,6 +233,8 @@ def _ingest(layer, upload_path, work_dir, report, step, *, srid, encoding, layer
             raise IngestError(_nothing_good_message(dataset, report))
         tally.finish()
         loading.set_summary(layer, tally.imported, tally.geometry_types, tally.bounds)
+        if outlines.lies_outside_its_country(layer):
+            report["warnings"].append(_outside_country_warning(layer))
         layer.field_schema = report["fields"]
         layer.source_crs = report["source_crs"]
         layer.encoding = text_encoding
@@ -378,6 +380,15 @@ class _Tally:
         self.report["imported"] = self.imported
         self.report["geometry_types"] = dict(sorted(self.geometry_types.items()))
         self.report["warnings"] += _geometry_warnings(self.bounds, self.report["geometry_types"])
+
+
+def _outside_country_warning(layer: Layer) -> str:
+    xmin, ymin, xmax, ymax = layer.extent.extent
+    return (
+        f"The layer lies outside {layer.get_country_display()}: its extent (lon {xmin:.2f}..{xmax:.2f}, "
+        f"lat {ymin:.2f}..{ymax:.2f}) does not touch the country's outline. Check the country it is filed "
+        "under, or the coordinate system of the file."
+    )
 
 
 def _encoding_of(dataset: DatasetCandidate, override: str | None, report: dict) -> tuple[str, str]:

@@ -9,11 +9,12 @@ from django.contrib.gis.geos import Point
 from django.db import transaction
 
 from geodata.models import Theme
+from geodata.outlines import COUNTRY_OUTLINES_SLUG
 from geodata.services import ReferenceLayerSpec, load_reference_layer
 from sites import gem
 from sites.imports import upsert_sites
 from sites.models import DataSource, MineSite
-from sites.quality import COUNTRY_OUTLINES_SLUG, flag_quality_issues
+from sites.quality import flag_quality_issues
 
 DEMO_DIR = Path(__file__).resolve().parent / "data" / "demo"
 GEM_COAL_FILE = DEMO_DIR / "asean_coal_mines_gem_gcmt_2024-05.geojson"

@@ -7,6 +7,7 @@ from django.db import connection
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
+from geodata.outlines import COUNTRY_OUTLINES_SLUG
 from sites.models import MineSite, QualityFlag
 
 # Each check is one SQL query returning the ids of sites that have the defect.
@@ -30,8 +31,6 @@ CHECKS = {
             WHERE l.slug = %(outlines)s AND ST_Intersects(f.geom, s.location))
     """,
 }
-
-COUNTRY_OUTLINES_SLUG = "asean-country-outlines"
 
 
 def flag_quality_issues() -> dict[str, int]:

@@ -93,20 +93,25 @@ def lonlat_boxes(boxes: np.ndarray, crs: CRS) -> np.ndarray:
     return np.column_stack([x.min(axis=1), y.min(axis=1), x.max(axis=1), y.max(axis=1)])
 
 
+def on_earth(boxes: np.ndarray) -> np.ndarray:
+    """Which lon/lat boxes (xmin, ymin, xmax, ymax) lie within -180..180 and -90..90 (NaN: no)."""
+    with np.errstate(invalid="ignore"):
+        return (
+            (boxes[:, 0] >= -180 - _DEGREE_SLACK)
+            & (boxes[:, 2] <= 180 + _DEGREE_SLACK)
+            & (boxes[:, 1] >= -90 - _DEGREE_SLACK)
+            & (boxes[:, 3] <= 90 + _DEGREE_SLACK)
+        )
+
+
 def out_of_range_reasons(geometries: np.ndarray) -> np.ndarray:
     """Per geometry, why its EPSG:4326 coordinates are impossible (non-finite, |lon|>180, |lat|>90), or None."""
     reasons = np.full(len(geometries), None, dtype=object)
     present = ~(shapely.is_missing(geometries) | shapely.is_empty(geometries))
     bounds = np.full((len(geometries), 4), np.nan)
     bounds[present] = shapely.bounds(geometries[present])
-    with np.errstate(invalid="ignore"):
-        finite = np.isfinite(bounds).all(axis=1)
-        inside = (
-            (bounds[:, 0] >= -180 - _DEGREE_SLACK)
-            & (bounds[:, 2] <= 180 + _DEGREE_SLACK)
-            & (bounds[:, 1] >= -90 - _DEGREE_SLACK)
-            & (bounds[:, 3] <= 90 + _DEGREE_SLACK)
-        )
+    finite = np.isfinite(bounds).all(axis=1)
+    inside = on_earth(bounds)
     # Only the (few) bad features get a Python-level message.
     for position in np.flatnonzero(present & ~(finite & inside)):
         xmin, ymin, xmax, ymax = bounds[position]

@@ -31,7 +31,12 @@ MAX_TILE_FEATURES = 4096
 MAX_TILE_VERTICES = 100_000
 _EARTH_RADIUS_M = WEB_MERCATOR_WORLD_M / (2 * math.pi)
 _MAX_LATITUDE = 85.0511287798066  # where Web Mercator's square world ends
-POINT_TYPE_IDS = (0, 4)  # Point, MultiPoint
+_POINT_TYPE_IDS = (0, 4)  # Point, MultiPoint
+
+
+def is_point(geometries: np.ndarray) -> np.ndarray:
+    """Which geometries are points or multipoints: always in a band, never simplified."""
+    return np.isin(shapely.get_type_id(geometries), _POINT_TYPE_IDS)
 
 
 def _mercator(longitudes: np.ndarray, latitudes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -57,7 +62,7 @@ class Plan:
     finest_band: int
 
 
-def plan(lonlat_boxes: np.ndarray, is_point: np.ndarray, vertex_counts: np.ndarray) -> Plan:
+def plan(lonlat_boxes: np.ndarray, points: np.ndarray, vertex_counts: np.ndarray) -> Plan:
     """The copies a layer needs, from its features' boxes (EPSG:4326; NaN for one not stored) and sizes.
 
     A zoom needs copies only when some tile of it would hold more than MAX_TILE_FEATURES features or
@@ -75,7 +80,7 @@ def plan(lonlat_boxes: np.ndarray, is_point: np.ndarray, vertex_counts: np.ndarr
     candidates = np.flatnonzero(stored)[np.lexsort((np.flatnonzero(stored), -sizes[stored]))]
     for band in range(finest_band, -1, -1):
         pixel = pixel_size_m(band)
-        candidates = candidates[is_point[candidates] | (sizes[candidates] >= pixel)]
+        candidates = candidates[points[candidates] | (sizes[candidates] >= pixel)]
         cells = np.floor(centres[candidates] / (pixel * DENSEST_CELL_PIXELS)).astype(np.int64)
         _, first = np.unique(cells[:, 0] * (1 << 32) + cells[:, 1], return_index=True)
         candidates = candidates[np.sort(first)]
@@ -111,9 +116,8 @@ def copies_of(geometries_lonlat: np.ndarray, coarsest: np.ndarray, finest_band: 
         nothing = np.zeros(0, dtype=np.int64)
         return Copies(nothing, nothing, nothing, np.zeros(0, dtype=object))
     projected = in_parallel(to_web_mercator, geometries_lonlat[in_a_band])
-    is_point = np.isin(shapely.get_type_id(projected), POINT_TYPE_IDS)
     rows = _Rows()
-    positions, shapes, points = in_a_band, projected, is_point
+    positions, shapes, points = in_a_band, projected, is_point(projected)
     for band in range(finest_band, -1, -1):
         present = coarsest[positions] <= band
         positions, shapes, points = positions[present], shapes[present], points[present]
@@ -122,12 +126,12 @@ def copies_of(geometries_lonlat: np.ndarray, coarsest: np.ndarray, finest_band: 
     return Copies(*rows.arrays())
 
 
-def _simplified(shapes: np.ndarray, tolerance: float, is_point: np.ndarray) -> np.ndarray:
+def _simplified(shapes: np.ndarray, tolerance: float, points: np.ndarray) -> np.ndarray:
     """Shapes simplified to `tolerance`; points as they are, and a shape that would vanish as it was."""
-    if not len(shapes) or is_point.all():
+    if not len(shapes) or points.all():
         return shapes
     simplified = shapes.copy()
-    lines_and_areas = ~is_point
+    lines_and_areas = ~points
     simplified[lines_and_areas] = in_parallel(
         lambda part: shapely.simplify(part, tolerance, preserve_topology=False), shapes[lines_and_areas]
     )

@@ -272,11 +272,9 @@ def _survey(dataset: DatasetCandidate, text_encoding: str, source_crs) -> genera
         box = np.full((len(geometries), 4), np.nan)
         usable = reasons == None  # noqa: E711
         box[usable] = crs_rules.lonlat_boxes(shapely.bounds(geometries[usable]), source_crs)
-        with np.errstate(invalid="ignore"):
-            on_earth = (box[:, 0] >= -180) & (box[:, 2] <= 180) & (box[:, 1] >= -90) & (box[:, 3] <= 90)
-        box[~on_earth] = np.nan
+        box[~crs_rules.on_earth(box)] = np.nan
         boxes.append(box)
-        points.append(loading.is_point(geometries))
+        points.append(generalise.is_point(geometries))
         vertices.append(shapely.get_num_coordinates(geometries))
     return generalise.plan(np.concatenate(boxes), np.concatenate(points), np.concatenate(vertices))
 

@@ -69,7 +69,8 @@ def replace_features(
 
     Writes their generalised copies and updates the layer's feature count, geometry type and extent.
     """
-    copies = generalise.plan(shapely.bounds(geometries), is_point(geometries), shapely.get_num_coordinates(geometries))
+    boxes, vertices = shapely.bounds(geometries), shapely.get_num_coordinates(geometries)
+    copies = generalise.plan(boxes, generalise.is_point(geometries), vertices)
     writer = LayerWriter(layer, copies.finest_band)
     ids = writer.reserve_ids(len(geometries))
     writer.write(
@@ -78,10 +79,6 @@ def replace_features(
         )
     )
     summarise_layer(layer)
-
-
-def is_point(geometries: np.ndarray) -> np.ndarray:
-    return np.isin(shapely.get_type_id(geometries), generalise.POINT_TYPE_IDS)
 
 
 def delete_features(layer: Layer) -> None:
@@ -94,7 +91,6 @@ def delete_features(layer: Layer) -> None:
 class EncodedRows:
     """One chunk of a layer's rows as binary COPY streams: its features and their generalised copies."""
 
-    feature_count: int
     features: bytes
     copies: bytes
 
@@ -143,7 +139,6 @@ class LayerWriter:
         feature_ids = feature_ids[: len(geometries)]
         copies = generalise.copies_of(geometries, coarsest, self.finest_band)
         return EncodedRows(
-            feature_count=len(geometries),
             features=b"".join(_feature_rows(self.layer.pk, feature_ids, geometries, properties, source_indexes)),
             copies=b"".join(_copy_rows(self.layer.pk, feature_ids, copies)),
         )

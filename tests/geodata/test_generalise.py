@@ -17,8 +17,7 @@ def square_m(x: float, y: float, side_m: float):
 
 def plan_of(shapes: list):
     geometries = np.array(shapes)
-    is_point = np.isin(shapely.get_type_id(geometries), (0, 4))
-    return plan(shapely.bounds(geometries), is_point, shapely.get_num_coordinates(geometries))
+    return plan(shapely.bounds(geometries), generalise.is_point(geometries), shapely.get_num_coordinates(geometries))
 
 
 def coarsest_of(shapes: list, monkeypatch) -> list[int]:

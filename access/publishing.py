@@ -2,6 +2,7 @@
 
 from django.db import transaction
 
+from access import review_events
 from access.models import CountryRecord
 from access.visibility import ensure_may_publish
 
@@ -34,4 +35,6 @@ def publish(record: CountryRecord, *, by, published: bool = True) -> CountryReco
     record.is_published = published
     record._history_user = None if by is OPERATOR else by
     record.save(update_fields=["is_published", "updated_at"])
+    event = review_events.published if published else review_events.withdrawn
+    event.send(sender=type(record), record=record, by=None if by is OPERATOR else by)
     return record

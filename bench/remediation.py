@@ -1,4 +1,4 @@
-"""Remediation at scale: the yearly report, the officer's dashboard and a busy site page.
+"""Remediation at scale: the yearly report and the overview, the officer's dashboard and a busy site page.
 
 Run with `.venv/bin/python bench/remediation.py` (MINEREG_PG_PORT names the project-local cluster).
 It creates its own database (minereg_bench_remediation), migrates it, generates sites, hazards,
@@ -137,7 +137,7 @@ def main() -> None:
         from django.test import Client
 
         from access.models import Membership, Role
-        from remediation import queries, reports
+        from remediation import overview_report, queries, reports
         from remediation.models import Hazard
         from sites.models import MineSite
 
@@ -155,6 +155,11 @@ def main() -> None:
         )
         all_ms, _ = timed(lambda: reports.progress_report(country="", year=2023))
         print(f"report, all countries: {all_ms:.0f} ms")
+        overview_ms, _ = timed(lambda: overview_report.overview(country=""))
+        print(f"overview (sites, hazard costs, trend), all countries: {overview_ms:.0f} ms")
+        page_ms, response = timed(lambda: Client().get("/reports/"))
+        assert response.status_code == 200
+        print(f"/reports/ page, all countries, anonymous: {page_ms:.0f} ms")
 
         officer = User.objects.create_user("bench-officer", password="pw")
         Membership.objects.create(user=officer, role=Role.ENVIRONMENTAL_OFFICER, country="ID")

@@ -265,6 +265,10 @@ class ReportForm(forms.Form):
     country = forms.ChoiceField(choices=[("", "All countries")] + Country.choices, required=False)
     year = forms.IntegerField(min_value=1900, max_value=2100, required=False)
     format = forms.ChoiceField(choices=[("", "page"), ("csv", "CSV")], required=False)
+    # Which table the CSV holds: the year's progress (empty) or a section of the overview.
+    table = forms.ChoiceField(
+        choices=[("", "progress"), ("sites", "sites"), ("costs", "costs"), ("trend", "trend")], required=False
+    )
 
     def error_text(self) -> str:
         return "; ".join(

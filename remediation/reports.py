@@ -63,6 +63,16 @@ class ProgressReport:
         return rows
 
 
+def made_safe(hazards):
+    """Hazards made safe, counted in the year of `made_safe_on`."""
+    return hazards.filter(status__in=SAFE_HAZARD_STATUSES, made_safe_on__isnull=False)
+
+
+def completed_works(measures):
+    """Measures whose works are done, counted (with their hectares) in the year of `actual_end`."""
+    return measures.filter(stage__in=DONE_STAGES, actual_end__isnull=False)
+
+
 def progress_report(*, country: str, year: int) -> ProgressReport:
     """The figures of one country (or all, when `country` is empty) for one calendar year."""
     hazards = Hazard.objects.published()
@@ -72,15 +82,18 @@ def progress_report(*, country: str, year: int) -> ProgressReport:
     report = ProgressReport(country=country, year=year)
 
     safe = dict(
-        hazards.filter(status__in=SAFE_HAZARD_STATUSES, made_safe_on__year=year)
+        made_safe(hazards)
+        .filter(made_safe_on__year=year)
         .values_list("priority")
         .annotate(count=Count("id"))
         .values_list("priority", "count")
     )
     report.hazards_made_safe = [Row(str(label), safe.get(value, 0)) for value, label in HazardPriority.choices]
 
-    completed = measures.filter(stage__in=DONE_STAGES, actual_end__year=year).aggregate(
-        hectares=Sum("treated_area_ha"), count=Count("id")
+    completed = (
+        completed_works(measures)
+        .filter(actual_end__year=year)
+        .aggregate(hectares=Sum("treated_area_ha"), count=Count("id"))
     )
     report.hectares_rehabilitated = completed["hectares"] or Decimal(0)
     report.measures_completed = completed["count"]

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST, require_safe
 from access import publishing
 from access.visibility import draft_countries
 from geodata.exports import csv_safe_row
-from remediation import queries, reports, services
+from remediation import overview_report, queries, reports, services
 from remediation.evidence_pdf import PdfProblem
 from remediation.forms import EvidenceForm, HazardForm, MeasureForm, MeasurementFormSet, ReportForm, VisitForm
 from remediation.models import Evidence, Hazard, MonitoringVisit, RemediationMeasure, SiteRecord
@@ -254,11 +254,25 @@ def progress_report(request):
         return render(request, "remediation/report.html", context, status=400)
     country = form.cleaned_data.get("country", "") if form.is_bound else ""
     year = (form.cleaned_data.get("year") if form.is_bound else None) or datetime.date.today().year
-    report = reports.progress_report(country=country, year=year)
+    table = form.cleaned_data.get("table", "") if form.is_bound else ""
     if request.GET.get("format") == "csv":
+        if table:
+            rows, name = overview_report.overview(country=country).csv_tables()[table], f"{table}-{country or 'all'}"
+        else:
+            rows, name = (
+                reports.progress_report(country=country, year=year).csv_rows(),
+                f"remediation-{country or 'all'}-{year}",
+            )
         response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="remediation-{country or "all"}-{year}.csv"'
-        csv.writer(response).writerows(csv_safe_row(row) for row in report.csv_rows())
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        csv.writer(response).writerows(csv_safe_row(row) for row in rows)
         return response
-    context = {"form": form, "report": report, "years": reports.report_years(), "query": request.GET.urlencode()}
+    context = {
+        "form": form,
+        "report": reports.progress_report(country=country, year=year),
+        "overview": overview_report.overview(country=country),
+        "years": reports.report_years(),
+        "query": request.GET.urlencode(),
+        "country_query": f"country={country}&" if country else "",
+    }
     return render(request, "remediation/report.html", context)

@@ -8,10 +8,16 @@ register = template.Library()
 
 
 @register.simple_tag
-def bar_width(value, rows, full_width: int) -> int:
-    """The bar's length in pixels, the largest value of `rows` filling `full_width`."""
-    largest = max((row.value for row in rows), default=0)
+def bar_width(value, rows, full_width: int, attribute: str = "value") -> int:
+    """The bar's length in pixels, the largest `attribute` of `rows` filling `full_width`."""
+    largest = max((getattr(row, attribute) for row in rows), default=0)
     return round(full_width * float(value) / float(largest)) if largest else 0
+
+
+@register.simple_tag
+def cost_in(row, currency: str):
+    """A cost row's amount in one currency, None when it has none (an empty cell, not a zero)."""
+    return row.amounts.get(currency)
 
 
 @register.filter

@@ -46,13 +46,14 @@ def send_to(user: User, *, template: str, context: dict) -> EmailMessage:
     """Send `template` (`<template>_subject.txt` and `<template>.txt`) to `user`, rendered in their language.
 
     Lazy texts in `context` (labels, verbose names) are rendered inside the language too. The message
-    says its language in a Content-Language header.
+    says the language it was written in (a Content-Language header).
     """
     language = preference_of(user).language or settings.LANGUAGE_CODE
     with translation.override(language):
         subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
         body = render_to_string(f"{template}.txt", context)
-    message = EmailMessage(subject, body, to=[user.email], headers={"Content-Language": language})
+        written_in = translation.get_language()
+    message = EmailMessage(subject, body, to=[user.email], headers={"Content-Language": written_in})
     message.send()
     return message
 

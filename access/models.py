@@ -85,3 +85,26 @@ class AuditedRecord(CountryRecord, models.Model):
 
     class Meta:
         abstract = True
+
+
+def default_language() -> str:
+    """New people read the registry's own language until they choose another."""
+    from django.conf import settings
+
+    return settings.LANGUAGE_CODE
+
+
+class NotificationPreference(models.Model):
+    """Which e-mails a person wants, and in which language; without a row, they get every one in the default."""
+
+    user = models.OneToOneField("auth.User", on_delete=models.CASCADE, related_name="notification_preference")
+    review_requested = models.BooleanField(_("a record waits for my review"), default=True)
+    published = models.BooleanField(_("a record of mine was published"), default=True)
+    sent_back = models.BooleanField(_("a record of mine was sent back to me"), default=True)
+    monitoring_digest = models.BooleanField(_("weekly digest of overdue monitoring"), default=True)
+    public_reports_digest = models.BooleanField(_("weekly digest of reports from the public"), default=True)
+    # A code of settings.LANGUAGES (the form offers those); not `choices` here, so a new language needs no migration.
+    language = models.CharField(_("language of the e-mails"), max_length=10, default=default_language)
+
+    def __str__(self) -> str:
+        return f"Notifications of {self.user}"

@@ -152,6 +152,20 @@ TASKS = {
     }
 }
 
+# E-mail (notifications and weekly digests): printed on the console unless an SMTP server is set in EMAIL_HOST.
+# Links in e-mails start with SITE_URL, the registry's public address.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "registry@localhost")
+if os.environ.get("EMAIL_HOST"):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = os.environ["EMAIL_HOST"]
+    EMAIL_PORT = int(os.environ.get("EMAIL_PORT", 587))
+    EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+
 # Survey-layer uploads: limits of the safe unpack, and when a silent import counts as dead.
 INGEST_MAX_UNCOMPRESSED_BYTES = int(os.environ.get("INGEST_MAX_UNCOMPRESSED_BYTES", 500 * 1024 * 1024))
 INGEST_MAX_FILES = int(os.environ.get("INGEST_MAX_FILES", 1000))

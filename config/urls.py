@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from access import views as access_views
 from config import api_token, health
 from geodata.ogc import views as ogc_views
 
@@ -15,6 +16,7 @@ urlpatterns = [
     path("reports/", include("remediation.report_urls")),
     path("admin/", admin.site.urls),
     path("accounts/api-token/", api_token.api_token, name="api-token"),
+    path("accounts/notifications/", access_views.notification_preferences, name="notifications"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("healthz", health.healthz, name="healthz"),
     path("api/", include("config.api_urls")),

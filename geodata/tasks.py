@@ -3,17 +3,23 @@
 import logging
 import threading
 import time
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connections
 from django_tasks import task
 
+from access import review_events
 from geodata.ingest import ingest_layer
-from geodata.models import Layer
+from geodata.models import Layer, LayerStatus
 from geodata.services import discard_refused_upload, fail_jobs_of_gone_workers, sweep_stale_imports, worker_identity
 from geodata.stored_files import local_file
 
 logger = logging.getLogger(__name__)
+
+# What other apps want checked now and then (a weekly e-mail, say), registered from their AppConfig.ready():
+# the worker calls each with every sweep, so each must be cheap when there is nothing to do.
+periodic_jobs: list[Callable[[], None]] = []
 
 
 @task(queue_name="ingest")
@@ -35,6 +41,8 @@ def ingest_layer_task(layer_id: int, srid: int | None = None, encoding: str = ""
             original_name=layer.upload_name or None,
         )
     discard_refused_upload(layer)
+    if layer.status == LayerStatus.READY:
+        review_events.review_requested.send(sender=Layer, record=layer, by=layer.created_by)
     return layer.status
 
 
@@ -44,8 +52,12 @@ def _sweep_quietly(**kwargs) -> None:
         sweep_stale_imports()
     except Exception:  # the database may be down; the next sweep tries again
         logger.warning("sweeping abandoned imports failed", exc_info=True)
-    finally:
-        connections.close_all()
+    for job in periodic_jobs:
+        try:
+            job()
+        except Exception:
+            logger.warning("the periodic job %s failed", job.__qualname__, exc_info=True)
+    connections.close_all()
 
 
 def _sweep_every(seconds: float, stop: threading.Event) -> None:

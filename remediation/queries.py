@@ -233,6 +233,11 @@ def measures_in_progress(user) -> QuerySet[RemediationMeasure]:
 
 def overdue_visits(user, today: datetime.date) -> QuerySet[MonitoringVisit]:
     """The latest visit of each site (or measure) whose next visit is overdue and has not happened."""
+    return overdue_visits_in(draft_countries(user, SiteRecord), today)
+
+
+def overdue_visits_in(countries, today: datetime.date) -> QuerySet[MonitoringVisit]:
+    """`overdue_visits` of the given countries, whoever asks (the weekly digests)."""
     later_visit = MonitoringVisit.objects.filter(
         site=OuterRef("site"), measure=OuterRef("measure"), visited_on__gt=OuterRef("visited_on")
     )
@@ -240,13 +245,18 @@ def overdue_visits(user, today: datetime.date) -> QuerySet[MonitoringVisit]:
         site=OuterRef("site"), measure__isnull=True, visited_on__gt=OuterRef("visited_on")
     )
     return (
-        MonitoringVisit.objects.in_countries(draft_countries(user, SiteRecord))
+        MonitoringVisit.objects.in_countries(countries)
         .filter(next_visit_due__lt=today)
         .exclude(Q(measure__isnull=False) & Exists(later_visit))
         .exclude(Q(measure__isnull=True) & Exists(later_visit_to_site))
         .select_related("site", "measure")
         .order_by("next_visit_due", "id")
     )
+
+
+def count_drafts_awaiting_review(countries) -> int:
+    """How many records of `countries` wait for a reviewer (what `drafts_awaiting_review` lists)."""
+    return sum(model.objects.in_countries(countries).filter(is_published=False).count() for model in SITE_RECORD_MODELS)
 
 
 def drafts_awaiting_review(user, *, limit: int = 100) -> list:

@@ -12,6 +12,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from access import review_events
 from access.roles import may_record_remediation
 from access.visibility import ensure_may_publish
 from remediation.evidence_files import InspectedFile, make_thumbnail, public_copy_of
@@ -58,6 +59,7 @@ def _check_change(record: AnySiteRecord, by) -> None:
 def save_record(record: AnySiteRecord, *, by, hazards: list[Hazard] | None = None) -> AnySiteRecord:
     """Create or change a hazard, measure, visit or evidence; any change goes back to draft for review."""
     ensure_may_record(by, record.site)
+    is_new = not record.pk
     if record.pk:
         _check_change(record, by)
     else:
@@ -70,6 +72,8 @@ def save_record(record: AnySiteRecord, *, by, hazards: list[Hazard] | None = Non
         if any(hazard.site_id != record.site_id for hazard in hazards):
             raise ValidationError({"hazards": "Pick hazards of this site only."})
         record.hazards.set(hazards)
+    if is_new:
+        review_events.review_requested.send(sender=type(record), record=record, by=by)
     return record
 
 
@@ -170,6 +174,7 @@ def add_evidence(
             if stored:
                 stored.delete(save=False)
         raise
+    review_events.review_requested.send(sender=Evidence, record=evidence, by=by)
     return evidence
 
 

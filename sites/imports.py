@@ -15,6 +15,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from access import review_events
 from geodata.errors import IngestError
 from geodata.stored_files import local_file
 from sites.inventory import read_inventory
@@ -253,4 +254,6 @@ def run_inventory_import(inventory_import: InventoryImport) -> InventoryImport:
     inventory_import.finished_at = timezone.now()
     inventory_import.upload.delete(save=False)
     inventory_import.save()
+    if inventory_import.status == InventoryImportStatus.DONE:
+        review_events.review_requested.send(InventoryImport, record=inventory_import, by=inventory_import.created_by)
     return inventory_import

@@ -3,6 +3,7 @@
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
+from access import review_events
 from access.roles import may_upload_survey
 from sites.models import MineSite, ResourceEstimate
 
@@ -20,6 +21,7 @@ def create_site(*, by, data: dict) -> MineSite:
     site.full_clean()
     site._history_user = by
     site.save()
+    review_events.review_requested.send(sender=MineSite, record=site, by=by)
     return site
 
 
@@ -39,8 +41,11 @@ def update_site(*, site: MineSite, by, data: dict) -> MineSite:
 def save_estimate(*, estimate: ResourceEstimate, by) -> ResourceEstimate:
     """Create or update an estimate (already validated by its form); history records who."""
     ensure_may_edit_site(by, estimate.site.country)
+    is_new = not estimate.pk
     estimate._history_user = by
     estimate.save()
+    if is_new:
+        review_events.review_requested.send(sender=ResourceEstimate, record=estimate, by=by)
     return estimate
 
 

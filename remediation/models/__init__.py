@@ -1,5 +1,6 @@
 """Remediation records per site (action plan ES4): hazards, measures, visits and evidence, one module each."""
 
+from remediation.models.digests import WeeklyDigest  # noqa: F401
 from remediation.models.evidence import (  # noqa: F401
     Evidence,
     EvidenceKind,

@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from access import review_events
@@ -89,6 +90,29 @@ def _keep_decision(record: CountryRecord, decision: str, *, by, reason: str = ""
         reason=reason,
         by=by,
     )
+
+
+def latest_send_backs(records: Iterable[CountryRecord]) -> dict[CountryRecord, ReviewDecision]:
+    """For a page of records, in one query: each record's send-back, where that is still its latest decision."""
+    wanted = Q()
+    by_key = {}
+    for record in records:
+        content_type = ContentType.objects.get_for_model(record)
+        wanted |= Q(content_type=content_type, object_id=record.pk)
+        by_key[(content_type.pk, record.pk)] = record
+    if not by_key:
+        return {}
+    latest = (
+        ReviewDecision.objects.filter(wanted)
+        .select_related("by")
+        .order_by("content_type", "object_id", "-at", "-id")
+        .distinct("content_type", "object_id")
+    )
+    return {
+        by_key[(decision.content_type_id, decision.object_id)]: decision
+        for decision in latest
+        if decision.decision == Decision.SENT_BACK
+    }
 
 
 def latest_send_back(record: CountryRecord) -> ReviewDecision | None:

@@ -1,8 +1,7 @@
-"""Template helpers for review: who sees the queue link, and why a draft was sent back."""
+"""Template helpers for review: who sees the link to the review queue."""
 
 from django import template
 
-from access.publishing import latest_send_back
 from remediation.review_queue import may_review
 
 register = template.Library()
@@ -12,9 +11,3 @@ register = template.Library()
 def reviews(user) -> bool:
     """Reviewers of any country and staff: the top bar links them to the review queue."""
     return may_review(user)
-
-
-@register.simple_tag
-def sent_back(record):
-    """The latest send-back decision on a draft, or None (published records have none to show)."""
-    return None if record.is_published else latest_send_back(record)

@@ -122,5 +122,7 @@ def record_send_back(request, kind: str, pk: int):
         else:
             messages.success(request, _("Sent back to its author with your reason."))
             return _back(request, kind.page_url(record))
-    context = {"form": form, "record": record, "kind": kind, "page_url": kind.page_url(record)}
+    page_url = kind.page_url(record)
+    back_to = request.POST.get("next") or request.GET.get("next") or page_url
+    context = {"form": form, "record": record, "kind": kind, "page_url": page_url, "next": back_to}
     return render(request, "remediation/send_back.html", context, status=400 if form.errors else 200)

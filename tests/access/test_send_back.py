@@ -54,7 +54,9 @@ def test_a_reviewer_sends_a_draft_back_with_the_reason_kept_and_announced(review
         draft,
     )
     assert stored.at is not None and stored == decision
-    assert sent_back_calls == [{"signal": review_events.sent_back, "record": draft, "by": reviewer, "reason": stored.reason}]
+    assert sent_back_calls == [
+        {"signal": review_events.sent_back, "record": draft, "by": reviewer, "reason": stored.reason}
+    ]
     assert latest_send_back(draft) == stored
 
 

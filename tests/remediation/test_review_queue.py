@@ -50,7 +50,14 @@ def draft_site(people):
 
 # --- the queue ---------------------------------------------------------------------------------
 
-QUEUE_ANSWERS = {"anonymous": 302, "no_role": 403, "uploader_id": 403, "reviewer_ph": 200, "reviewer_id": 200, "staff": 200}
+QUEUE_ANSWERS = {
+    "anonymous": 302,
+    "no_role": 403,
+    "uploader_id": 403,
+    "reviewer_ph": 200,
+    "reviewer_id": 200,
+    "staff": 200,
+}
 
 
 @pytest.mark.parametrize("who", PEOPLE)
@@ -111,7 +118,14 @@ def test_the_queue_is_read_a_page_at_a_time_oldest_first(people):
 
 # --- publishing from the queue and the pages ------------------------------------------------------
 
-ACTION_ANSWERS = {"anonymous": 302, "no_role": 403, "uploader_id": 403, "reviewer_ph": 403, "reviewer_id": 302, "staff": 403}
+ACTION_ANSWERS = {
+    "anonymous": 302,
+    "no_role": 403,
+    "uploader_id": 403,
+    "reviewer_ph": 403,
+    "reviewer_id": 302,
+    "staff": 403,
+}
 
 
 @pytest.mark.parametrize("who", PEOPLE)
@@ -127,7 +141,9 @@ def test_only_reviewers_of_the_country_publish_from_the_site_page(people, draft_
 def test_a_reviewer_withdraws_a_published_site(people):
     site = make_site(country="ID")
     client = client_for(people, "reviewer_id")
-    response = client.post(f"/review/sites/{site.pk}/publish/", {"action": "unpublish", "next": site.get_absolute_url()})
+    response = client.post(
+        f"/review/sites/{site.pk}/publish/", {"action": "unpublish", "next": site.get_absolute_url()}
+    )
     assert response.status_code == 302 and response.url == site.get_absolute_url()
     site.refresh_from_db()
     assert site.is_published is False
@@ -191,7 +207,9 @@ def test_bulk_publish_with_one_record_of_another_country_publishes_nothing(peopl
 def test_bulk_publish_of_a_layer_not_imported_publishes_nothing_and_says_why(people, draft_site):
     layer = Layer.objects.create(title="Broken", country="ID", status="failed")
     client = client_for(people, "reviewer_id")
-    response = client.post("/review/publish/", {"record": [f"sites:{draft_site.pk}", f"layers:{layer.pk}"]}, follow=True)
+    response = client.post(
+        "/review/publish/", {"record": [f"sites:{draft_site.pk}", f"layers:{layer.pk}"]}, follow=True
+    )
     assert "Only a layer that imported successfully can be published." in response.content.decode()
     draft_site.refresh_from_db()
     assert draft_site.is_published is False
@@ -307,7 +325,14 @@ def test_the_top_bar_links_reviewers_and_staff_to_the_queue(people, who):
 
 # --- API ---------------------------------------------------------------------------------------
 
-API_ANSWERS = {"anonymous": 401, "no_role": 404, "uploader_id": 403, "reviewer_ph": 404, "reviewer_id": 200, "staff": 403}
+API_ANSWERS = {
+    "anonymous": 401,
+    "no_role": 404,
+    "uploader_id": 403,
+    "reviewer_ph": 404,
+    "reviewer_id": 200,
+    "staff": 403,
+}
 
 
 @pytest.mark.parametrize("who", PEOPLE)

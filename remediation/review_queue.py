@@ -69,7 +69,11 @@ REVIEW_KINDS = {
 
 def may_review(user) -> bool:
     """Reviewers of any country and staff open the queue (staff read it; only reviewers publish)."""
-    return is_staff(user) or bool(countries_with_role(user, Role.REVIEWER))
+    return is_staff(user) or reviews_any_country(user)
+
+
+def reviews_any_country(user) -> bool:
+    return bool(countries_with_role(user, Role.REVIEWER))
 
 
 def review_countries(user) -> list[str]:

@@ -62,6 +62,8 @@ def queue_page(request):
         "kind": kind,
         "page": page,
         "rows": [(record, kind.page_url(record)) for record in page],
+        # Staff read every country's queue; only a country's reviewers act on its drafts (the service checks).
+        "may_act": review_queue.reviews_any_country(request.user),
     }
     return render(request, "remediation/review_queue.html", context)
 

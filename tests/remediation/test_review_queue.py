@@ -94,6 +94,24 @@ def test_the_queue_lists_every_kind_of_draft_of_the_reviewers_countries_only(peo
     assert client.get("/review/?country=PH").status_code == 403
 
 
+def test_staff_read_the_queue_without_the_reviewers_controls(people, draft_site):
+    staff_page = client_for(people, "staff").get("/review/").content.decode()
+    assert "Imported pit" in staff_page and "Publish selected" not in staff_page
+    assert "Publish selected" in client_for(people, "reviewer_id").get("/review/").content.decode()
+
+
+def test_a_row_is_published_on_its_own_from_the_queue(people, draft_site):
+    other = make_site(name="Second pit", country="ID", is_published=False)
+    client = client_for(people, "reviewer_id")
+    page = client.get("/review/").content.decode()
+    assert f'formaction="/review/sites/{draft_site.pk}/publish/"' in page
+    response = client.post(
+        f"/review/sites/{draft_site.pk}/publish/", {"next": "/review/", "record": [f"sites:{other.pk}"]}
+    )
+    assert response.status_code == 302 and response.url == "/review/"
+    assert list(MineSite.objects.filter(is_published=True)) == [draft_site]
+
+
 def test_a_reviewer_of_several_countries_chooses_one(people):
     Membership.objects.create(user=people["reviewer_id"], role=Role.REVIEWER, country="PH")
     make_site(name="Imported pit", country="ID", is_published=False)

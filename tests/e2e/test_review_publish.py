@@ -7,6 +7,7 @@ from django.contrib.auth.models import User
 
 from access.models import Membership, Role
 from tests.e2e.conftest import wait_for_at_least
+from tests.e2e.test_accessibility import violations
 from tests.e2e.test_remediation_journey import sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -43,6 +44,12 @@ def test_imported_sites_are_published_in_bulk_and_shown_on_the_public_map(regist
 
     sign_in(page, base, "reviewer", "/review/")
     assert page.locator("nav.review-kinds .count[data-kind=sites]").inner_text() == str(IMPORTED)
+    # The queue, a draft's page with its review actions and the send-back form pass axe.
+    draft_page = page.locator("table.review-queue td a").first.get_attribute("href")
+    send_back_page = page.locator("table.review-queue a", has_text="Send back").first.get_attribute("href")
+    found = [line for path in ("/review/", draft_page, send_back_page) for line in violations(page, base + path)]
+    assert found == []
+    page.goto(base + "/review/")
     boxes = page.locator("table.review-queue input[type=checkbox]")
     assert boxes.count() == IMPORTED
     for index in range(IMPORTED):

@@ -375,3 +375,10 @@ def test_the_api_refuses_a_send_back_without_a_reason(people):
         f"/api/hazards/{hazard.pk}/send-back/", {"reason": "Measure it."}, content_type="application/json"
     )
     assert response.status_code == 200 and ReviewDecision.objects.get().record == hazard
+
+
+def test_the_reason_stays_when_the_reviewer_has_left(people, draft_site):
+    client_for(people, "reviewer_id").post(f"/review/sites/{draft_site.pk}/send-back/", {"reason": "Wrong province."})
+    people["reviewer_id"].delete()
+    page = client_for(people, "uploader_id").get(draft_site.get_absolute_url()).content.decode()
+    assert "Sent back by a reviewer" in page and "Wrong province." in page

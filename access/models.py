@@ -1,5 +1,6 @@
 """Countries, roles and memberships: who works for which country, the ground every other app stands on."""
 
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -108,3 +109,28 @@ class NotificationPreference(models.Model):
 
     def __str__(self) -> str:
         return f"Notifications of {self.user}"
+
+
+class Decision(models.TextChoices):
+    PUBLISHED = "published", _("Published")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    SENT_BACK = "sent_back", _("Sent back")
+
+
+class ReviewDecision(models.Model):
+    """A reviewer's decision on one record of any kind: kept so its author reads why a draft came back."""
+
+    content_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.CASCADE, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    record = GenericForeignKey("content_type", "object_id")
+    decision = models.CharField(max_length=16, choices=Decision.choices)
+    reason = models.TextField(blank=True)
+    by = models.ForeignKey("auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["content_type", "object_id", "-at"], name="review_decision_record")]
+
+    def __str__(self) -> str:
+        return f"{self.get_decision_display()} — {self.content_type.model} {self.object_id}"

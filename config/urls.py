@@ -14,6 +14,7 @@ urlpatterns = [
     path("layers/", include("geodata.urls")),
     path("remediation/", include("remediation.urls")),
     path("reports/", include("remediation.report_urls")),
+    path("review/", include("remediation.review_urls")),
     path("admin/", admin.site.urls),
     path("accounts/api-token/", api_token.api_token, name="api-token"),
     path("accounts/notifications/", access_views.notification_preferences, name="notifications"),

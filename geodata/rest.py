@@ -257,3 +257,18 @@ class PublishSerializer(serializers.Serializer):
     """The body of every publish action: publish (true) or withdraw (false)."""
 
     is_published = serializers.BooleanField()
+
+
+class SendBackSerializer(serializers.Serializer):
+    """The body of every send-back action: why the draft goes back to its author."""
+
+    reason = serializers.CharField(help_text="What the author should check or change; kept with the decision.")
+
+
+class ReviewDecisionSerializer(serializers.Serializer):
+    """A reviewer's decision as the API answers it."""
+
+    decision = serializers.CharField()
+    reason = serializers.CharField()
+    by = serializers.CharField(source="by.get_username", allow_null=True)
+    at = serializers.DateTimeField()

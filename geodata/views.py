@@ -11,7 +11,7 @@ from django.utils.http import quote_etag, urlencode
 from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from access.models import Role
-from access.publishing import publish
+from access.publishing import latest_send_back, publish
 from access.roles import countries_with_role, may_upload_survey
 from access.visibility import may_publish
 from geodata import downloads, exports, layer_tiles, maps, queries, services, tiles
@@ -83,6 +83,7 @@ def layer_detail(request, pk):
         "may_edit": may_edit,
         "may_publish": may_publish(request.user, layer.country),
         "retry_form": IngestOptionsForm() if may_edit else None,
+        "sent_back": None if layer.is_published else latest_send_back(layer),
     }
     return render(request, "geodata/detail.html", context, status=400 if style_error else 200)
 

@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from access.models import Country
-from access.publishing import publish
+from access.publishing import publish, send_back
 from access.visibility import draft_countries, visible
 from geodata.geometry import GeometryProblem, checked_lonlat_geometry
 from geodata.rest import (
@@ -28,6 +28,8 @@ from geodata.rest import (
     KeysetPagination,
     PublishSerializer,
     RegistryFilterSet,
+    ReviewDecisionSerializer,
+    SendBackSerializer,
 )
 from remediation import services
 from remediation.models import (
@@ -345,6 +347,15 @@ class _RecordViewSet(viewsets.ModelViewSet):
         choice.is_valid(raise_exception=True)
         record = publish(self.get_object(), by=request.user, published=choice.validated_data["is_published"])
         return Response(self.get_serializer_class()(record, context=self.get_serializer_context()).data)
+
+    @extend_schema(request=SendBackSerializer, responses=ReviewDecisionSerializer)
+    @action(detail=True, methods=["post"], url_path="send-back")
+    def send_back(self, request, pk=None):
+        """Send a draft back to its author with a reason (reviewers of the site's country); it stays a draft."""
+        body = SendBackSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        decision = send_back(self.get_object(), by=request.user, reason=body.validated_data["reason"])
+        return Response(ReviewDecisionSerializer(decision).data)
 
 
 class HazardViewSet(_RecordViewSet):

@@ -5,6 +5,7 @@ the sites' map and page a colouring by progress, two tile overlays and the hazar
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from access.publishing import latest_send_backs
 from access.roles import may_record_remediation
 from access.visibility import draft_countries, may_publish
 from geodata import maps, tiles
@@ -104,12 +105,23 @@ def _site_overlays(site) -> list[Overlay]:
     return [Overlay("Treated areas", reverse("remediation:treated_areas", args=[site.pk]), "#1a9850", 2, 0.3)]
 
 
+def _attach_send_backs(remediation: queries.SiteRemediation) -> None:
+    """Each draft shows why it was last sent back: read for all of them in one query, not one per record."""
+    records = [*remediation.hazards, *(progress.measure for progress in remediation.measures)]
+    drafts = [record for record in [*records, *remediation.visits, *remediation.evidence] if not record.is_published]
+    decisions = latest_send_backs(drafts)
+    for record in drafts:
+        record.sent_back_decision = decisions.get(record)
+
+
 def _site_panel(request, site, date: site_contributions.SitePageDate):
     """The site's hazards, measures, visits and evidence, as of today or of the page's date."""
     if date.as_of:
         remediation = queries.site_remediation_as_of(site, request.user, date.as_of)
     else:
         remediation = queries.site_remediation(site, request.user)
+    if not date.as_of:
+        _attach_send_backs(remediation)
     context = {
         "site": site,
         "remediation": remediation,

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST, require_safe
 from access import publishing
 from access.visibility import draft_countries
 from geodata.exports import csv_safe_row
-from remediation import overview_report, queries, reports, services
+from remediation import overview_report, queries, reports, review_queue, services
 from remediation.evidence_pdf import PdfProblem
 from remediation.forms import EvidenceForm, HazardForm, MeasureForm, MeasurementFormSet, ReportForm, VisitForm
 from remediation.models import Evidence, Hazard, MonitoringVisit, RemediationMeasure, SiteRecord
@@ -239,6 +239,8 @@ def dashboard(request):
         "overdue": overdue[:DASHBOARD_ROWS],
         "overdue_count": overdue.count(),
         "drafts": queries.drafts_awaiting_review(request.user, limit=DASHBOARD_ROWS),
+        # Every kind that waits for a reviewer (imported sites, layers...), counted, with the queue a click away.
+        "waiting": [entry for entry in review_queue.drafts_waiting(request.user) if entry.count],
         "today": today,
         "rows": DASHBOARD_ROWS,
     }

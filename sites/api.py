@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from access.models import Country
-from access.publishing import publish
+from access.publishing import publish, send_back
 from geodata.geometry import GeometryProblem, checked_lonlat_geometry
 from geodata.rest import (
     FeaturesInSqlMixin,
@@ -20,6 +20,8 @@ from geodata.rest import (
     KeysetPagination,
     PublishSerializer,
     RegistryFilterSet,
+    ReviewDecisionSerializer,
+    SendBackSerializer,
 )
 from sites import exports, geojson, queries, services
 from sites.filters import SiteFilter
@@ -103,6 +105,15 @@ class SiteViewSet(
         choice.is_valid(raise_exception=True)
         site = publish(self.get_object(), by=request.user, published=choice.validated_data["is_published"])
         return Response(SiteSerializer(site, context=self.get_serializer_context()).data)
+
+    @extend_schema(request=SendBackSerializer, responses=ReviewDecisionSerializer)
+    @action(detail=True, methods=["post"], url_path="send-back")
+    def send_back(self, request, pk=None):
+        """Send a draft site back to its author with a reason (reviewers of its country); it stays a draft."""
+        body = SendBackSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        decision = send_back(self.get_object(), by=request.user, reason=body.validated_data["reason"])
+        return Response(ReviewDecisionSerializer(decision).data)
 
 
 class ResourceEstimateSerializer(serializers.ModelSerializer):

@@ -10,7 +10,9 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_safe
 
 from access.models import Role
+from access.publishing import latest_send_back
 from access.roles import countries_with_role, may_upload_survey
+from access.visibility import may_publish
 from geodata import downloads, exports, maps
 from geodata import tiles as tile_engine
 from geodata.queries import reference_overlays
@@ -169,6 +171,9 @@ def site_detail(request, pk):
         "may_record_estimates": may_upload_survey(request.user, site.country),
         "changes": recent_changes(site, show_users=queries.may_see_every_draft(request.user)),
         "panels": [panel.render(request, site, date) for panel in panels],
+        "may_publish": may_publish(request.user, site.country),
+        # Only people who see the draft reach this page while it is one: they read why it came back.
+        "sent_back": None if site.is_published else latest_send_back(site),
     }
     return render(request, "sites/detail.html", context, status=400 if as_of_form.errors else 200)
 

@@ -239,6 +239,7 @@ def dashboard(request):
         "overdue": overdue[:DASHBOARD_ROWS],
         "overdue_count": overdue.count(),
         "drafts": queries.drafts_awaiting_review(request.user, limit=DASHBOARD_ROWS),
+        "public_reports_new": queries.count_new_public_reports(queries.public_report_countries(request.user)),
         "today": today,
         "rows": DASHBOARD_ROWS,
     }

@@ -276,3 +276,14 @@ def test_people_who_switched_the_report_mails_off_get_none(
     with django_capture_on_commit_callbacks(execute=True):
         client.post(report_url(site), report_form())
     assert [message.to for message in mailoutbox] == [["officer-id@example.org"]]
+
+
+def test_the_admin_shows_reports_to_staff_but_changes_go_through_the_list_page(client, site):
+    report = make_report(site)
+    admin_user = User.objects.create_user("admin", password="pw", is_staff=True, is_superuser=True)
+    client.force_login(admin_user)
+    assert "Pongkor shaft" in client.get("/admin/remediation/publicreport/").content.decode()
+    response = client.post(f"/admin/remediation/publicreport/{report.pk}/change/", {"state": "closed"})
+    assert response.status_code == 403
+    report.refresh_from_db()
+    assert report.state == PublicReportState.NEW

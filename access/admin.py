@@ -3,7 +3,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from access.models import Membership
+from access.models import Membership, NotificationPreference
+from access.notifications import KINDS as NOTIFICATION_KINDS
 
 
 @admin.register(Membership)
@@ -11,3 +12,21 @@ class MembershipAdmin(SimpleHistoryAdmin):
     list_display = ["user", "role", "country"]
     list_filter = ["role", "country"]
     search_fields = ["user__username", "user__email"]
+
+
+@admin.register(NotificationPreference)
+class NotificationPreferenceAdmin(admin.ModelAdmin):
+    """Read-only: each person chooses their own e-mails on the notifications page, nobody else for them."""
+
+    list_display = ["user", "language", *NOTIFICATION_KINDS]
+    list_filter = ["language", *NOTIFICATION_KINDS]
+    search_fields = ["user__username", "user__email"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

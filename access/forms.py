@@ -24,8 +24,15 @@ class NotificationPreferenceForm(forms.ModelForm):
 
     class Meta:
         model = NotificationPreference
-        # The digest of reports from the public waits until the registry takes such reports.
-        fields = ["review_requested", "published", "sent_back", "monitoring_digest", "language"]
+        fields = [
+            "review_requested",
+            "published",
+            "sent_back",
+            "monitoring_digest",
+            "public_reports",
+            "public_reports_digest",
+            "language",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -103,6 +103,7 @@ class NotificationPreference(models.Model):
     published = models.BooleanField(_("a record of mine was published"), default=True)
     sent_back = models.BooleanField(_("a record of mine was sent back to me"), default=True)
     monitoring_digest = models.BooleanField(_("weekly digest of overdue monitoring"), default=True)
+    public_reports = models.BooleanField(_("a report from the public arrives for my country"), default=True)
     public_reports_digest = models.BooleanField(_("weekly digest of reports from the public"), default=True)
     # A code of settings.LANGUAGES (the form offers those); not `choices` here, so a new language needs no migration.
     language = models.CharField(_("language of the e-mails"), max_length=10, default=default_language)

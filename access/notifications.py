@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.mail import EmailMessage
+from django.db import transaction
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -12,7 +13,7 @@ from django.utils import translation
 from access.models import NotificationPreference
 
 # The kinds of e-mail a person may switch off: the flags of NotificationPreference.
-KINDS = ("review_requested", "published", "sent_back", "monitoring_digest", "public_reports_digest")
+KINDS = ("review_requested", "published", "sent_back", "monitoring_digest", "public_reports", "public_reports_digest")
 
 
 def preference_of(user: User) -> NotificationPreference:
@@ -21,6 +22,21 @@ def preference_of(user: User) -> NotificationPreference:
         return user.notification_preference
     except NotificationPreference.DoesNotExist:
         return NotificationPreference(user=user)
+
+
+def save_preference(user: User, choices: dict) -> NotificationPreference:
+    """Store `user`'s choices; two first saves at once (two tabs, a double click) both land on the one row.
+
+    get_or_create retries its read when a concurrent insert wins; the row lock then orders the writes.
+    """
+    with transaction.atomic():
+        NotificationPreference.objects.get_or_create(user=user)
+        preference = NotificationPreference.objects.select_for_update().get(user=user)
+        for name, value in choices.items():
+            setattr(preference, name, value)
+        preference.full_clean()
+        preference.save()
+    return preference
 
 
 def wants(user: User | None, kind: str) -> bool:

@@ -11,6 +11,7 @@ urlpatterns = [
     # First: a map asks for dozens of tiles per view, so their URLs are matched before any page's.
     path("tiles/", include("geodata.tile_urls")),
     path("", include("sites.urls")),
+    path("sites/<int:site_id>/report/", include("remediation.public_report_urls")),
     path("layers/", include("geodata.urls")),
     path("remediation/", include("remediation.urls")),
     path("reports/", include("remediation.report_urls")),

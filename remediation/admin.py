@@ -9,7 +9,16 @@ from access.models import Role
 from access.roles import countries_with_role, may_record_remediation, working_countries
 from geodata.widgets import LocalOSMWidget
 from remediation import services
-from remediation.models import Evidence, Hazard, Measurement, MonitoringVisit, RemediationMeasure, may_change_stage
+from remediation.models import (
+    Evidence,
+    Hazard,
+    Measurement,
+    MonitoringVisit,
+    PublicReport,
+    RemediationMeasure,
+    may_change_stage,
+)
+from remediation.queries import public_report_countries
 from sites.models import MineSite
 
 
@@ -135,4 +144,32 @@ class EvidenceAdmin(SiteRecordAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PublicReport)
+class PublicReportAdmin(SimpleHistoryAdmin):
+    """Read-only: officers and reviewers acknowledge and close reports on their list page, through one service."""
+
+    list_display = ["site", "kind", "state", "created_at"]
+    list_filter = ["state", "kind"]
+    search_fields = ["site__name"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).in_countries(public_report_countries(request.user))
+
+    def has_module_permission(self, request):
+        return bool(public_report_countries(request.user))
+
+    def has_view_permission(self, request, obj=None):
+        countries = public_report_countries(request.user)
+        return obj.site.country in countries if obj is not None else bool(countries)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

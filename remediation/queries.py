@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from access.models import Country, Role
+from access.roles import is_staff, working_countries
 from access.visibility import draft_countries, visible
 from remediation.models import (
     DONE_STAGES,
@@ -19,6 +21,8 @@ from remediation.models import (
     MeasureStage,
     MonitoringVisit,
     PairRole,
+    PublicReport,
+    PublicReportState,
     RemediationMeasure,
     RemediationProgress,
     SiteRecord,
@@ -271,6 +275,35 @@ def drafts_awaiting_review(user, *, limit: int = 100) -> list:
             .order_by("updated_at", "id")[:limit]
         )
     return sorted(drafts, key=lambda record: record.updated_at)[:limit]
+
+
+# Reports from the public: never public, whatever the site.
+
+
+def public_report_countries(user) -> set[str]:
+    """The countries whose reports from the public `user` reads: where they are an officer or a reviewer; staff all."""
+    if is_staff(user):
+        return set(Country.values)
+    return working_countries(user, Role.ENVIRONMENTAL_OFFICER)
+
+
+def visible_public_reports(user) -> QuerySet[PublicReport]:
+    """The reports `user` may read, with the reporters' contact details: nobody else's country, newest first."""
+    return (
+        PublicReport.objects.in_countries(public_report_countries(user))
+        .select_related("site", "handled_by")
+        .order_by("-created_at", "-id")
+    )
+
+
+def count_new_public_reports(countries) -> int:
+    """The reports of `countries` nobody has looked at yet (the dashboard's and the digest's count)."""
+    return PublicReport.objects.in_countries(countries).filter(state=PublicReportState.NEW).count()
+
+
+def public_reports_received(countries, start: datetime.datetime, end: datetime.datetime) -> QuerySet[PublicReport]:
+    """The reports of `countries` received from `start` (included) to `end` (excluded)."""
+    return PublicReport.objects.in_countries(countries).filter(created_at__gte=start, created_at__lt=end)
 
 
 # For maps (the public map can use these later).

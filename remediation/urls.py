@@ -1,10 +1,12 @@
 from django.urls import path
 
-from remediation import views
+from remediation import public_report_views, views
 
 app_name = "remediation"
 urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("public-reports/", public_report_views.public_report_list, name="public_reports"),
+    path("public-reports/<int:pk>/handle/", public_report_views.public_report_handle, name="public_report_handle"),
     path("sites/<int:site_id>/evidence/new/", views.evidence_create, name="evidence_create"),
     path("sites/<int:site_id>/treated-areas.geojson", views.treated_areas, name="treated_areas"),
     path("sites/<int:site_id>/<str:kind>/new/", views.record_create, name="create"),

@@ -241,6 +241,7 @@ def dashboard(request):
         "drafts": queries.drafts_awaiting_review(request.user, limit=DASHBOARD_ROWS),
         # Every kind that waits for a reviewer (imported sites, layers...), counted, with the queue a click away.
         "waiting": [entry for entry in review_queue.drafts_waiting(request.user) if entry.count],
+        "public_reports_new": queries.count_new_public_reports(queries.public_report_countries(request.user)),
         "today": today,
         "rows": DASHBOARD_ROWS,
     }

@@ -30,6 +30,12 @@ from remediation.models.measures import (  # noqa: F401
     RemediationProgress,
     may_change_stage,
 )
+from remediation.models.public_reports import (  # noqa: F401
+    PUBLIC_REPORT_TRANSITIONS,
+    PublicReport,
+    PublicReportKind,
+    PublicReportState,
+)
 from remediation.models.records import (  # noqa: F401
     SiteRecord,
     SiteRecordQuerySet,

@@ -7,7 +7,8 @@ from remediation.digests import send_weekly_digests
 
 class Command(BaseCommand):
     help = (
-        "Send each country's weekly digest (overdue monitoring, drafts waiting) to its officers and reviewers "
+        "Send each country's weekly digest (overdue monitoring, drafts waiting, reports from the public) "
+        "to its officers and reviewers "
         "who want it. A country's digest goes once per ISO week, however often this runs."
     )
 
@@ -20,7 +21,8 @@ class Command(BaseCommand):
         for digest in digests:
             people = ", ".join(f"{person.get_username()} <{person.email}>" for person in digest.recipients) or "no one"
             self.stdout.write(
-                f"{digest.country}: {digest.overdue_count} overdue visits, {digest.drafts_count} drafts waiting; "
+                f"{digest.country}: {digest.overdue_count} overdue visits, {digest.drafts_count} drafts waiting, "
+                f"{digest.public_reports_count} reports from the public; "
                 f"{verb} {people}"
             )
         if not digests:

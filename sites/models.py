@@ -74,7 +74,7 @@ class Commodity(models.TextChoices):
 class QualityFlag(models.TextChoices):
     """Known defects of a source record, kept visible instead of silently fixed."""
 
-    DUPLICATE_SOURCE_ID = "duplicate_source_id", _("Source id used by more than one record")
+    DUPLICATE_SOURCE_ID = "duplicate_source_id", _("Source id repeated within its source")
     DUPLICATE_COORDINATES = "duplicate_coordinates", _("Same coordinates as another site")
     OUTSIDE_LAND = "outside_land", _("Location falls outside the country outlines (coastal or offshore)")
     DUPLICATE_NAME_NEARBY = "duplicate_name_nearby", _("Same name as another site less than 1 km away")

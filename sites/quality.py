@@ -46,7 +46,8 @@ SITES = MineSite._meta.db_table
 SAME_SOURCE_RECORD = (
     "s.source_record_id <> '' AND o.data_source_id = s.data_source_id AND o.source_record_id = s.source_record_id"
 )
-SAME_COORDINATES = "o.location ~= s.location"
+# `=` is exact equality and lets the whole check hash-join; `~=` (the same for points) lets one site use the index.
+SAME_COORDINATES = "o.location = s.location AND o.location ~= s.location"
 SAME_NAME_NEARBY = (
     "lower(btrim(o.name)) = lower(btrim(s.name)) AND btrim(s.name) <> '' "
     "AND ST_DWithin(o.location::geography, s.location::geography, %(radius_m)s)"

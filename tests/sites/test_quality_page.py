@@ -185,3 +185,14 @@ def test_a_refused_page_is_a_form_error_not_a_crash(client, people):
     assert client.get("/quality/", {"country": "XX"}).status_code == 400
     response = client.post("/quality/merge/", {"survivor": "x", "removed": "-1"}, follow=True)
     assert response.status_code == 200 and "Enter a whole number." in response.content.decode()
+
+
+def test_resolving_needs_the_csrf_token(pair, people):
+    from django.test import Client
+
+    first, second = pair
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(people["reviewer"])
+    assert dismiss(client, first).status_code == 403
+    assert merge(client, first, second).status_code == 403
+    assert MineSite.objects.count() == 2 and not DismissedFlag.objects.exists()

@@ -172,3 +172,14 @@ def test_a_dismissal_needs_a_reason(flagged_pair, reason):
         dismiss_flag(site=first, flag=QualityFlag.DUPLICATE_NAME_NEARBY, reason=reason, by=reviewer)
     assert flags_of(first) == [QualityFlag.DUPLICATE_NAME_NEARBY]
     assert not DismissedFlag.objects.exists()
+
+
+def test_a_flag_change_is_kept_in_the_site_history():
+    site = make_site(commodities=[])
+    flag_quality_issues()
+    flag_quality_issues()  # unchanged flags add no history
+    rows = list(site.history.order_by("history_date", "history_id"))
+    assert [row.history_type for row in rows] == ["+", "~"]
+    assert rows[-1].quality_flags == [QualityFlag.MISSING_KEY_FIELDS]
+    assert rows[-1].history_change_reason == "quality flags recomputed"
+    assert (rows[-1].name, rows[-1].location) == (site.name, site.location)

@@ -171,6 +171,8 @@ INGEST_MAX_UNCOMPRESSED_BYTES = int(os.environ.get("INGEST_MAX_UNCOMPRESSED_BYTE
 INGEST_MAX_FILES = int(os.environ.get("INGEST_MAX_FILES", 1000))
 # Site inventories uploaded through the pages: larger files are refused while they are received.
 INVENTORY_UPLOAD_MAX_MB = int(os.environ.get("INVENTORY_UPLOAD_MAX_MB", 100))
+# A site not updated for this many years is flagged for a look (sites/quality.py).
+SITE_STALE_AFTER_YEARS = int(os.environ.get("SITE_STALE_AFTER_YEARS", 5))
 INGEST_STALE_AFTER_MINUTES = int(os.environ.get("INGEST_STALE_AFTER_MINUTES", 15))
 # The worker (manage.py run_worker) fails imports whose worker process is gone this often (seconds).
 INGEST_SWEEP_SECONDS = float(os.environ.get("INGEST_SWEEP_SECONDS", 120))

@@ -28,6 +28,7 @@ _ENCODING_SOURCES = {
 class ReadableReport:
     summary: list[str]
     error: str = ""
+    outside_country: str = ""  # the warning that the layer lies outside the country it is filed under
     warnings: list[str] = field(default_factory=list)
     rejections: list[dict] = field(default_factory=list)
     rejected_not_listed: int = 0
@@ -46,6 +47,7 @@ def readable_report(report: dict, *, details: bool) -> ReadableReport | None:
     return ReadableReport(
         summary=summary + _how_it_was_read(report),
         error=report.get("error", ""),
+        outside_country=report.get("outside_country", ""),
         warnings=list(report.get("warnings") or []),
         rejections=rejections,
         rejected_not_listed=max(0, int(report.get("rejected") or 0) - len(rejections)),

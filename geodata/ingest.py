@@ -234,7 +234,9 @@ def _ingest(layer, upload_path, work_dir, report, step, *, srid, encoding, layer
         tally.finish()
         loading.set_summary(layer, tally.imported, tally.geometry_types, tally.bounds)
         if outlines.lies_outside_its_country(layer):
-            report["warnings"].append(_outside_country_warning(layer))
+            warning = _outside_country_warning(layer)
+            report["warnings"].append(warning)
+            report["outside_country"] = warning  # the layer's page shows it first, to those who look after it
         layer.field_schema = report["fields"]
         layer.source_crs = report["source_crs"]
         layer.encoding = text_encoding

@@ -6,7 +6,7 @@ from django import forms
 
 from access.models import Country
 from sites.contributions import colourings
-from sites.models import Commodity, SiteStatus
+from sites.models import Commodity, QualityFlag, SiteStatus
 
 
 def _optional(choices, label):
@@ -20,6 +20,7 @@ class SiteFilterForm(forms.Form):
     country = _optional(Country.choices, "countries")
     status = _optional(SiteStatus.choices, "statuses")
     commodity = _optional(Commodity.choices, "commodities")
+    flag = _optional(QualityFlag.choices, "quality flags")
 
     def __init__(self, data=None, *, with_search: bool = True):
         super().__init__(data)
@@ -30,7 +31,7 @@ class SiteFilterForm(forms.Form):
 
     def filters(self) -> dict:
         """The cleaned filters, empty ones included, ready for queries.filtered_sites."""
-        return {name: self.cleaned_data.get(name, "") for name in ("country", "status", "commodity", "q")}
+        return {name: self.cleaned_data.get(name, "") for name in ("country", "status", "commodity", "flag", "q")}
 
     def active_filters(self) -> dict:
         return {name: value for name, value in self.cleaned_data.items() if value}
@@ -46,6 +47,7 @@ class MapOptionsForm(SiteFilterForm):
 
     def __init__(self, data=None):
         super().__init__(data, with_search=False)
+        del self.fields["flag"]  # the map's tiles are counted without the flags
         # The other colourings are contributed by the apps above sites (sites.contributions).
         self.fields["colour"].choices = [("", "Site status")] + [(each.name, each.label) for each in colourings()]
         self.fields["colour"].error_messages["invalid_choice"] = "“%(value)s” is not a way to colour the sites."

@@ -20,27 +20,20 @@ from geodata.errors import IngestError
 from geodata.stored_files import local_file
 from sites.inventory import read_inventory
 from sites.models import DataSource, InventoryImport, InventoryImportStatus, MineSite
-from sites.quality import flag_quality_issues
+from sites.quality import DUPLICATE_RADIUS_M, SAME_COORDINATES, SAME_NAME_NEARBY, flag_quality_issues
 from sites.site_columns import RowProblem, resolve_columns, site_values
 
 logger = logging.getLogger(__name__)
 
 MAX_REPORTED_ROWS = 100
-DUPLICATE_DISTANCE_M = 1000
-# Degrees that surely cover 1 km anywhere in the region (|lat| < 30), so the GiST index prefilters.
-_DUPLICATE_PREFILTER_DEGREES = 0.02
-
-_PROBABLE_DUPLICATES_SQL = """
+# The pairs the quality checks flag (sites/quality.py, the same rules): the sites just imported and any other.
+_PROBABLE_DUPLICATES_SQL = f"""
     SELECT s.id, s.name, o.id, o.name,
            round(ST_Distance(s.location::geography, o.location::geography)::numeric, 1) AS metres,
            s.location ~= o.location AS same_point
     FROM sites_minesite s
-    JOIN sites_minesite o
-      ON o.id <> s.id
-     AND ST_DWithin(s.location, o.location, %(prefilter)s)
-     AND ST_DWithin(s.location::geography, o.location::geography, %(metres)s)
+    JOIN sites_minesite o ON o.id <> s.id AND (({SAME_COORDINATES}) OR ({SAME_NAME_NEARBY}))
     WHERE s.id = ANY(%(ids)s)
-      AND (s.location ~= o.location OR lower(btrim(s.name)) = lower(btrim(o.name)))
       AND (s.id < o.id OR NOT o.id = ANY(%(ids)s))
     ORDER BY s.id, o.id
 """
@@ -184,7 +177,7 @@ def probable_duplicates(site_ids: list[int]) -> list[dict]:
     with connection.cursor() as cursor:
         cursor.execute(
             _PROBABLE_DUPLICATES_SQL,
-            {"ids": site_ids, "prefilter": _DUPLICATE_PREFILTER_DEGREES, "metres": DUPLICATE_DISTANCE_M},
+            {"ids": site_ids, "radius_m": DUPLICATE_RADIUS_M},
         )
         return [
             {

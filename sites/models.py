@@ -4,7 +4,7 @@ from django.contrib.gis.db import models
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db.models import F, Func, Q, TextField
-from django.db.models.functions import Upper
+from django.db.models.functions import Lower, Trim, Upper
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -74,9 +74,13 @@ class Commodity(models.TextChoices):
 class QualityFlag(models.TextChoices):
     """Known defects of a source record, kept visible instead of silently fixed."""
 
-    DUPLICATE_SOURCE_ID = "duplicate_source_id", _("Source id used by more than one record")
+    DUPLICATE_SOURCE_ID = "duplicate_source_id", _("Source id repeated within its source")
     DUPLICATE_COORDINATES = "duplicate_coordinates", _("Same coordinates as another site")
     OUTSIDE_LAND = "outside_land", _("Location falls outside the country outlines (coastal or offshore)")
+    DUPLICATE_NAME_NEARBY = "duplicate_name_nearby", _("Same name as another site less than 1 km away")
+    OUTSIDE_COUNTRY = "outside_country", _("Location falls in another country than the one declared")
+    MISSING_KEY_FIELDS = "missing_key_fields", _("Name, status or commodities missing")
+    NOT_UPDATED = "not_updated", _("Not updated for years")
 
 
 class DataSource(models.Model):
@@ -104,6 +108,9 @@ class MineSiteQuerySet(models.QuerySet):
 
     def with_commodity(self, commodity: str):
         return self.filter(commodities__contains=[commodity])
+
+    def with_quality_flag(self, flag: str):
+        return self.filter(quality_flags__contains=[flag])
 
 
 class MineSite(AuditedRecord):
@@ -163,6 +170,10 @@ class MineSite(AuditedRecord):
             GinIndex(OpClass(Upper("operator"), name="gin_trgm_ops"), name="site_operator_search"),
             GinIndex(OpClass(Upper(alternative_names_text()), name="gin_trgm_ops"), name="site_other_names_search"),
             models.Index(Upper("source_record_id"), name="site_source_record_search"),
+            # The probable-duplicates check joins sites on their name as people compare it (sites/quality.py).
+            models.Index(Lower(Trim("name")), name="site_name_key"),
+            # The sites list's flag filter and the quality page's counts (sites/flag_queries.py).
+            GinIndex(fields=["quality_flags"], name="site_quality_flags"),
         ]
 
     def __str__(self) -> str:
@@ -184,6 +195,31 @@ class MineSite(AuditedRecord):
         from django.urls import reverse
 
         return reverse("sites:detail", args=[self.pk])
+
+
+class DismissedFlag(models.Model):
+    """A quality flag a reviewer judged wrong for one site, and why.
+
+    It holds while the site's checked data stays as it was when dismissed (`data_fingerprint`,
+    sites/quality.py): the recomputation does not raise the flag again; once that data changes it does.
+    """
+
+    site = models.ForeignKey(MineSite, on_delete=models.CASCADE, related_name="dismissed_flags")
+    flag = models.CharField(max_length=32, choices=QualityFlag.choices)
+    reason = models.TextField()
+    data_fingerprint = models.CharField(max_length=32, editable=False)
+    dismissed_by = models.ForeignKey("auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    dismissed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-dismissed_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["site", "flag", "data_fingerprint"], name="unique_dismissal"),
+            models.CheckConstraint(condition=~Q(reason=""), name="dismissal_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_flag_display()} dismissed for site #{self.site_id}"
 
 
 class SiteCluster(models.Model):

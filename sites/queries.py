@@ -17,7 +17,9 @@ def may_see_every_draft(user) -> bool:
     return is_staff(user)
 
 
-def filtered_sites(sites: QuerySet[MineSite], *, country="", status="", commodity="", q="") -> QuerySet[MineSite]:
+def filtered_sites(
+    sites: QuerySet[MineSite], *, country="", status="", commodity="", flag="", q=""
+) -> QuerySet[MineSite]:
     """Apply the map and list filters (already validated by SiteFilterForm)."""
     if country:
         sites = sites.in_country(country)
@@ -25,6 +27,8 @@ def filtered_sites(sites: QuerySet[MineSite], *, country="", status="", commodit
         sites = sites.with_status(status)
     if commodity:
         sites = sites.with_commodity(commodity)
+    if flag:
+        sites = sites.with_quality_flag(flag)
     if q:
         # Each test matches an index of MineSite.Meta (upper-cased text, trigram GIN), so no scan of every site.
         sites = sites.annotate(alternative_names_text=alternative_names_text()).filter(

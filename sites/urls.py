@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sites import estimate_views, views
+from sites import estimate_views, quality_views, views
 
 app_name = "sites"
 urlpatterns = [
@@ -14,4 +14,7 @@ urlpatterns = [
     path("sites/<int:pk>/estimates/<int:estimate_pk>/", estimate_views.estimate_edit, name="estimate_edit"),
     path("sites/<int:pk>/estimates/<int:estimate_pk>/delete/", estimate_views.estimate_delete, name="estimate_delete"),
     path("sites/<int:pk>.json", views.site_summary, name="summary"),
+    path("quality/", quality_views.quality_page, name="quality"),
+    path("quality/sites/<int:pk>/dismiss/", quality_views.dismiss_flag, name="dismiss_flag"),
+    path("quality/merge/", quality_views.merge_sites, name="merge"),
 ]

@@ -61,7 +61,15 @@ def test_the_repeated_gem_id_gives_two_flagged_sites_with_distinct_keys(demo):
 
 
 def test_data_defects_are_flagged_not_hidden(demo):
-    assert demo.quality_flags == {"duplicate_source_id": 2, "duplicate_coordinates": 28, "outside_land": 9}
+    assert demo.quality_flags == {
+        "duplicate_source_id": 2,
+        "duplicate_coordinates": 28,
+        "outside_land": 9,
+        "duplicate_name_nearby": 2,
+        "outside_country": 1,
+        "missing_key_fields": 0,
+        "not_updated": 0,
+    }
     shared = MineSite.objects.filter(quality_flags__contains=[QualityFlag.DUPLICATE_COORDINATES])
     locations = Counter((site.location.x, site.location.y) for site in shared)
     assert len(locations) == 13  # 28 sites at 13 places: 15 duplicates

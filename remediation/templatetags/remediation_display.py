@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django import template
+from django.utils import formats
 
 register = template.Library()
 
@@ -16,8 +17,8 @@ def bar_width(value, rows, full_width: int) -> int:
 
 @register.filter
 def trimmed(value) -> str:
-    """6.8000 -> "6.8", 420.0000 -> "420": readings as people write them."""
+    """6.8000 -> "6.8", 420.0000 -> "420": readings as people write them, in the language's number format."""
     if value is None or value == "":
         return ""
     text = format(Decimal(value).normalize(), "f")
-    return text
+    return formats.number_format(Decimal(text))

@@ -312,21 +312,21 @@ class ResourceEstimate(models.Model):
 class Currency(models.TextChoices):
     """ISO 4217 codes that costs are recorded in: the region's currencies and the usual donor ones."""
 
-    USD = "USD", "USD — US dollar"
-    EUR = "EUR", "EUR — Euro"
-    AUD = "AUD", "AUD — Australian dollar"
-    JPY = "JPY", "JPY — Japanese yen"
-    CNY = "CNY", "CNY — Renminbi"
-    BND = "BND", "BND — Brunei dollar"
-    KHR = "KHR", "KHR — Cambodian riel"
-    IDR = "IDR", "IDR — Indonesian rupiah"
-    LAK = "LAK", "LAK — Lao kip"
-    MYR = "MYR", "MYR — Malaysian ringgit"
-    MMK = "MMK", "MMK — Myanmar kyat"
-    PHP = "PHP", "PHP — Philippine peso"
-    SGD = "SGD", "SGD — Singapore dollar"
-    THB = "THB", "THB — Thai baht"
-    VND = "VND", "VND — Vietnamese dong"
+    USD = "USD", _("USD — US dollar")
+    EUR = "EUR", _("EUR — Euro")
+    AUD = "AUD", _("AUD — Australian dollar")
+    JPY = "JPY", _("JPY — Japanese yen")
+    CNY = "CNY", _("CNY — Renminbi")
+    BND = "BND", _("BND — Brunei dollar")
+    KHR = "KHR", _("KHR — Cambodian riel")
+    IDR = "IDR", _("IDR — Indonesian rupiah")
+    LAK = "LAK", _("LAK — Lao kip")
+    MYR = "MYR", _("MYR — Malaysian ringgit")
+    MMK = "MMK", _("MMK — Myanmar kyat")
+    PHP = "PHP", _("PHP — Philippine peso")
+    SGD = "SGD", _("SGD — Singapore dollar")
+    THB = "THB", _("THB — Thai baht")
+    VND = "VND", _("VND — Vietnamese dong")
 
 
 class InventoryImportStatus(models.TextChoices):

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_safe
 
 from access.models import Role
@@ -36,7 +37,7 @@ def _bad_filters(request, form, template):
 # The filters of the map and list pages that their download links carry (not the list's text search).
 SITE_PAGE_FILTERS = ("country", "status", "commodity")
 # The labels of the download links, per export format.
-DOWNLOAD_LABELS = {"gpkg": "GeoPackage", "shp.zip": "Shapefile (zip)", "geojson": "GeoJSON", "csv": "CSV"}
+DOWNLOAD_LABELS = {"gpkg": "GeoPackage", "shp.zip": _("Shapefile (zip)"), "geojson": "GeoJSON", "csv": "CSV"}
 
 
 # The formats offered for footprints on the pages (the CSV would hold them as long WKT text).

@@ -4,12 +4,10 @@
   "use strict";
 
   // Texts through the page's JavaScript catalog (/jsi18n/) when it is loaded; as written otherwise.
-  function translated(text, values) {
-    var found = typeof gettext === "function" ? gettext(text) : text;
-    if (!values) { return found; }
-    return typeof interpolate === "function" ? interpolate(found, values, true)
-      : found.replace(/%\((\w+)\)s/g, function (whole, name) { return String(values[name]); });
-  }
+  var gettext = typeof window.gettext === "function" ? window.gettext : function (text) { return text; };
+  var interpolate = typeof window.interpolate === "function" ? window.interpolate : function (text, values) {
+    return text.replace(/%\((\w+)\)s/g, function (whole, name) { return String(values[name]); });
+  };
 
   // An SVG tile renderer that writes each cluster's count inside its circle. It also gives point symbols
   // their latitude/longitude: Leaflet 1.9 asks a clicked circle for getLatLng(), which VectorGrid leaves unset.
@@ -30,7 +28,7 @@
         text.setAttribute("text-anchor", "middle");
         text.setAttribute("dominant-baseline", "central");
         text.textContent = count >= 10000
-          ? translated("%(thousands)sk", {thousands: Math.round(count / 1000)}) : String(count);
+          ? interpolate(gettext("%(thousands)sk"), {thousands: Math.round(count / 1000)}, true) : String(count);
         // Counts live in their own group, kept last, so a neighbouring circle never covers one.
         if (!this._counts) { this._counts = L.SVG.create("g"); }
         this._counts.appendChild(text);

@@ -75,6 +75,10 @@ SAME_IN_EVERY_LANGUAGE = {
     "kg",
     "MB",
     "KB",
+    "m²",
+    "m³",
+    "UTF",  # encodings: UTF-8, Windows-1252
+    "Windows",
 }
 # Attributes people read (or hear from a screen reader).
 READ_ATTRIBUTES = ("title", "aria-label", "placeholder", "alt")

@@ -5,6 +5,7 @@ feature's reason through the stages, so the report can name the feature and why.
 after reprojection because repairing in the source CRS can leave polygons invalid in EPSG:4326.
 """
 
+import functools
 import re
 
 import numpy as np
@@ -173,9 +174,12 @@ def checked_lonlat_geometry(geometry, *, allowed_types: tuple[str, ...]):
     if geom_type not in allowed_types:
         accepted = [single for single, multi in _PROMOTIONS.items() if multi in allowed_types]
         accepted += [name for name in allowed_types if name not in accepted]
+        choices = functools.reduce(
+            lambda first, then: gettext("%(first)s or a %(then)s") % {"first": first, "then": then}, accepted
+        )
         raise GeometryProblem(
-            gettext("A %(type)s cannot be used here; give one of: %(accepted)s.")
-            % {"type": shape.geom_type, "accepted": ", ".join(accepted)}
+            gettext("A %(type)s cannot be used here; give a %(accepted)s.")
+            % {"type": shape.geom_type, "accepted": choices}
         )
     if shapely.has_z(shape):
         shape = shapely.force_2d(shape)

@@ -32,14 +32,16 @@ class Role(models.TextChoices):
 class Membership(models.Model):
     """A person's role for one country: what they may record is limited to that country."""
 
-    user = models.ForeignKey("auth.User", on_delete=models.CASCADE, related_name="memberships")
-    country = models.CharField(max_length=2, choices=Country.choices)
-    role = models.CharField(max_length=32, choices=Role.choices)
+    user = models.ForeignKey("auth.User", on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user"))
+    country = models.CharField(max_length=2, choices=Country.choices, verbose_name=_("country"))
+    role = models.CharField(max_length=32, choices=Role.choices, verbose_name=_("role"))
 
     # The tables keep the names they had when memberships lived in the sites app.
     history = HistoricalRecords(table_name="sites_historicalmembership")
 
     class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
         db_table = "sites_membership"
         constraints = [models.UniqueConstraint(fields=["user", "country", "role"], name="unique_membership")]
 
@@ -79,10 +81,12 @@ class AuditedRecord(CountryRecord, models.Model):
 
     UNTRACKED_FIELDS = ["updated_at"]  # a save's time is the history row's own date
 
-    is_published = models.BooleanField(default=False)
-    created_by = models.ForeignKey("auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    is_published = models.BooleanField(default=False, verbose_name=_("is published"))
+    created_by = models.ForeignKey(
+        "auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("created by")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         abstract = True

@@ -12,6 +12,7 @@ which role records it, and when it counts as published.
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q, QuerySet
+from django.utils.translation import gettext
 
 from access.models import Country, CountryRecord, Role
 from access.roles import countries_with_role, is_staff, working_countries
@@ -44,5 +45,10 @@ def may_publish(user, country: str) -> bool:
 def ensure_may_publish(user, record: Model) -> None:
     country = record.record_country()
     if not may_publish(user, country):
-        name = Country(country).label if country in Country.values else "its country"
-        raise PermissionDenied(f"Only reviewers of {name} may publish, withdraw or approve this.")
+        if country in Country.values:
+            message = gettext("Only reviewers of %(country)s may publish, withdraw or approve this.") % {
+                "country": Country(country).label
+            }
+        else:
+            message = gettext("Only reviewers of its country may publish, withdraw or approve this.")
+        raise PermissionDenied(message)

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from rest_framework.authtoken.models import Token
@@ -26,7 +27,7 @@ def replace_api_token(user) -> Token:
 def api_token(request):
     if request.method == "POST":
         replace_api_token(request.user)
-        messages.success(request, "A new API token was made; the previous one no longer works.")
+        messages.success(request, gettext("A new API token was made; the previous one no longer works."))
         return redirect("api-token")
     token = Token.objects.filter(user=request.user).first()
     return render(request, "registration/api_token.html", {"token": token})

@@ -11,24 +11,32 @@ import logging
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
+from django.utils.html import escape
+from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext_lazy as _
 
 logger = logging.getLogger(__name__)
 
-MESSAGE = "The database is not answering right now; try again in a few seconds."
+MESSAGE = _("The database is not answering right now; try again in a few seconds.")
 PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Temporarily unavailable</title></head>
-<body><h1>Temporarily unavailable</h1><p>{message}</p></body></html>
+<html lang="{language}"><head><meta charset="utf-8"><title>{title}</title></head>
+<body><h1>{title}</h1><p>{message}</p></body></html>
 """
 
 
 def outage_response(request) -> HttpResponse:
     path = request.path_info
     if path.startswith("/api/"):
-        response = JsonResponse({"error": MESSAGE}, status=503)
+        response = JsonResponse({"error": str(MESSAGE)}, status=503)
     elif path == "/ogc" or path.startswith("/ogc/"):
-        response = JsonResponse({"code": "ServiceUnavailable", "description": MESSAGE}, status=503)
+        response = JsonResponse({"code": "ServiceUnavailable", "description": str(MESSAGE)}, status=503)
     else:
-        response = HttpResponse(PAGE.format(message=MESSAGE), status=503, content_type="text/html; charset=utf-8")
+        page = PAGE.format(
+            language=get_language() or settings.LANGUAGE_CODE,
+            title=escape(gettext("Temporarily unavailable")),
+            message=escape(MESSAGE),
+        )
+        response = HttpResponse(page, status=503, content_type="text/html; charset=utf-8")
     response["Retry-After"] = str(settings.DATABASE_OUTAGE_RETRY_AFTER)
     response["Cache-Control"] = "no-store"
     return response

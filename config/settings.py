@@ -127,6 +127,7 @@ LOGIN_REDIRECT_URL = "/"  # after signing in without a `next`: the map, not Djan
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"
 USE_I18N = True
+FORMAT_MODULE_PATH = ["config.formats"]  # English dates as "1 Mar 2024" (config/formats/en)
 USE_TZ = True
 
 STATIC_URL = "/static/"

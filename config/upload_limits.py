@@ -9,25 +9,32 @@ file's size too.
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 from django.utils.html import escape
+from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext_lazy as _
 
 # Path -> (the setting holding its limit in MB, what is uploaded there, the form to go back to).
+_LAYER_TOO_LARGE = _(
+    "The upload is larger than the %(limit)s MB a layer upload may be; nothing was stored. "
+    "Split the data into smaller files, or ask an administrator to raise %(setting)s."
+)
+_INVENTORY_TOO_LARGE = _(
+    "The upload is larger than the %(limit)s MB a site inventory may be; nothing was stored. "
+    "Split the data into smaller files, or ask an administrator to raise %(setting)s."
+)
 LIMITS = {
-    "/layers/upload/": ("LAYER_UPLOAD_MAX_MB", "a layer upload", "/layers/upload/"),
-    "/api/layers/upload/": ("LAYER_UPLOAD_MAX_MB", "a layer upload", "/layers/upload/"),
-    "/sites/import/": ("INVENTORY_UPLOAD_MAX_MB", "a site inventory", "/sites/import/"),
+    "/layers/upload/": ("LAYER_UPLOAD_MAX_MB", _LAYER_TOO_LARGE, "/layers/upload/"),
+    "/api/layers/upload/": ("LAYER_UPLOAD_MAX_MB", _LAYER_TOO_LARGE, "/layers/upload/"),
+    "/sites/import/": ("INVENTORY_UPLOAD_MAX_MB", _INVENTORY_TOO_LARGE, "/sites/import/"),
 }
 PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Upload too large</title></head>
-<body><h1>Upload too large</h1><p>{message}</p><p><a href="{back}">Back to the upload form</a></p></body>
+<html lang="{language}"><head><meta charset="utf-8"><title>{title}</title></head>
+<body><h1>{title}</h1><p>{message}</p><p><a href="{back}">{back_text}</a></p></body>
 </html>
 """
 
 
-def too_large_message(setting: str, what: str) -> str:
-    return (
-        f"The upload is larger than the {getattr(settings, setting)} MB {what} may be; nothing was stored. "
-        f"Split the data into smaller files, or ask an administrator to raise {setting}."
-    )
+def too_large_message(setting: str, template: str) -> str:
+    return str(template) % {"limit": getattr(settings, setting), "setting": setting}
 
 
 class UploadSizeLimitMiddleware:
@@ -47,11 +54,18 @@ class UploadSizeLimitMiddleware:
         return self.get_response(request)
 
     @staticmethod
-    def refuse(request, setting: str, what: str, back: str) -> HttpResponse:
-        message = too_large_message(setting, what)
+    def refuse(request, setting: str, template: str, back: str) -> HttpResponse:
+        message = too_large_message(setting, template)
         if request.path_info.startswith("/api/"):
             response = JsonResponse({"error": message}, status=413)
         else:
-            response = HttpResponse(PAGE.format(message=escape(message), back=back), status=413)
+            page = PAGE.format(
+                language=get_language() or settings.LANGUAGE_CODE,
+                title=escape(gettext("Upload too large")),
+                message=escape(message),
+                back=back,
+                back_text=escape(gettext("Back to the upload form")),
+            )
+            response = HttpResponse(page, status=413)
         response["Connection"] = "close"  # the body is not read: the connection cannot be reused
         return response

@@ -2,6 +2,7 @@
 
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.translation import gettext
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, generics, parsers, serializers, status, viewsets
@@ -130,7 +131,9 @@ class LayerViewSet(viewsets.ReadOnlyModelViewSet):
         """Same service and same checks as the web upload form; answers 202 with the layer to poll."""
         countries = countries_with_role(request.user, Role.SURVEY_UPLOADER)
         if not countries:
-            raise exceptions.PermissionDenied("You need the survey-uploader role for a country to upload layers.")
+            raise exceptions.PermissionDenied(
+                gettext("You need the survey-uploader role for a country to upload layers.")
+            )
         form = LayerUploadForm(request.data, request.FILES, countries=countries)
         if not form.is_valid():
             raise exceptions.ValidationError({name: list(errors) for name, errors in form.errors.items()})

@@ -7,6 +7,7 @@ west edge lies east of its east edge crosses the antimeridian (bbox=177,65,-177,
 
 from django.contrib.gis.geos import MultiPolygon, Polygon
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 BBox = tuple[float, float, float, float]
 
@@ -16,22 +17,23 @@ def parse_bbox(text: str, *, may_cross_antimeridian: bool = False) -> BBox:
     parts = [part.strip() for part in text.split(",")]
     if len(parts) not in (4, 6):
         raise ValidationError(
-            f"bbox needs four numbers minx,miny,maxx,maxy (or six with heights); got {len(parts)} value(s)."
+            gettext("bbox needs four numbers minx,miny,maxx,maxy (or six with heights); got %(count)s value(s).")
+            % {"count": len(parts)}
         )
     try:
         numbers = [float(part) for part in parts]
     except ValueError:
-        raise ValidationError("bbox values must be numbers, as in bbox=100.5,-10,125,5.") from None
+        raise ValidationError(gettext("bbox values must be numbers, as in bbox=100.5,-10,125,5.")) from None
     if len(numbers) == 6:
         minx, miny, minz, maxx, maxy, maxz = numbers
         if not minz <= maxz:
-            raise ValidationError("bbox: the lowest height must not be above the highest (minz <= maxz).")
+            raise ValidationError(gettext("bbox: the lowest height must not be above the highest (minz <= maxz)."))
     else:
         minx, miny, maxx, maxy = numbers
     if not (-180 <= minx <= 180 and -180 <= maxx <= 180 and -90 <= miny <= 90 and -90 <= maxy <= 90):
-        raise ValidationError("bbox is in longitude/latitude: x within ±180 and y within ±90.")
+        raise ValidationError(gettext("bbox is in longitude/latitude: x within ±180 and y within ±90."))
     if miny >= maxy or minx == maxx or (minx > maxx and not may_cross_antimeridian):
-        raise ValidationError("bbox minimum must be smaller than its maximum (minx < maxx, miny < maxy).")
+        raise ValidationError(gettext("bbox minimum must be smaller than its maximum (minx < maxx, miny < maxy)."))
     return minx, miny, maxx, maxy
 
 

@@ -5,6 +5,7 @@ The only module that imports pyproj, so CRS rules (always_xy, CRS84 as lon/lat) 
 
 import numpy as np
 import shapely
+from django.utils.translation import gettext
 from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 
@@ -26,22 +27,32 @@ def crs_from_dataset(crs_text: str | None) -> CRS | None:
         return CRS.from_user_input(crs_text)
     except CRSError as error:
         raise IngestError(
-            f"The file's coordinate reference system could not be understood ({error}). Give its EPSG code instead."
+            gettext(
+                "The file's coordinate reference system could not be understood (%(error)s). "
+                "Give its EPSG code instead."
+            )
+            % {"error": error}
         ) from None
 
 
 def crs_from_srid(srid: int) -> CRS:
     """A CRS from an EPSG code the user gave; integers only, so no user string is ever parsed."""
     if isinstance(srid, bool) or not isinstance(srid, int) or srid <= 0:
-        raise IngestError(f"{srid!r} is not an EPSG code; give a whole number such as 4326 or 32648.")
+        raise IngestError(
+            gettext("%(srid)r is not an EPSG code; give a whole number such as 4326 or 32648.") % {"srid": srid}
+        )
     try:
         crs = CRS.from_epsg(srid)
     except CRSError:
         raise IngestError(
-            f"EPSG:{srid} is not in the EPSG database; check the code (for example 4326 or 32648)."
+            gettext("EPSG:%(srid)s is not in the EPSG database; check the code (for example 4326 or 32648).")
+            % {"srid": srid}
         ) from None
     if not (crs.is_geographic or crs.is_projected):
-        raise IngestError(f"EPSG:{srid} ({crs.name}) is not a horizontal coordinate reference system.")
+        raise IngestError(
+            gettext("EPSG:%(srid)s (%(name)s) is not a horizontal coordinate reference system.")
+            % {"srid": srid, "name": crs.name}
+        )
     return crs
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyogrio
+from django.utils.translation import gettext, ngettext
 from pyogrio.errors import DataLayerError, DataSourceError
 
 from geodata.errors import IngestError, LayerChoiceRequired
@@ -79,14 +80,18 @@ def choose_dataset(inventory: Inventory, layer_name: str | None) -> DatasetCandi
             if len(found) == 1:
                 return found[0]
         raise LayerChoiceRequired(
-            f"There is no layer {layer_name!r} in the upload; its layers are: {', '.join(inventory.names)}.",
+            gettext("There is no layer %(name)r in the upload; its layers are: %(names)s.")
+            % {"name": layer_name, "names": ", ".join(inventory.names)},
             inventory.names,
         )
     if len(candidates) == 1:
         return candidates[0]
     raise LayerChoiceRequired(
-        f"The upload holds {len(candidates)} layers: {', '.join(inventory.names)}. "
-        "Choose the one to import (each layer is imported as its own survey layer).",
+        gettext(
+            "The upload holds %(count)s layers: %(names)s. "
+            "Choose the one to import (each layer is imported as its own survey layer)."
+        )
+        % {"count": len(candidates), "names": ", ".join(inventory.names)},
         inventory.names,
     )
 
@@ -96,10 +101,16 @@ def _check_shapefile_parts(shp: Path, unpacked: Unpacked) -> None:
     missing = [extension for extension in (".shx", ".dbf") if not shp.with_suffix(extension).exists()]
     if missing:
         stem = Path(original).stem
-        names = " and ".join(f"{stem}{extension}" for extension in missing)
+        names = ", ".join(f"{stem}{extension}" for extension in missing)
         raise IngestError(
-            f"The shapefile {original} is incomplete: {names} {'is' if len(missing) == 1 else 'are'} missing. "
-            "Zip the .shp together with its .shx and .dbf (and .prj, .cpg if you have them)."
+            ngettext(
+                "The shapefile %(file)s is incomplete: %(names)s is missing. "
+                "Zip the .shp together with its .shx and .dbf (and .prj, .cpg if you have them).",
+                "The shapefile %(file)s is incomplete: %(names)s are missing. "
+                "Zip the .shp together with its .shx and .dbf (and .prj, .cpg if you have them).",
+                len(missing),
+            )
+            % {"file": original, "names": names}
         )
 
 
@@ -130,22 +141,32 @@ def _layers_of(path: Path, unpacked: Unpacked, skipped: list[str]) -> list[Datas
                     )
                 )
     except (DataSourceError, DataLayerError) as error:
-        raise IngestError(f"{source_file} could not be read: {_first_sentence(str(error), unpacked)}") from None
+        raise IngestError(
+            gettext("%(file)s could not be read: %(error)s")
+            % {"file": source_file, "error": _first_sentence(str(error), unpacked)}
+        ) from None
     return found
 
 
 def _nothing_found(files: list[Path], unpacked: Unpacked, skipped: list[str]) -> IngestError:
     if skipped:
-        return IngestError(f"The upload holds only tables without geometry ({', '.join(skipped)}); nothing to map.")
+        return IngestError(
+            gettext("The upload holds only tables without geometry (%(tables)s); nothing to map.")
+            % {"tables": ", ".join(skipped)}
+        )
     orphans = [unpacked.original_name(path) for path in files if path.suffix in {".dbf", ".shx"}]
     if orphans:
         return IngestError(
-            f"The upload holds {', '.join(orphans)} but no .shp: a shapefile needs its .shp, .shx and .dbf together."
+            gettext("The upload holds %(files)s but no .shp: a shapefile needs its .shp, .shx and .dbf together.")
+            % {"files": ", ".join(orphans)}
         )
-    seen = ", ".join(unpacked.original_name(path) for path in files) or "no files at all"
+    seen = ", ".join(unpacked.original_name(path) for path in files) or gettext("no files at all")
     return IngestError(
-        f"No dataset found in the upload (it holds {seen}). Upload a zipped shapefile (.shp with .shx and .dbf), "
-        "a GeoPackage, a File Geodatabase (.gdb, zipped), GeoJSON or KML."
+        gettext(
+            "No dataset found in the upload (it holds %(files)s). Upload a zipped shapefile (.shp with .shx and .dbf), "
+            "a GeoPackage, a File Geodatabase (.gdb, zipped), GeoJSON or KML."
+        )
+        % {"files": seen}
     )
 
 

@@ -7,6 +7,8 @@ garbled names can be fixed with an override.
 import codecs
 from pathlib import Path
 
+from django.utils.translation import gettext
+
 from geodata.errors import IngestError
 
 # How each answer was reached, as shown in the report.
@@ -114,7 +116,9 @@ def validated_encoding(name: str) -> str:
     try:
         codecs.lookup(name)
     except LookupError:
-        raise IngestError(f"{name!r} is not an encoding we know; try UTF-8, CP1252 or ISO-8859-1.") from None
+        raise IngestError(
+            gettext("%(name)r is not an encoding we know; try UTF-8, CP1252 or ISO-8859-1.") % {"name": name}
+        ) from None
     return name
 
 

@@ -25,6 +25,7 @@ import shapely
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 FORMATS = {
     "gpkg": ("GPKG", "application/geopackage+sqlite3"),
@@ -187,15 +188,20 @@ def _declared_geometry(query: ExportQuery, file_format: str) -> tuple[str, bool]
         if file_format == "shp.zip":
             kinds = ", ".join(sorted(family.title().replace("string", "String") for family in families))
             raise ExportError(
-                f"A shapefile holds one kind of geometry and this layer mixes {kinds}; "
-                "download it as GeoPackage or GeoJSON instead."
+                gettext(
+                    "A shapefile holds one kind of geometry and this layer mixes %(kinds)s; "
+                    "download it as GeoPackage or GeoJSON instead."
+                )
+                % {"kinds": kinds}
             )
         return "Unknown", False
     family = {"POINT": "Point", "LINESTRING": "LineString", "POLYGON": "Polygon"}.get(next(iter(families), ""), "")
     if not family:
         if file_format == "shp.zip":
             raise ExportError(
-                "A shapefile holds points, lines or polygons only; download this layer as GeoPackage or GeoJSON."
+                gettext(
+                    "A shapefile holds points, lines or polygons only; download this layer as GeoPackage or GeoJSON."
+                )
             )
         return "Unknown", False
     if any(kind.upper().startswith("MULTI") for kind in query.geometry_types):

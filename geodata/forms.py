@@ -2,20 +2,22 @@
 
 from django import forms
 from django.conf import settings
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from access.models import Country
 from geodata.models import Theme
 from geodata.services import IngestOptions
 
 ENCODINGS = [
-    ("", "Detect (from .cpg or the file)"),
+    ("", _("Detect (from .cpg or the file)")),
     ("UTF-8", "UTF-8"),
-    ("ISO-8859-1", "Latin-1 (ISO-8859-1)"),
+    ("ISO-8859-1", _("Latin-1 (ISO-8859-1)")),
     ("CP1252", "Windows-1252"),
-    ("CP874", "Thai (Windows-874)"),
-    ("CP1258", "Vietnamese (Windows-1258)"),
-    ("BIG5", "Chinese traditional (Big5)"),
-    ("GBK", "Chinese simplified (GBK)"),
+    ("CP874", _("Thai (Windows-874)")),
+    ("CP1258", _("Vietnamese (Windows-1258)")),
+    ("BIG5", _("Chinese traditional (Big5)")),
+    ("GBK", _("Chinese simplified (GBK)")),
 ]
 UPLOAD_SUFFIXES = (".zip", ".gpkg", ".geojson", ".json", ".kml")
 # The layer description the uploader types, in form order.
@@ -37,12 +39,15 @@ class IngestOptionsForm(forms.Form):
         required=False,
         min_value=1024,
         max_value=999999,
-        label="EPSG code",
-        help_text="Only needed when the file has no CRS (.prj missing), e.g. 4326 or 32648.",
+        label=_("EPSG code"),
+        help_text=_("Only needed when the file has no CRS (.prj missing), e.g. 4326 or 32648."),
     )
-    encoding = forms.ChoiceField(choices=ENCODINGS, required=False, label="Text encoding")
+    encoding = forms.ChoiceField(choices=ENCODINGS, required=False, label=_("Text encoding"))
     layer_name = forms.CharField(
-        required=False, max_length=200, label="Layer to import", help_text="For files holding several layers."
+        required=False,
+        max_length=200,
+        label=_("Layer to import"),
+        help_text=_("For files holding several layers."),
     )
 
     def options(self) -> IngestOptions:
@@ -54,16 +59,18 @@ class IngestOptionsForm(forms.Form):
 
 
 class LayerUploadForm(IngestOptionsForm):
-    file = forms.FileField(help_text="A zipped shapefile, GeoPackage, GeoJSON or KML.")
-    title = forms.CharField(max_length=255)
-    agency = forms.CharField(max_length=200, required=False)
-    country = forms.ChoiceField(choices=Country.choices)
-    theme = forms.ChoiceField(choices=Theme.choices)
-    abstract = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    source_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    scale_denominator = forms.IntegerField(required=False, min_value=1, label="Scale 1:")
-    license = forms.CharField(max_length=100, required=False, initial="CC BY 4.0")
-    keywords = forms.CharField(max_length=500, required=False, help_text="Separated by commas.")
+    file = forms.FileField(label=_("File"), help_text=_("A zipped shapefile, GeoPackage, GeoJSON or KML."))
+    title = forms.CharField(max_length=255, label=_("Title"))
+    agency = forms.CharField(max_length=200, required=False, label=_("Agency"))
+    country = forms.ChoiceField(choices=Country.choices, label=_("Country"))
+    theme = forms.ChoiceField(choices=Theme.choices, label=_("Theme"))
+    abstract = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, label=_("Abstract"))
+    source_date = forms.DateField(
+        required=False, widget=forms.DateInput(attrs={"type": "date"}), label=_("Source date")
+    )
+    scale_denominator = forms.IntegerField(required=False, min_value=1, label=_("Scale 1:"))
+    license = forms.CharField(max_length=100, required=False, initial="CC BY 4.0", label=_("Licence"))
+    keywords = forms.CharField(max_length=500, required=False, label=_("Keywords"), help_text=_("Separated by commas."))
 
     field_order = ["file", *METADATA_FIELDS, "srid", "encoding", "layer_name"]
 
@@ -75,13 +82,19 @@ class LayerUploadForm(IngestOptionsForm):
         upload = self.cleaned_data["file"]
         if not upload.name.lower().endswith(UPLOAD_SUFFIXES):
             raise forms.ValidationError(
-                f"“{upload.name}” is not a format we read. Upload a zipped shapefile (.zip), a GeoPackage (.gpkg), "
-                "GeoJSON (.geojson/.json) or KML (.kml)."
+                gettext(
+                    "“%(file)s” is not a format we read. Upload a zipped shapefile (.zip), a GeoPackage (.gpkg), "
+                    "GeoJSON (.geojson/.json) or KML (.kml)."
+                )
+                % {"file": upload.name}
             )
         if upload.size > settings.LAYER_UPLOAD_MAX_MB * 1024 * 1024:
             raise forms.ValidationError(
-                f"“{upload.name}” is larger than the {settings.LAYER_UPLOAD_MAX_MB} MB a layer upload may be. "
-                "Split the data into several layers."
+                gettext(
+                    "“%(file)s” is larger than the %(limit)s MB a layer upload may be. "
+                    "Split the data into several layers."
+                )
+                % {"file": upload.name, "limit": settings.LAYER_UPLOAD_MAX_MB}
             )
         return upload
 
@@ -93,10 +106,12 @@ class LayerUploadForm(IngestOptionsForm):
 
 
 class LayerFilterForm(forms.Form):
-    q = forms.CharField(required=False, max_length=100, label="Search")
-    country = forms.ChoiceField(choices=[("", "All countries")] + list(Country.choices), required=False)
-    theme = forms.ChoiceField(choices=[("", "All themes")] + list(Theme.choices), required=False)
-    agency = forms.CharField(required=False, max_length=200)
+    q = forms.CharField(required=False, max_length=100, label=_("Search"))
+    country = forms.ChoiceField(
+        choices=[("", _("All countries"))] + list(Country.choices), required=False, label=_("Country")
+    )
+    theme = forms.ChoiceField(choices=[("", _("All themes"))] + list(Theme.choices), required=False, label=_("Theme"))
+    agency = forms.CharField(required=False, max_length=200, label=_("Agency"))
 
 
 class PublishForm(forms.Form):

@@ -5,10 +5,12 @@ feature's reason through the stages, so the report can name the feature and why.
 after reprojection because repairing in the source CRS can leave polygons invalid in EPSG:4326.
 """
 
+import functools
 import re
 
 import numpy as np
 import shapely
+from django.utils.translation import gettext
 from shapely.errors import GEOSException
 
 from geodata.parallel import in_parallel
@@ -32,7 +34,7 @@ def parse_wkb(wkb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     geometries = shapely.from_wkb(wkb, on_invalid="ignore")
     reasons = new_reasons(len(wkb))
     is_null = np.asarray(wkb == None, dtype=bool)  # noqa: E711 - elementwise on an object array
-    reasons[is_null] = "no geometry (null)"
+    reasons[is_null] = gettext("no geometry (null)")
     for position in np.flatnonzero(~is_null & shapely.is_missing(geometries)):
         reasons[position] = _parse_failure_reason(wkb[position])
     return geometries, reasons
@@ -44,26 +46,26 @@ def _parse_failure_reason(wkb: bytes) -> str:
     except (GEOSException, ValueError) as error:
         message = str(error)
     else:  # pragma: no cover - parsing failed in bulk, so it fails here too
-        message = "unknown parse error"
+        message = gettext("unknown parse error")
     wkb_type = re.search(r"Unknown WKB type (\d+)", message)
     if wkb_type and wkb_type.group(1) in _SURFACE_WKB_TYPES:
-        return "unsupported geometry type MultiPatch/TIN (3D surface); export it as polygons"
+        return gettext("unsupported geometry type MultiPatch/TIN (3D surface); export it as polygons")
     if wkb_type and wkb_type.group(1) in _CURVE_WKB_TYPES:
-        return "unsupported curved geometry; convert curves to lines or polygons"
+        return gettext("unsupported curved geometry; convert curves to lines or polygons")
     if "number of points" in message or "must contain 0 or >1" in message:
-        return f"too few points: {message}"
-    return f"unreadable geometry: {message}"
+        return gettext("too few points: %(detail)s") % {"detail": message}
+    return gettext("unreadable geometry: %(detail)s") % {"detail": message}
 
 
 def reject_unusable(geometries: np.ndarray, reasons: np.ndarray) -> None:
     """Mark empty geometries and types we cannot store, in place."""
     pending = reasons == None  # noqa: E711 - elementwise comparison on an object array
     empty = pending & shapely.is_empty(geometries)
-    reasons[empty] = "empty geometry"
+    reasons[empty] = gettext("empty geometry")
     type_ids = shapely.get_type_id(geometries)
     unsupported = pending & ~empty & ~np.isin(type_ids, list(_SUPPORTED_TYPE_IDS))
     for position in np.flatnonzero(unsupported):
-        reasons[position] = f"unsupported geometry type {geometries[position].geom_type}"
+        reasons[position] = gettext("unsupported geometry type %(type)s") % {"type": geometries[position].geom_type}
 
 
 def drop_z(geometries: np.ndarray) -> tuple[np.ndarray, int]:
@@ -93,7 +95,9 @@ def repair(geometries: np.ndarray, reasons: np.ndarray) -> tuple[np.ndarray, int
     for offset, position in enumerate(positions):
         kept = _keep_dimension(repaired[offset], originals[offset], int(dimensions[offset]))
         if kept is None or kept.is_empty or not kept.is_valid:
-            reasons[position] = f"invalid geometry that could not be repaired ({validity[offset]})"
+            reasons[position] = gettext("invalid geometry that could not be repaired (%(reason)s)") % {
+                "reason": validity[offset]
+            }
         else:
             geometries[position] = kept
     repaired_count = int(np.count_nonzero(reasons[positions] == None))  # noqa: E711
@@ -160,9 +164,9 @@ def checked_lonlat_geometry(geometry, *, allowed_types: tuple[str, ...]):
     from django.contrib.gis.geos import GEOSGeometry
 
     if geometry.srid not in (None, 4326):
-        raise GeometryProblem("Give the coordinates in longitude/latitude (WGS 84, EPSG:4326).")
+        raise GeometryProblem(gettext("Give the coordinates in longitude/latitude (WGS 84, EPSG:4326)."))
     if geometry.empty:
-        raise GeometryProblem("The geometry is empty.")
+        raise GeometryProblem(gettext("The geometry is empty."))
     shape = shapely.from_wkb(bytes(geometry.wkb))
     geom_type = shape.geom_type
     if geom_type not in allowed_types and _PROMOTIONS.get(geom_type) in allowed_types:
@@ -170,16 +174,25 @@ def checked_lonlat_geometry(geometry, *, allowed_types: tuple[str, ...]):
     if geom_type not in allowed_types:
         accepted = [single for single, multi in _PROMOTIONS.items() if multi in allowed_types]
         accepted += [name for name in allowed_types if name not in accepted]
-        raise GeometryProblem(f"A {shape.geom_type} cannot be used here; give a {' or a '.join(accepted)}.")
+        choices = functools.reduce(
+            lambda first, then: gettext("%(first)s or a %(then)s") % {"first": first, "then": then}, accepted
+        )
+        raise GeometryProblem(
+            gettext("A %(type)s cannot be used here; give a %(accepted)s.")
+            % {"type": shape.geom_type, "accepted": choices}
+        )
     if shapely.has_z(shape):
         shape = shapely.force_2d(shape)
     coordinates = shapely.get_coordinates(shape)
     if not np.isfinite(coordinates).all():
-        raise GeometryProblem("Coordinates must be finite numbers.")
+        raise GeometryProblem(gettext("Coordinates must be finite numbers."))
     longitudes, latitudes = coordinates[:, 0], coordinates[:, 1]
     if not ((-180 <= longitudes) & (longitudes <= 180) & (-90 <= latitudes) & (latitudes <= 90)).all():
         raise GeometryProblem(
-            "Coordinates must be longitude (-180..180) then latitude (-90..90) in degrees, not metres or another CRS."
+            gettext(
+                "Coordinates must be longitude (-180..180) then latitude (-90..90) in degrees, "
+                "not metres or another CRS."
+            )
         )
     if not shape.is_valid:
         reason = shapely.is_valid_reason(shape)
@@ -188,8 +201,12 @@ def checked_lonlat_geometry(geometry, *, allowed_types: tuple[str, ...]):
             if _PROMOTIONS.get(repaired.geom_type) == geom_type:
                 repaired = _MULTI_OF_DIMENSION[shapely.get_dimensions(repaired)]([repaired])
         if repaired is None or repaired.is_empty or not repaired.is_valid or repaired.geom_type != geom_type:
-            made = f"; repairing it would make a {repaired.geom_type}" if repaired is not None else ""
-            raise GeometryProblem(f"The shape is not valid ({reason}){made}.")
+            if repaired is None:
+                raise GeometryProblem(gettext("The shape is not valid (%(reason)s).") % {"reason": reason})
+            raise GeometryProblem(
+                gettext("The shape is not valid (%(reason)s); repairing it would make a %(type)s.")
+                % {"reason": reason, "type": repaired.geom_type}
+            )
         shape = repaired
     if shape.geom_type != geom_type:
         shape = _MULTI_OF_DIMENSION[shapely.get_dimensions(shape)]([shape])

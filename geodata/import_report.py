@@ -22,6 +22,23 @@ _ENCODING_SOURCES = {
     encoding.FROM_USER: gettext_lazy("given by the uploader"),
     encoding.FROM_FORMAT: gettext_lazy("the format's own"),
 }
+# The ingest's stages (geodata/ingest.py) and the statuses it ends on, as people read them.
+STAGE_LABELS = {
+    "queued": gettext_lazy("queued"),
+    "unpacking": gettext_lazy("unpacking"),
+    "surveying": gettext_lazy("surveying"),
+    "reading": gettext_lazy("reading"),
+    "validating": gettext_lazy("validating"),
+    "reprojecting": gettext_lazy("reprojecting"),
+    "encoding and generalising": gettext_lazy("encoding and generalising"),
+    "loading": gettext_lazy("loading"),
+    "done": gettext_lazy("done"),
+}
+
+
+def stage_label(stage: str) -> str:
+    """A stage in the reader's language; an unknown one (or a status) as it is stored."""
+    return str(STAGE_LABELS.get(stage, stage))
 
 
 @dataclass(frozen=True)
@@ -55,7 +72,9 @@ def readable_report(report: dict, *, details: bool) -> ReadableReport | None:
             {**column, "renamed": column.get("original_name", column["name"]) != column["name"]}
             for column in report.get("fields") or []
         ],
-        stages=[(stage, round(seconds, 2)) for stage, seconds in (report.get("stage_seconds") or {}).items()],
+        stages=[
+            (stage_label(stage), round(seconds, 2)) for stage, seconds in (report.get("stage_seconds") or {}).items()
+        ],
     )
 
 

@@ -25,6 +25,7 @@ import numpy as np
 import shapely
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from geodata import crs as crs_rules
 from geodata import encoding as encodings
@@ -39,8 +40,8 @@ logger = logging.getLogger(__name__)
 ProgressCallback = Callable[[str, int], None]
 # The report lists this many rejected features one by one; the count covers them all.
 MAX_REPORTED_REJECTIONS = 100
-STALE_JOB_REASON = (
-    "The import worker stopped responding (no progress for {minutes} minutes), so this import was "
+STALE_JOB_REASON = gettext_lazy(
+    "The import worker stopped responding (no progress for %(minutes)s minutes), so this import was "
     "abandoned. Upload the file again; if it happens again, tell an administrator."
 )
 _OGR_FIELD_TYPES = {
@@ -100,8 +101,11 @@ def ingest_layer(
         _fail(
             layer,
             report,
-            f"The import stopped on an unexpected error ({type(error).__name__}: {error}). "
-            "Nothing was imported; tell an administrator if it happens again.",
+            gettext(
+                "The import stopped on an unexpected error (%(error)s). "
+                "Nothing was imported; tell an administrator if it happens again."
+            )
+            % {"error": f"{type(error).__name__}: {error}"},
         )
     return layer.report
 
@@ -135,7 +139,7 @@ def mark_stale_jobs_failed(older_than: timedelta) -> int:
     cutoff = timezone.now() - older_than
     stale = list(Layer.objects.filter(status=LayerStatus.PROCESSING, updated_at__lt=cutoff))
     for layer in stale:
-        fail_abandoned_import(layer, STALE_JOB_REASON.format(minutes=int(older_than.total_seconds() // 60)))
+        fail_abandoned_import(layer, str(STALE_JOB_REASON) % {"minutes": int(older_than.total_seconds() // 60)})
     return len(stale)
 
 
@@ -384,18 +388,21 @@ class _Tally:
 
 def _outside_country_warning(layer: Layer) -> str:
     xmin, ymin, xmax, ymax = layer.extent.extent
-    return (
-        f"The layer lies outside {layer.get_country_display()}: its extent (lon {xmin:.2f}..{xmax:.2f}, "
-        f"lat {ymin:.2f}..{ymax:.2f}) does not touch the country's outline. Check the country it is filed "
+    return gettext(
+        "The layer lies outside %(country)s: its extent (lon %(xmin).2f..%(xmax).2f, "
+        "lat %(ymin).2f..%(ymax).2f) does not touch the country's outline. Check the country it is filed "
         "under, or the coordinate system of the file."
-    )
+    ) % {"country": layer.get_country_display(), "xmin": xmin, "xmax": xmax, "ymin": ymin, "ymax": ymax}
 
 
 def _encoding_of(dataset: DatasetCandidate, override: str | None, report: dict) -> tuple[str, str]:
     if dataset.is_shapefile:
         return encodings.dbf_encoding(dataset.path.with_suffix(".dbf"), override=override)
     if override:
-        report["warnings"].append(f"The encoding {override} was ignored: {dataset.driver} files are always UTF-8.")
+        report["warnings"].append(
+            gettext("The encoding %(encoding)s was ignored: %(driver)s files are always UTF-8.")
+            % {"encoding": override, "driver": dataset.driver}
+        )
     return "UTF-8", encodings.FROM_FORMAT
 
 
@@ -405,7 +412,8 @@ def _source_crs(dataset: DatasetCandidate, srid: int | None, report: dict):
         chosen = crs_rules.crs_from_srid(srid)
         if declared is not None and not declared.equals(chosen):
             report["warnings"].append(
-                f"The file declares {crs_rules.describe_crs(declared)}; EPSG:{srid} was used as you asked."
+                gettext("The file declares %(declared)s; EPSG:%(srid)s was used as you asked.")
+                % {"declared": crs_rules.describe_crs(declared), "srid": srid}
             )
         report.update(source_crs=f"EPSG:{srid}", source_crs_decided_by="user")
         return chosen
@@ -416,11 +424,14 @@ def _source_crs(dataset: DatasetCandidate, srid: int | None, report: dict):
 
 def _wait_for_crs(layer: Layer, report: dict, dataset: DatasetCandidate) -> None:
     report["needs_crs"] = True
-    report["message"] = (
-        f"{dataset.source_file} does not say which coordinate reference system its coordinates are in "
-        f"({'no .prj file' if dataset.is_shapefile else 'no CRS in the file'}). Give its EPSG code "
+    report["message"] = gettext(
+        "%(file)s does not say which coordinate reference system its coordinates are in "
+        "(%(missing)s). Give its EPSG code "
         "(for example 4326 for longitude/latitude, 32648 for UTM 48N) and import it again."
-    )
+    ) % {
+        "file": dataset.source_file,
+        "missing": gettext("no .prj file") if dataset.is_shapefile else gettext("no CRS in the file"),
+    }
     _clear_features(layer)
     _set_status(layer, LayerStatus.NEEDS_CRS, report)
 
@@ -445,8 +456,15 @@ def _nothing_good_message(dataset: DatasetCandidate, report: dict) -> str:
         reasons[rejection["reason"]] = reasons.get(rejection["reason"], 0) + 1
     summary = "; ".join(f"{reason} ({count})" for reason, count in reasons.items())
     if not report["features_read"]:
-        return f"{dataset.source_file}: layer {dataset.name} has no features."
-    return f"No feature of {dataset.name} could be imported ({report['features_read']} read): {summary}."
+        return gettext("%(file)s: layer %(layer)s has no features.") % {
+            "file": dataset.source_file,
+            "layer": dataset.name,
+        }
+    return gettext("No feature of %(layer)s could be imported (%(read)s read): %(reasons)s.") % {
+        "layer": dataset.name,
+        "read": report["features_read"],
+        "reasons": summary,
+    }
 
 
 def sanitise_field_names(names: Sequence[str]) -> list[str]:
@@ -523,12 +541,15 @@ def _geometry_warnings(bounds: tuple, type_counts: dict[str, int]) -> list[str]:
     found = []
     families = {name.removeprefix("Multi") for name in type_counts}
     if len(families) > 1:
-        found.append(f"Mixed geometry types, all kept: {', '.join(sorted(type_counts))}.")
+        found.append(gettext("Mixed geometry types, all kept: %(types)s.") % {"types": ", ".join(sorted(type_counts))})
     xmin, _, xmax, _ = bounds
     if xmin < -170 and xmax > 170:
         found.append(
-            f"The features lie on both sides of the antimeridian (180°); the extent (lon {xmin:.2f}..{xmax:.2f}) "
-            "spans the whole world and maps will show the layer zoomed out."
+            gettext(
+                "The features lie on both sides of the antimeridian (180°); the extent (lon %(xmin).2f..%(xmax).2f) "
+                "spans the whole world and maps will show the layer zoomed out."
+            )
+            % {"xmin": xmin, "xmax": xmax}
         )
     return found
 

@@ -10,6 +10,7 @@ import datetime
 import re
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 _DATE = r"(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})"
 _TIME = r"(?P<hour>\d{2}):(?P<minute>\d{2})(?::(?P<second>\d{2})(?:\.(?P<fraction>\d+))?)?"
@@ -26,13 +27,19 @@ def parse_instant(text: str, *, end: bool = False, name: str = "") -> datetime.d
     match = _INSTANT.fullmatch(text)
     if match is None:
         raise ValidationError(
-            f"{_named(name)}“{text}” is not an RFC 3339 date (2024-01-31) or date-time (2024-01-31T08:00:00Z)."
+            _named(
+                name,
+                gettext("“%(text)s” is not an RFC 3339 date (2024-01-31) or date-time (2024-01-31T08:00:00Z).")
+                % {"text": text},
+            )
         )
     parts = match.groupdict()
     try:
         day = datetime.date(int(parts["year"]), int(parts["month"]), int(parts["day"]))
     except ValueError:
-        raise ValidationError(f"{_named(name)}“{text}” is not a day of the calendar.") from None
+        raise ValidationError(
+            _named(name, gettext("“%(text)s” is not a day of the calendar.") % {"text": text})
+        ) from None
     if parts["hour"] is None:
         return datetime.datetime.combine(day, datetime.time.max if end else datetime.time(), tzinfo=datetime.UTC)
     return _moment_in_utc(day, parts, text, name)
@@ -41,22 +48,29 @@ def parse_instant(text: str, *, end: bool = False, name: str = "") -> datetime.d
 def _moment_in_utc(day: datetime.date, parts: dict, text: str, name: str) -> datetime.datetime:
     hour, minute, second = int(parts["hour"]), int(parts["minute"]), int(parts["second"] or 0)
     if hour > 23 or minute > 59 or second > 60:
-        raise ValidationError(f"{_named(name)}“{text}” has no such time of day.")
+        raise ValidationError(_named(name, gettext("“%(text)s” has no such time of day.") % {"text": text}))
     second = min(second, 59)  # a leap second is kept as the last second of its minute
     microsecond = int((parts["fraction"] or "0")[:6].ljust(6, "0"))
     offset = datetime.timedelta()
     if parts["offset"] not in (None, "Z", "z"):
         offset_hour, offset_minute = int(parts["offset_hour"]), int(parts["offset_minute"])
         if offset_hour > 23 or offset_minute > 59:
-            raise ValidationError(f"{_named(name)}the offset in “{text}” must be less than a day (at most ±23:59).")
+            raise ValidationError(
+                _named(
+                    name, gettext("the offset in “%(text)s” must be less than a day (at most ±23:59).") % {"text": text}
+                )
+            )
         offset = datetime.timedelta(hours=offset_hour, minutes=offset_minute) * (-1 if parts["sign"] == "-" else 1)
     local = datetime.datetime.combine(day, datetime.time(hour, minute, second, microsecond))
     try:
         return (local - offset).replace(tzinfo=datetime.UTC)
     except OverflowError:
-        message = f"{_named(name)}“{text}” falls outside the years 1 to 9999 once converted to UTC."
+        message = _named(
+            name, gettext("“%(text)s” falls outside the years 1 to 9999 once converted to UTC.") % {"text": text}
+        )
         raise ValidationError(message) from None
 
 
-def _named(name: str) -> str:
-    return f"{name}: " if name else ""
+def _named(name: str, message: str) -> str:
+    """The message, after the parameter's name when there is one ("updated_since: ...")."""
+    return gettext("%(parameter)s: %(message)s") % {"parameter": name, "message": message} if name else message

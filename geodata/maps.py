@@ -14,6 +14,7 @@ from branca.element import MacroElement
 from django.conf import settings
 from django.templatetags.static import static
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 from folium.elements import JSCSSMixin
 from folium.utilities import JsCode
 from jinja2 import Template
@@ -166,7 +167,7 @@ def _base_map(**options) -> folium.Map:
     # tiles=None plus maxZoom on the map: MarkerCluster needs a maxZoom even when base tiles are absent.
     folium_map = folium.Map(tiles=None, maxZoom=19, minZoom=2, control_scale=True, **options)
     folium.TileLayer(
-        tiles=settings.BASEMAP_TILES_URL, attr=settings.BASEMAP_ATTRIBUTION, name="Base map", max_zoom=19
+        tiles=settings.BASEMAP_TILES_URL, attr=settings.BASEMAP_ATTRIBUTION, name=gettext("Base map"), max_zoom=19
     ).add_to(folium_map)
     return folium_map
 
@@ -293,7 +294,7 @@ def point_map(location, *, colour: str, outline=None, overlays: list[Overlay] = 
     if outline:
         folium.GeoJson(
             json.loads(outline.geojson),
-            name="Footprint",
+            name=gettext("Footprint"),
             style_function=lambda _feature: {"color": colour, "weight": 2, "fillOpacity": 0.2},
         ).add_to(folium_map)
         xmin, ymin, xmax, ymax = outline.extent

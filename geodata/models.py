@@ -47,38 +47,48 @@ class LayerQuerySet(models.QuerySet):
 class Layer(AuditedRecord):
     """A survey layer of one country (geological units, faults, occurrences...) and what its ingest made of it."""
 
-    title = models.CharField(max_length=255)
-    slug = models.SlugField(max_length=80, blank=True, help_text=_("A stable name for layers the registry ships."))
-    agency = models.CharField(max_length=200, blank=True)
-    country = models.CharField(max_length=2, choices=Country.choices, blank=True)
-    theme = models.CharField(max_length=32, choices=Theme.choices, default=Theme.OTHER)
-    abstract = models.TextField(blank=True)
-    source_date = models.DateField(null=True, blank=True)
-    scale_denominator = models.PositiveIntegerField(null=True, blank=True)
-    license = models.CharField(max_length=100, blank=True)
-    attribution = models.TextField(blank=True)
-    keywords = ArrayField(models.CharField(max_length=60), default=list, blank=True)
+    title = models.CharField(max_length=255, verbose_name=_("title"))
+    slug = models.SlugField(
+        max_length=80, blank=True, help_text=_("A stable name for layers the registry ships."), verbose_name=_("slug")
+    )
+    agency = models.CharField(max_length=200, blank=True, verbose_name=_("agency"))
+    country = models.CharField(max_length=2, choices=Country.choices, blank=True, verbose_name=_("country"))
+    theme = models.CharField(max_length=32, choices=Theme.choices, default=Theme.OTHER, verbose_name=_("theme"))
+    abstract = models.TextField(blank=True, verbose_name=_("abstract"))
+    source_date = models.DateField(null=True, blank=True, verbose_name=_("source date"))
+    scale_denominator = models.PositiveIntegerField(null=True, blank=True, verbose_name=_("scale denominator"))
+    license = models.CharField(max_length=100, blank=True, verbose_name=_("license"))
+    attribution = models.TextField(blank=True, verbose_name=_("attribution"))
+    keywords = ArrayField(models.CharField(max_length=60), default=list, blank=True, verbose_name=_("keywords"))
 
     # Derived by the ingest.
-    geometry_type = models.CharField(max_length=40, blank=True)
-    source_crs = models.TextField(blank=True, help_text=_("EPSG code (EPSG:32648) or WKT of the uploaded file."))
-    encoding = models.CharField(max_length=40, blank=True)
-    feature_count = models.PositiveIntegerField(default=0)
-    extent = models.PolygonField(srid=4326, null=True, blank=True)
-    field_schema = models.JSONField(default=list, blank=True)
-    status = models.CharField(max_length=16, choices=LayerStatus.choices, default=LayerStatus.QUEUED)
-    progress_stage = models.CharField(max_length=80, blank=True)
-    progress_percent = models.PositiveSmallIntegerField(default=0)
-    report = models.JSONField(default=dict, blank=True)
+    geometry_type = models.CharField(max_length=40, blank=True, verbose_name=_("geometry type"))
+    source_crs = models.TextField(
+        blank=True, help_text=_("EPSG code (EPSG:32648) or WKT of the uploaded file."), verbose_name=_("source crs")
+    )
+    encoding = models.CharField(max_length=40, blank=True, verbose_name=_("encoding"))
+    feature_count = models.PositiveIntegerField(default=0, verbose_name=_("feature count"))
+    extent = models.PolygonField(srid=4326, null=True, blank=True, verbose_name=_("extent"))
+    field_schema = models.JSONField(default=list, blank=True, verbose_name=_("field schema"))
+    status = models.CharField(
+        max_length=16, choices=LayerStatus.choices, default=LayerStatus.QUEUED, verbose_name=_("status")
+    )
+    progress_stage = models.CharField(max_length=80, blank=True, verbose_name=_("progress stage"))
+    progress_percent = models.PositiveSmallIntegerField(default=0, verbose_name=_("progress percent"))
+    report = models.JSONField(default=dict, blank=True, verbose_name=_("report"))
 
-    upload_file = models.FileField(upload_to=upload_location, blank=True, max_length=200)
-    upload_name = models.CharField(max_length=255, blank=True, help_text=_("The file's name as uploaded."))
+    upload_file = models.FileField(upload_to=upload_location, blank=True, max_length=200, verbose_name=_("upload file"))
+    upload_name = models.CharField(
+        max_length=255, blank=True, help_text=_("The file's name as uploaded."), verbose_name=_("upload name")
+    )
 
     # Progress is saved every few seconds of an import: the history keeps what the layer is, not each step.
     history = HistoricalRecords(excluded_fields=[*AuditedRecord.UNTRACKED_FIELDS, "progress_stage", "progress_percent"])
     objects = LayerQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("survey layer")
+        verbose_name_plural = _("survey layers")
         ordering = ["title", "id"]
         constraints = [
             models.UniqueConstraint(fields=["slug"], condition=~models.Q(slug=""), name="unique_layer_slug"),
@@ -104,11 +114,18 @@ class Feature(models.Model):
     # loader is the only writer, and deleting a layer deletes its features through Django. No index of its
     # own either: the (layer, source_index) and (layer, geom) indexes below start with it.
     layer = models.ForeignKey(
-        Layer, on_delete=models.CASCADE, related_name="features", db_constraint=False, db_index=False
+        Layer,
+        on_delete=models.CASCADE,
+        related_name="features",
+        db_constraint=False,
+        db_index=False,
+        verbose_name=_("layer"),
     )
-    geom = models.GeometryField(srid=4326, spatial_index=False)
-    properties = models.JSONField(default=dict)
-    source_index = models.PositiveIntegerField(help_text=_("Position of the feature in the uploaded file."))
+    geom = models.GeometryField(srid=4326, spatial_index=False, verbose_name=_("geom"))
+    properties = models.JSONField(default=dict, verbose_name=_("properties"))
+    source_index = models.PositiveIntegerField(
+        help_text=_("Position of the feature in the uploaded file."), verbose_name=_("source index")
+    )
 
     class Meta:
         ordering = ["layer", "source_index"]
@@ -125,8 +142,8 @@ class TileVersion(models.Model):
     For sites a database trigger sets it (see the tile-cluster migration), so every writer counts.
     """
 
-    source = models.CharField(max_length=40, primary_key=True)
-    token = models.CharField(max_length=64)
+    source = models.CharField(max_length=40, primary_key=True, verbose_name=_("source"))
+    token = models.CharField(max_length=64, verbose_name=_("token"))
 
     def __str__(self) -> str:
         return f"{self.source} @ {self.token}"
@@ -136,11 +153,13 @@ class GeneralisedFeature(models.Model):
     """A layer's feature simplified for a run of low zooms, in EPSG:3857 (geodata/generalise.py has the rule)."""
 
     # As for features: no constraint, and its index is the first column of the GiST index below.
-    layer = models.ForeignKey(Layer, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False)
-    feature_id = models.BigIntegerField()
-    band = models.SmallIntegerField(help_text=_("The lowest zoom this copy serves."))
-    last_band = models.SmallIntegerField(help_text=_("The highest zoom this copy serves."))
-    geom = models.GeometryField(srid=3857, spatial_index=False)
+    layer = models.ForeignKey(
+        Layer, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False, verbose_name=_("layer")
+    )
+    feature_id = models.BigIntegerField(verbose_name=_("feature id"))
+    band = models.SmallIntegerField(help_text=_("The lowest zoom this copy serves."), verbose_name=_("band"))
+    last_band = models.SmallIntegerField(help_text=_("The highest zoom this copy serves."), verbose_name=_("last band"))
+    geom = models.GeometryField(srid=3857, spatial_index=False, verbose_name=_("geom"))
 
     class Meta:
         indexes = [GistIndex(fields=["layer", "band", "last_band", "geom"], name="generalised_layer_bands_geom")]

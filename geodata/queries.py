@@ -11,6 +11,7 @@ from django.db.models.fields.json import KeyTextTransform
 from django.urls import reverse
 
 from access.visibility import visible
+from geodata.import_report import stage_label
 from geodata.maps import CATEGORY_PALETTE, Overlay
 from geodata.models import Feature, Layer, LayerStatus
 
@@ -132,6 +133,7 @@ def layer_progress(layer: Layer) -> dict:
         "status": layer.status,
         "status_label": str(layer.get_status_display()),
         "stage": layer.progress_stage,
+        "stage_label": stage_label(layer.progress_stage),
         "percent": layer.progress_percent,
         "feature_count": layer.feature_count,
         "error": (layer.report or {}).get("error", ""),

@@ -9,6 +9,7 @@ from django.contrib.gis.geos import Point
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpResponse, JsonResponse
+from django.utils.translation import gettext
 from django.views import defaults
 from django_filters import rest_framework as filters
 from rest_framework import exceptions, pagination, renderers, serializers
@@ -65,13 +66,15 @@ def is_api_request(request) -> bool:
 
 def page_not_found(request, exception):
     if is_api_request(request):
-        return JsonResponse({"error": f"No API endpoint or record at {request.path}."}, status=404)
+        return JsonResponse(
+            {"error": gettext("No API endpoint or record at %(path)s.") % {"path": request.path}}, status=404
+        )
     return defaults.page_not_found(request, exception)
 
 
 def server_error(request):
     if is_api_request(request):
-        return JsonResponse({"error": "Internal server error; it has been logged."}, status=500)
+        return JsonResponse({"error": gettext("Internal server error; it has been logged.")}, status=500)
     return defaults.server_error(request)
 
 
@@ -93,7 +96,9 @@ class KeysetPagination(pagination.CursorPagination):
     def get_page_size(self, request):
         raw = request.query_params.get(self.page_size_query_param)
         if raw is not None and not (raw.isdigit() and int(raw) > 0):
-            raise exceptions.ValidationError({"page_size": [f"Give a whole number from 1 to {self.max_page_size}."]})
+            raise exceptions.ValidationError(
+                {"page_size": [gettext("Give a whole number from 1 to %(largest)s.") % {"largest": self.max_page_size}]}
+            )
         return super().get_page_size(request)
 
 
@@ -188,7 +193,7 @@ class RegistryFilterSet(filters.FilterSet):
             cleaned = form_class.clean(form)
             for name in form.fields:
                 if name in form.data and form.data.get(name) == "":
-                    form.add_error(name, "Give a value, or leave the parameter out.")
+                    form.add_error(name, gettext("Give a value, or leave the parameter out."))
             return cleaned
 
         return type(form_class.__name__, (form_class,), {"clean": clean})
@@ -232,11 +237,11 @@ class GeoJsonFeatureInput:
 
     def to_internal_value(self, data):
         if not isinstance(data, dict):
-            raise exceptions.ValidationError({"non_field_errors": ["Send a GeoJSON Feature object."]})
+            raise exceptions.ValidationError({"non_field_errors": [gettext("Send a GeoJSON Feature object.")]})
         if "properties" in data and not isinstance(data["properties"], dict):
-            raise exceptions.ValidationError({"properties": ["A GeoJSON Feature's properties are an object."]})
+            raise exceptions.ValidationError({"properties": [gettext("A GeoJSON Feature's properties are an object.")]})
         if data.get("geometry") is not None and not isinstance(data["geometry"], dict):
-            raise exceptions.ValidationError({"geometry": ["A GeoJSON Feature's geometry is an object."]})
+            raise exceptions.ValidationError({"geometry": [gettext("A GeoJSON Feature's geometry is an object.")]})
         return super().to_internal_value(data)
 
 

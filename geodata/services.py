@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from access.roles import may_upload_survey
 from geodata import loading
@@ -124,7 +125,7 @@ def import_layer_file(
 
 def ensure_may_upload(user, country: str) -> None:
     if not may_upload_survey(user, country):
-        raise PermissionDenied("Only survey uploaders of this country may upload or change its layers.")
+        raise PermissionDenied(gettext("Only survey uploaders of this country may upload or change its layers."))
 
 
 @transaction.atomic
@@ -173,9 +174,9 @@ def retry_ingest(*, layer: Layer, by, options: IngestOptions) -> Layer:
     """Run the ingest again on the stored upload, e.g. once the uploader has given the CRS."""
     ensure_may_upload(by, layer.country)
     if layer.status in (LayerStatus.QUEUED, LayerStatus.PROCESSING):
-        raise ValidationError("This layer is already being imported; wait for it to finish.")
+        raise ValidationError(gettext("This layer is already being imported; wait for it to finish."))
     if not layer.upload_file:
-        raise ValidationError("This layer has no stored upload to import again.")
+        raise ValidationError(gettext("This layer has no stored upload to import again."))
     layer.status, layer.progress_stage, layer.progress_percent = LayerStatus.QUEUED, "queued", 0
     layer.save(update_fields=["status", "progress_stage", "progress_percent", "updated_at"])
     enqueue_ingest(layer, options)
@@ -208,9 +209,9 @@ def import_every_layer(*, layer: Layer, by, options: IngestOptions) -> list[Laye
     ensure_may_upload(by, layer.country)
     names = (layer.report or {}).get("available_layers") or []
     if layer.status in (LayerStatus.QUEUED, LayerStatus.PROCESSING):
-        raise ValidationError("This layer is already being imported; wait for it to finish.")
+        raise ValidationError(gettext("This layer is already being imported; wait for it to finish."))
     if len(names) < 2 or not layer.upload_file:
-        raise ValidationError("This upload does not hold several layers to import.")
+        raise ValidationError(gettext("This upload does not hold several layers to import."))
     base_title = layer.title
     layers = [layer]
     for name in names[1:]:

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from django.conf import settings
+from django.utils.formats import number_format
+from django.utils.translation import gettext
 
 from geodata.errors import IngestError
 
@@ -60,20 +62,29 @@ def unpack_upload(upload_path: Path, work_dir: Path, *, original_name: str | Non
         except (zipfile.BadZipFile, zlib.error, EOFError) as error:
             # The directory at its end looked fine, but what it points to is not (a lying header, a bad CRC).
             raise IngestError(
-                f"{original_name} is damaged ({error}); make the zip again from the original files and upload it."
+                gettext("%(file)s is damaged (%(error)s); make the zip again from the original files and upload it.")
+                % {"file": original_name, "error": error}
             ) from None
         return unpacked
     extension = upload_path.suffix.lower()
     if extension == ".zip":
-        raise IngestError(f"{original_name} is not a readable zip file; make it again and upload it.")
+        raise IngestError(
+            gettext("%(file)s is not a readable zip file; make it again and upload it.") % {"file": original_name}
+        )
     if extension not in SINGLE_FILE_EXTENSIONS:
         raise IngestError(
-            f"{original_name}: this kind of file is not supported. Upload a zipped shapefile (.zip with "
-            f".shp, .shx and .dbf), a GeoPackage (.gpkg), GeoJSON (.geojson, .json) or KML (.kml)."
+            gettext(
+                "%(file)s: this kind of file is not supported. Upload a zipped shapefile (.zip with "
+                ".shp, .shx and .dbf), a GeoPackage (.gpkg), GeoJSON (.geojson, .json) or KML (.kml)."
+            )
+            % {"file": original_name}
         )
     size = upload_path.stat().st_size
     if size > max_uncompressed_bytes():
-        raise IngestError(f"{original_name} is {size:,} bytes; the limit is {max_uncompressed_bytes():,} bytes.")
+        raise IngestError(
+            gettext("%(file)s is %(size)s bytes; the limit is %(limit)s bytes.")
+            % {"file": original_name, "size": _number(size), "limit": _number(max_uncompressed_bytes())}
+        )
     target = work_dir / f"upload{extension}"
     shutil.copyfile(upload_path, target)
     unpacked.original_names[target] = original_name
@@ -87,12 +98,18 @@ def _extract_archive(archive: zipfile.ZipFile, archive_name: str, unpacked: Unpa
     for member in members:
         _check_member(member, archive_name)
     if unpacked.files_written + len(members) > max_files():
-        raise IngestError(f"{archive_name} holds more than {max_files():,} files; upload fewer files per archive.")
+        raise IngestError(
+            gettext("%(archive)s holds more than %(limit)s files; upload fewer files per archive.")
+            % {"archive": archive_name, "limit": _number(max_files())}
+        )
     declared = sum(member.file_size for member in members)
     if unpacked.bytes_written + declared > max_uncompressed_bytes():
         raise IngestError(
-            f"{archive_name} unpacks to more than {max_uncompressed_bytes():,} bytes; "
-            "split the upload or ask an administrator to raise the limit."
+            gettext(
+                "%(archive)s unpacks to more than %(limit)s bytes; "
+                "split the upload or ask an administrator to raise the limit."
+            )
+            % {"archive": archive_name, "limit": _number(max_uncompressed_bytes())}
         )
     namer = _SafeNamer(target, unpacked.original_names)
     for member in members:
@@ -100,8 +117,11 @@ def _extract_archive(archive: zipfile.ZipFile, archive_name: str, unpacked: Unpa
         if member_path.suffix.lower() == ".zip":
             if depth >= 1:
                 raise IngestError(
-                    f"{archive_name} holds another archive ({member_path.name}) inside an archive inside the "
-                    "upload; only one level of zip inside zip is unpacked. Upload the inner archive itself."
+                    gettext(
+                        "%(archive)s holds another archive (%(inner)s) inside an archive inside the "
+                        "upload; only one level of zip inside zip is unpacked. Upload the inner archive itself."
+                    )
+                    % {"archive": archive_name, "inner": member_path.name}
                 )
             inner_dir = namer.directory_for_archive()
             with archive.open(member) as inner_stream:
@@ -123,15 +143,20 @@ def _check_member(member: zipfile.ZipInfo, archive_name: str) -> None:
     parts = PurePosixPath(name).parts
     if name.startswith("/") or re.match(r"^[A-Za-z]:", name):
         raise IngestError(
-            f"{archive_name}: member {member.filename!r} has an absolute path; archives must hold relative paths only."
+            gettext("%(archive)s: member %(member)r has an absolute path; archives must hold relative paths only.")
+            % {"archive": archive_name, "member": member.filename}
         )
     if ".." in parts:
         raise IngestError(
-            f"{archive_name}: member {member.filename!r} points outside the archive (`..`); such archives are refused."
+            gettext("%(archive)s: member %(member)r points outside the archive (`..`); such archives are refused.")
+            % {"archive": archive_name, "member": member.filename}
         )
     mode = member.external_attr >> 16
     if stat.S_ISLNK(mode):
-        raise IngestError(f"{archive_name}: member {member.filename!r} is a symbolic link; links are refused.")
+        raise IngestError(
+            gettext("%(archive)s: member %(member)r is a symbolic link; links are refused.")
+            % {"archive": archive_name, "member": member.filename}
+        )
 
 
 class _SafeNamer:
@@ -169,7 +194,10 @@ class _SafeNamer:
             self.original_names[folder] = member_path.parts[gdb_index]
         inner = member_path.parts[gdb_index + 1 :]
         if len(inner) != 1 or not _SAFE_GDB_MEMBER.fullmatch(inner[0]):
-            raise IngestError(f"{archive_name}: {member_path} is not a file a File Geodatabase holds.")
+            raise IngestError(
+                gettext("%(archive)s: %(member)s is not a file a File Geodatabase holds.")
+                % {"archive": archive_name, "member": member_path}
+            )
         return self.gdb_folders[gdb_key] / inner[0]
 
     def directory_for_archive(self) -> Path:
@@ -177,3 +205,8 @@ class _SafeNamer:
         folder = self.directory / f"z{self.archives:04d}"
         folder.mkdir()
         return folder
+
+
+def _number(value: int) -> str:
+    """A byte or file count as people read it: 1,048,576 in English."""
+    return number_format(value, force_grouping=True)

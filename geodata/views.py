@@ -8,6 +8,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import quote_etag, urlencode
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from access.models import Role
@@ -39,7 +40,7 @@ def layer_catalogue(request):
 def layer_upload(request):
     countries = countries_with_role(request.user, Role.SURVEY_UPLOADER)
     if not countries:
-        raise PermissionDenied("You need the survey-uploader role for a country to upload layers.")
+        raise PermissionDenied(gettext("You need the survey-uploader role for a country to upload layers."))
     form = LayerUploadForm(request.POST or None, request.FILES or None, countries=countries)
     if request.method == "POST" and form.is_valid():
         layer = services.start_layer_upload(
@@ -135,7 +136,15 @@ def layer_import_every(request, pk):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("geodata:detail", pk=layer.pk)
-    messages.success(request, f"{len(layers)} layers are being imported: {', '.join(each.title for each in layers)}.")
+    messages.success(
+        request,
+        ngettext(
+            "%(count)s layer is being imported: %(titles)s.",
+            "%(count)s layers are being imported: %(titles)s.",
+            len(layers),
+        )
+        % {"count": len(layers), "titles": ", ".join(each.title for each in layers)},
+    )
     return redirect("geodata:detail", pk=layer.pk)
 
 
@@ -171,13 +180,13 @@ def layer_download(request, pk, file_format):
     """The layer in a GIS format (?bbox= clips it) or, as download.metadata.json, what such a download holds."""
     layer = get_object_or_404(queries.visible_layers(request.user), pk=pk)
     if file_format not in exports.FORMATS and file_format != exports.METADATA_FORMAT:
-        raise Http404("Unknown download format.")
+        raise Http404(gettext("Unknown download format."))
     try:
         bbox = parse_bbox(request.GET["bbox"]) if request.GET.get("bbox") else None
     except ValidationError as error:
         return JsonResponse({"error": " ".join(error.messages), "fields": {"bbox": error.messages}}, status=400)
     if not layer.feature_count:
-        return JsonResponse({"error": "This layer has no features to download."}, status=409)
+        return JsonResponse({"error": gettext("This layer has no features to download.")}, status=409)
     filters = {"bbox": list(bbox)} if bbox else {}
     metadata_url = _same_query(request, reverse("geodata:download", args=[layer.pk, exports.METADATA_FORMAT]))
     metadata = exports.layer_metadata(
@@ -207,7 +216,7 @@ def layer_tile(request, pk, z, x, y):
     except tiles.TileError as error:
         return tiles.tile_error(error)
     if pk > tiles.LARGEST_ID:
-        raise Http404("No such layer.")
+        raise Http404(gettext("No such layer."))
     attribute = request.GET.get("attribute", "")
     if "\x00" in attribute:  # never a field name, and PostgreSQL refuses it in text
         return _layer_tile_refusal(request, pk, attribute)
@@ -230,7 +239,7 @@ def _layer_tile_refusal(request, pk, attribute: str) -> HttpResponse:
         queries.layer_attribute(layer, attribute)
     except ValidationError as error:
         return tiles.tile_error(error)
-    raise Http404("The layer changed while its tile was drawn; ask again.")
+    raise Http404(gettext("The layer changed while its tile was drawn; ask again."))
 
 
 @require_GET

@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.gis.admin import GISModelAdmin
+from django.utils.translation import gettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from access.models import Role
@@ -94,7 +95,8 @@ class MeasureAdminForm(forms.ModelForm):
         stage = self.cleaned_data["stage"]
         if self.instance.pk and not may_change_stage(self.instance.stage, stage):
             raise forms.ValidationError(
-                f"A measure cannot go from “{self.instance.get_stage_display()}” to this stage."
+                gettext("A measure cannot go from “%(stage)s” to this stage.")
+                % {"stage": self.instance.get_stage_display()}
             )
         return stage
 

@@ -4,6 +4,8 @@ the sites' map and page a colouring by progress, two tile overlays and the hazar
 
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from access.publishing import latest_send_backs
 from access.roles import may_record_remediation
@@ -42,7 +44,7 @@ def register() -> None:
     site_contributions.register_colouring(
         site_contributions.SiteColouring(
             name="remediation",
-            label="Remediation progress",
+            label=_("Remediation progress"),
             colours=maps.colour_codes(PROGRESS_COLOURS),
             legend=lambda: _legend(PROGRESS_COLOURS, RemediationProgress),
             sources=(remediation_tiles.REMEDIATION_SOURCE,),
@@ -53,14 +55,14 @@ def register() -> None:
     site_contributions.register_map_overlay(
         site_contributions.MapOverlay(
             overlay=_treated_areas_overlay,
-            legend_title="Remediation areas (stage)",
+            legend_title=_("Remediation areas (stage)"),
             legend=lambda: _legend(STAGE_COLOURS, MeasureStage),
         )
     )
     site_contributions.register_map_overlay(
         site_contributions.MapOverlay(
             overlay=_hazards_overlay,
-            legend_title="Hazards (priority; a dashed ring is placed only to about 1 km)",
+            legend_title=_("Hazards (priority; a dashed ring is placed only to about 1 km)"),
             legend=lambda: _legend(PRIORITY_COLOURS, HazardPriority),
         )
     )
@@ -77,7 +79,7 @@ def _identify_url(name: str) -> str:
 
 def _treated_areas_overlay() -> TileOverlay:
     return TileOverlay(
-        name="Remediation areas",
+        name=gettext("Remediation areas"),
         tiles=tiles.url_template("tiles:remediation"),
         tile_layer=remediation_tiles.REMEDIATION_SOURCE,
         style=maps.style_call(
@@ -91,7 +93,7 @@ def _treated_areas_overlay() -> TileOverlay:
 
 def _hazards_overlay() -> TileOverlay:
     return TileOverlay(
-        name="Hazards",
+        name=gettext("Hazards"),
         tiles=tiles.url_template("tiles:hazards"),
         tile_layer=remediation_tiles.HAZARDS_SOURCE,
         style=maps.style_call("RegistryTiles.hazardStyle", maps.colour_codes(PRIORITY_COLOURS)),
@@ -102,7 +104,7 @@ def _hazards_overlay() -> TileOverlay:
 
 
 def _site_overlays(site) -> list[Overlay]:
-    return [Overlay("Treated areas", reverse("remediation:treated_areas", args=[site.pk]), "#1a9850", 2, 0.3)]
+    return [Overlay(gettext("Treated areas"), reverse("remediation:treated_areas", args=[site.pk]), "#1a9850", 2, 0.3)]
 
 
 def _attach_send_backs(remediation: queries.SiteRemediation) -> None:

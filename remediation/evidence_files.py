@@ -12,6 +12,8 @@ from django.contrib.gis.geos import Point
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.template.defaultfilters import filesizeformat
+from django.utils.formats import number_format
+from django.utils.translation import gettext
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from remediation.evidence_pdf import PdfProblem, check_pdf, pdf_without_metadata
@@ -50,14 +52,16 @@ def inspect_upload(upload) -> InspectedFile:
     limit = settings.EVIDENCE_MAX_BYTES
     if upload.size > limit:
         raise EvidenceFileError(
-            f"The file is {filesizeformat(upload.size)}; evidence files may be at most {filesizeformat(limit)}."
+            gettext("The file is %(size)s; evidence files may be at most %(limit)s.")
+            % {"size": filesizeformat(upload.size), "limit": filesizeformat(limit)}
         )
     if upload.size == 0:
-        raise EvidenceFileError("The file is empty.")
+        raise EvidenceFileError(gettext("The file is empty."))
     extension = Path(upload.name).suffix.lower()
     if extension not in ALLOWED_EXTENSIONS:
         raise EvidenceFileError(
-            f"“{extension or 'no extension'}” files are not accepted; upload a photo (.jpg, .png, .webp) or a PDF."
+            gettext("“%(extension)s” files are not accepted; upload a photo (.jpg, .png, .webp) or a PDF.")
+            % {"extension": extension or gettext("no extension")}
         )
     upload.seek(0)
     content = upload.read()
@@ -69,11 +73,15 @@ def inspect_upload(upload) -> InspectedFile:
 
 def _inspect_pdf(upload, content: bytes, extension: str) -> InspectedFile:
     if extension not in PDF_EXTENSIONS:
-        raise EvidenceFileError(f"The file is a PDF but is named “{extension}”; name it .pdf.")
+        raise EvidenceFileError(
+            gettext("The file is a PDF but is named “%(extension)s”; name it .pdf.") % {"extension": extension}
+        )
     if not re.match(rb"%PDF-[12]\.\d", content):
-        raise EvidenceFileError("The PDF's header is damaged (no version number).")
+        raise EvidenceFileError(gettext("The PDF's header is damaged (no version number)."))
     if b"%%EOF" not in content[-1024:]:
-        raise EvidenceFileError("The file starts like a PDF but is not a complete PDF document (no end marker).")
+        raise EvidenceFileError(
+            gettext("The file starts like a PDF but is not a complete PDF document (no end marker).")
+        )
     try:
         check_pdf(content)
     except PdfProblem as problem:
@@ -83,7 +91,7 @@ def _inspect_pdf(upload, content: bytes, extension: str) -> InspectedFile:
 
 def _inspect_photo(upload, content: bytes, extension: str) -> InspectedFile:
     if extension in PDF_EXTENSIONS:
-        raise EvidenceFileError("The file is named .pdf but is not a PDF document.")
+        raise EvidenceFileError(gettext("The file is named .pdf but is not a PDF document."))
     _refuse_too_many_pixels(upload.name, content)
     try:
         with Image.open(io.BytesIO(content)) as image:
@@ -93,13 +101,16 @@ def _inspect_photo(upload, content: bytes, extension: str) -> InspectedFile:
             image.load()  # verify() skips the pixel data; decoding it catches truncated files
             exif = image.getexif()
     except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError):
-        raise EvidenceFileError("The file is not a JPEG, PNG or WebP image (or it is damaged).") from None
+        raise EvidenceFileError(gettext("The file is not a JPEG, PNG or WebP image (or it is damaged).")) from None
     if image_format not in PHOTO_FORMATS:
-        raise EvidenceFileError(f"{image_format} images are not accepted; upload a JPEG, PNG or WebP photo.")
+        raise EvidenceFileError(
+            gettext("%(format)s images are not accepted; upload a JPEG, PNG or WebP photo.") % {"format": image_format}
+        )
     content_type, extensions = PHOTO_FORMATS[image_format]
     if extension not in extensions:
         raise EvidenceFileError(
-            f"The file is a {image_format.replace('MPO', 'JPEG')} image but is named “{extension}”."
+            gettext("The file is a %(format)s image but is named “%(extension)s”.")
+            % {"format": image_format.replace("MPO", "JPEG"), "extension": extension}
         )
     return InspectedFile(
         upload,
@@ -123,16 +134,33 @@ def _refuse_too_many_pixels(name: str, content: bytes) -> None:
                 width, height = image.size
     except Image.DecompressionBombError as error:  # beyond even Pillow's own limit
         pixels = re.search(r"\((\d+) pixels\)", str(error))
-        size = f"{int(pixels[1]):,} pixels" if pixels else "more pixels than Pillow opens"
+        size = (
+            gettext("%(pixels)s pixels") % {"pixels": _grouped(int(pixels[1]))}
+            if pixels
+            else gettext("more pixels than Pillow opens")
+        )
         raise EvidenceFileError(
-            f"“{name}” has {size}; evidence photos may have at most {limit:,} pixels ({limit / 1e6:g} megapixels)."
+            gettext(
+                "“%(name)s” has %(size)s; evidence photos may have at most %(limit)s pixels "
+                "(%(megapixels)s megapixels)."
+            )
+            % {"name": name, "size": size, "limit": _grouped(limit), "megapixels": f"{limit / 1e6:g}"}
         ) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         return  # not an image that opens: the checks that follow say so
     if width * height > limit:
         raise EvidenceFileError(
-            f"“{name}” is {width:,} × {height:,} pixels ({width * height / 1e6:.1f} megapixels); "
-            f"evidence photos may have at most {limit / 1e6:g} megapixels. Save a smaller copy and upload that."
+            gettext(
+                "“%(name)s” is %(width)s × %(height)s pixels (%(megapixels)s megapixels); "
+                "evidence photos may have at most %(limit)s megapixels. Save a smaller copy and upload that."
+            )
+            % {
+                "name": name,
+                "width": _grouped(width),
+                "height": _grouped(height),
+                "megapixels": number_format(width * height / 1e6, 1),
+                "limit": f"{limit / 1e6:g}",
+            }
         )
 
 
@@ -223,3 +251,8 @@ def public_copy_of(kind: str, file) -> bytes:
         return pdf_without_metadata(file)
     finally:
         file.seek(0)
+
+
+def _grouped(count: int) -> str:
+    """A pixel count as people read it: 12,000,000 in English."""
+    return number_format(count, force_grouping=True)

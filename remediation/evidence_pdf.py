@@ -7,6 +7,7 @@ a byte search, and a sound file can look as if it had no catalog.
 
 import io
 
+from django.utils.translation import gettext
 from pypdf import PdfReader, PdfWriter
 from pypdf.errors import DependencyError
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
@@ -38,11 +39,11 @@ def check_pdf(content: bytes) -> None:
             elif isinstance(item, DictionaryObject):
                 names.update(item.keys())
     except Exception as error:  # see _open
-        raise PdfProblem(f"The PDF is damaged and cannot be read ({error}).") from None
+        raise PdfProblem(gettext("The PDF is damaged and cannot be read (%(error)s).") % {"error": error}) from None
     if page_count == 0:
-        raise PdfProblem("The PDF has no pages.")
+        raise PdfProblem(gettext("The PDF has no pages."))
     if names & ACTIVE_CONTENT:
-        raise PdfProblem("The PDF contains scripts, launch actions or embedded files; save it without them.")
+        raise PdfProblem(gettext("The PDF contains scripts, launch actions or embedded files; save it without them."))
 
 
 def pdf_without_metadata(stored_file) -> bytes:
@@ -54,7 +55,9 @@ def pdf_without_metadata(stored_file) -> bytes:
     try:
         return _rewritten_without_metadata(reader)
     except Exception as error:  # see _open: a file that opens can still break when every object is read
-        raise PdfProblem(f"The PDF is damaged and cannot be rewritten ({error}).") from None
+        raise PdfProblem(
+            gettext("The PDF is damaged and cannot be rewritten (%(error)s).") % {"error": error}
+        ) from None
 
 
 def _rewritten_without_metadata(reader: PdfReader) -> bytes:
@@ -79,11 +82,13 @@ def _open(stream) -> PdfReader:
         # Files locked only against printing or copying open with the empty password.
         locked = reader.is_encrypted and not reader.decrypt("")
     except DependencyError:  # AES needs a cryptography package the registry does not carry
-        raise PdfProblem("The PDF is encrypted; save it without protection and upload it again.") from None
+        raise PdfProblem(gettext("The PDF is encrypted; save it without protection and upload it again.")) from None
     except Exception as error:  # pypdf's failures on damaged input are not all its own error types
-        raise PdfProblem(f"The file starts like a PDF but is not a complete PDF document ({error}).") from None
+        raise PdfProblem(
+            gettext("The file starts like a PDF but is not a complete PDF document (%(error)s).") % {"error": error}
+        ) from None
     if locked:
-        raise PdfProblem("The PDF is protected by a password; save it without one and upload it again.")
+        raise PdfProblem(gettext("The PDF is protected by a password; save it without one and upload it again."))
     return reader
 
 

@@ -6,6 +6,8 @@ from django.contrib.gis.gdal import GDALException
 from django.contrib.gis.geos import GEOSException, GEOSGeometry
 from django.forms.utils import pretty_name
 from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from access.models import Country
 from geodata.geometry import GeometryProblem, checked_lonlat_geometry
@@ -24,7 +26,7 @@ from sites.models import MineSite
 HAZARD_GEOMETRY_TYPES = ("Point", "Polygon", "MultiPolygon")
 TREATED_AREA_GEOMETRY_TYPES = ("MultiPolygon",)  # a Polygon is promoted
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-GEOMETRY_HELP = (
+GEOMETRY_HELP = _(
     "GeoJSON or WKT in longitude/latitude (WGS 84), e.g. POLYGON((121.50 -2.50, 121.51 -2.50, 121.51 -2.49, "
     "121.50 -2.50))."
 )
@@ -51,7 +53,9 @@ class GeometryTextField(forms.CharField):
         try:
             geometry = GEOSGeometry(text)
         except (ValueError, TypeError, GEOSException, GDALException):
-            raise forms.ValidationError("This is not GeoJSON or WKT that can be read. " + GEOMETRY_HELP) from None
+            raise forms.ValidationError(
+                gettext("This is not GeoJSON or WKT that can be read. %(help)s") % {"help": GEOMETRY_HELP}
+            ) from None
         try:
             return checked_lonlat_geometry(geometry, allowed_types=self.geometry_types)
         except GeometryProblem as problem:
@@ -71,7 +75,7 @@ def _checked_drawing(geometry, geometry_types: tuple[str, ...]):
 class HazardForm(forms.ModelForm):
     """The location is drawn on a map, or pasted as text (which wins when both are given)."""
 
-    location_text = GeometryTextField(geometry_types=HAZARD_GEOMETRY_TYPES, label="…or paste the location")
+    location_text = GeometryTextField(geometry_types=HAZARD_GEOMETRY_TYPES, label=_("…or paste the location"))
 
     class Meta:
         model = Hazard
@@ -95,7 +99,7 @@ class HazardForm(forms.ModelForm):
         self.fields["location"].widget.attrs.update(
             {"default_lon": site.location.x, "default_lat": site.location.y, "default_zoom": 14}
         )
-        self.fields["location"].help_text = "A point or a polygon near the site, drawn on the map."
+        self.fields["location"].help_text = _("A point or a polygon near the site, drawn on the map.")
         self.order_fields([*self.Meta.fields[: self.Meta.fields.index("location") + 1], "location_text"])
 
     def clean_location(self):
@@ -113,7 +117,7 @@ class MeasureForm(forms.ModelForm):
 
     treated_area_text = GeometryTextField(
         geometry_types=TREATED_AREA_GEOMETRY_TYPES,
-        label="…or paste the treated area",
+        label=_("…or paste the treated area"),
     )
 
     class Meta:
@@ -152,11 +156,13 @@ class MeasureForm(forms.ModelForm):
         site = self.instance.site
         self.fields["hazards"].queryset = Hazard.objects.filter(site=site)
         if not self.fields["hazards"].queryset.exists():
-            self.fields["hazards"].help_text = "No hazards are recorded at this site; a measure can also stand alone."
+            self.fields["hazards"].help_text = _(
+                "No hazards are recorded at this site; a measure can also stand alone."
+            )
         self.fields["treated_area"].widget.attrs.update(
             {"default_lon": site.location.x, "default_lat": site.location.y, "default_zoom": 14}
         )
-        self.fields["treated_area"].help_text = "Draw the treated polygons on the map."
+        self.fields["treated_area"].help_text = _("Draw the treated polygons on the map.")
         self.order_fields([*self.Meta.fields[: self.Meta.fields.index("treated_area") + 1], "treated_area_text"])
 
     def clean_treated_area(self):
@@ -182,29 +188,33 @@ class VisitForm(forms.ModelForm):
 
 
 class MeasurementForm(forms.Form):
-    parameter = forms.ChoiceField(choices=[("", "—")] + Parameter.choices, required=False)
-    parameter_detail = forms.CharField(max_length=100, required=False, label="Detail")
-    value = forms.DecimalField(max_digits=14, decimal_places=4, required=False)
-    unit = forms.ChoiceField(choices=[("", "—")] + MeasurementUnit.choices, required=False)
+    parameter = forms.ChoiceField(choices=[("", "—")] + Parameter.choices, required=False, label=_("Parameter"))
+    parameter_detail = forms.CharField(max_length=100, required=False, label=_("Detail"))
+    value = forms.DecimalField(max_digits=14, decimal_places=4, required=False, label=_("Value"))
+    unit = forms.ChoiceField(choices=[("", "—")] + MeasurementUnit.choices, required=False, label=_("Unit"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # The rows sit under column headings, so each box is named for screen readers: "Value, reading 2".
         number = (self.prefix or "").rsplit("-", 1)[-1]
-        row = f", reading {int(number) + 1}" if number.isdigit() else ""
         for name, field in self.fields.items():
-            field.widget.attrs["aria-label"] = f"{field.label or pretty_name(name)}{row}"
+            label = field.label or pretty_name(name)
+            field.widget.attrs["aria-label"] = (
+                gettext("%(field)s, reading %(number)s") % {"field": label, "number": int(number) + 1}
+                if number.isdigit()
+                else label
+            )
 
     def clean(self):
         data = super().clean()
         filled = [name for name in ("parameter", "value", "unit") if data.get(name) not in (None, "")]
         if filled and len(filled) < 3:
-            raise forms.ValidationError("A reading needs its parameter, value and unit.")
+            raise forms.ValidationError(_("A reading needs its parameter, value and unit."))
         if data.get("parameter") == Parameter.PH and data.get("value") is not None and not 0 <= data["value"] <= 14:
-            self.add_error("value", "pH lies between 0 and 14.")
+            self.add_error("value", _("pH lies between 0 and 14."))
         if data.get("parameter") == Parameter.VEGETATION_COVER and data.get("value") is not None:
             if not 0 <= data["value"] <= 100:
-                self.add_error("value", "A cover is a percentage between 0 and 100.")
+                self.add_error("value", _("A cover is a percentage between 0 and 100."))
         return data
 
     @property
@@ -216,11 +226,14 @@ MeasurementFormSet = forms.formset_factory(MeasurementForm, extra=3, max_num=50,
 
 
 class EvidenceForm(forms.Form):
-    attached_to = forms.ChoiceField(label="Attach to")
-    file = forms.FileField()
-    caption = forms.CharField(max_length=300)
+    attached_to = forms.ChoiceField(label=_("Attach to"))
+    file = forms.FileField(label=_("File"))
+    caption = forms.CharField(max_length=300, label=_("Caption"))
     pair_role = forms.ChoiceField(
-        choices=[("", "—")] + PairRole.choices, required=False, label="Before / after", help_text="For photo pairs."
+        choices=[("", "—")] + PairRole.choices,
+        required=False,
+        label=_("Before / after"),
+        help_text=_("For photo pairs."),
     )
 
     def __init__(self, *args, site: MineSite, **kwargs):
@@ -228,9 +241,9 @@ class EvidenceForm(forms.Form):
         self.site = site
         self.records, groups = {}, []
         for prefix, group, records in (
-            ("hazard", "Hazards", site.hazards.all()),
-            ("measure", "Remediation measures", site.measures.all()),
-            ("visit", "Monitoring visits", site.visits.all()),
+            ("hazard", gettext("Hazards"), site.hazards.all()),
+            ("measure", gettext("Remediation measures"), site.measures.all()),
+            ("visit", gettext("Monitoring visits"), site.visits.all()),
         ):
             choices = []
             for record in records:
@@ -240,10 +253,14 @@ class EvidenceForm(forms.Form):
                 groups.append((group, choices))
         self.fields["attached_to"].choices = groups
         if not groups:
-            nothing = "Nothing to attach to yet: record a hazard, a measure or a monitoring visit at this site first."
+            nothing = gettext(
+                "Nothing to attach to yet: record a hazard, a measure or a monitoring visit at this site first."
+            )
             self.fields["attached_to"].help_text = nothing
         limit = filesizeformat(settings.EVIDENCE_MAX_BYTES)  # "500.0 KB", never "0 MB"
-        self.fields["file"].help_text = f"A photo (JPEG, PNG, WebP) or a PDF document, at most {limit}."
+        self.fields["file"].help_text = gettext("A photo (JPEG, PNG, WebP) or a PDF document, at most %(limit)s.") % {
+            "limit": limit
+        }
 
     def clean_attached_to(self):
         return self.records[self.cleaned_data["attached_to"]]
@@ -255,22 +272,27 @@ class EvidenceForm(forms.Form):
         data = super().clean()
         upload = data.get("file")
         if upload is not None and data.get("pair_role") and upload.kind != "photo":
-            self.add_error("pair_role", "Only photos make before/after pairs.")
+            self.add_error("pair_role", _("Only photos make before/after pairs."))
         return data
 
 
 class ReportForm(forms.Form):
     """The report's country and year, from the URL (?country=ID&year=2025&format=csv)."""
 
-    country = forms.ChoiceField(choices=[("", "All countries")] + Country.choices, required=False)
-    year = forms.IntegerField(min_value=1900, max_value=2100, required=False)
-    format = forms.ChoiceField(choices=[("", "page"), ("csv", "CSV")], required=False)
-    # Which table the CSV holds: the year's progress (empty) or a section of the overview.
+    country = forms.ChoiceField(
+        choices=[("", _("All countries"))] + Country.choices, required=False, label=_("Country")
+    )
+    year = forms.IntegerField(min_value=1900, max_value=2100, required=False, label=_("Year"))
+    format = forms.ChoiceField(choices=[("", _("page")), ("csv", "CSV")], required=False, label=_("Format"))
+    # Which table the CSV holds: the year's progress (empty) or a section of the overview. Codes, not words.
     table = forms.ChoiceField(
-        choices=[("", "progress"), ("sites", "sites"), ("costs", "costs"), ("trend", "trend")], required=False
+        choices=[("", "progress"), ("sites", "sites"), ("costs", "costs"), ("trend", "trend")],
+        required=False,
+        label=_("Table"),
     )
 
     def error_text(self) -> str:
         return "; ".join(
-            f"{self.fields[name].label or name}: {' '.join(errors)}" for name, errors in self.errors.items()
+            gettext("%(field)s: %(errors)s") % {"field": self.fields[name].label or name, "errors": " ".join(errors)}
+            for name, errors in self.errors.items()
         )

@@ -2,6 +2,7 @@
 
 from django.db.models import BooleanField, ExpressionWrapper, F, QuerySet
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext
 
 from access.visibility import visible
 from geodata.ogc.collections import Collection, as_date, as_number
@@ -44,9 +45,11 @@ def _visible_hazards(user) -> QuerySet:
 def hazards_collection() -> Collection:
     return Collection(
         id="hazards",
-        title="Hazards",
-        description="Hazards recorded at mine sites (open shafts, acid drainage...) with their priority and status. "
-        "Priority-1 hazards are placed at a point within about 1 km, except for officers of their country.",
+        title=gettext("Hazards"),
+        description=gettext(
+            "Hazards recorded at mine sites (open shafts, acid drainage...) with their priority and status. "
+            "Priority-1 hazards are placed at a point within about 1 km, except for officers of their country."
+        ),
         rows=_visible_hazards,
         properties=_hazard_properties,
         geometry_field="shown_location",
@@ -93,9 +96,11 @@ def _visible_treated_areas(user) -> QuerySet:
 def remediation_areas_collection() -> Collection:
     return Collection(
         id="remediation-areas",
-        title="Remediation areas",
-        description="Areas treated (or to be treated) by remediation measures: type, stage, progress, area "
-        "and dates (the works' dates, else the planned ones).",
+        title=gettext("Remediation areas"),
+        description=gettext(
+            "Areas treated (or to be treated) by remediation measures: type, stage, progress, area "
+            "and dates (the works' dates, else the planned ones)."
+        ),
         rows=_visible_treated_areas,
         properties=_measure_properties,
         geometry_field="treated_area",

@@ -9,6 +9,10 @@ import json
 from dataclasses import dataclass, field
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.formats import date_format
+from django.utils.text import capfirst
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from access.models import Country, Role
 from access.roles import is_staff, working_countries
@@ -162,7 +166,7 @@ class TimelineEntry:
     by: str
 
 
-ACTION_WORDS = {"+": "Created", "~": "Changed", "-": "Deleted"}
+ACTION_WORDS = {"+": _("Created"), "~": _("Changed"), "-": _("Deleted")}
 
 
 def remediation_timeline(site: MineSite, user, *, limit: int = 30) -> list[TimelineEntry]:
@@ -180,19 +184,22 @@ def remediation_timeline(site: MineSite, user, *, limit: int = 30) -> list[Timel
         previous = _previous_states(model, records)
         for record in records:
             fields: list[str] = []
-            action = ACTION_WORDS.get(record.history_type, "?")
+            action = str(ACTION_WORDS.get(record.history_type, "?"))
             before = previous.get(record.history_id) if record.history_type == "~" else None
             if before is not None:
                 changed = [
                     change.field for change in record.diff_against(before, excluded_fields=["created_by"]).changes
                 ]
                 if changed == ["is_published"]:
-                    action = "Published" if record.is_published else "Unpublished"
+                    action = gettext("Published") if record.is_published else gettext("Unpublished")
                 else:
                     fields = [str(model._meta.get_field(name).verbose_name) for name in changed]
             user_record = record.history_user
             by = (user_record.get_full_name() or user_record.get_username()) if (people and user_record) else ""
-            what = f"{model._meta.verbose_name.capitalize()}: {_label(record)}"
+            what = gettext("%(kind)s: %(record)s") % {
+                "kind": capfirst(model._meta.verbose_name),
+                "record": _label(record),
+            }
             entries.append(TimelineEntry(record.history_date, what, action, fields, by))
     entries.sort(key=lambda entry: entry.when, reverse=True)
     return entries[:limit]
@@ -218,7 +225,7 @@ def _label(record) -> str:
         if hasattr(record, attribute):
             return str(getattr(record, attribute)())
     if hasattr(record, "visited_on"):
-        return f"visit on {record.visited_on:%d %b %Y}"
+        return gettext("visit on %(day)s") % {"day": date_format(record.visited_on, "DATE_FORMAT")}
     return str(getattr(record, "caption", ""))
 
 

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce, ExtractYear
+from django.utils.translation import gettext
 
 from access.models import Country
 from remediation.models import (
@@ -41,7 +42,7 @@ class ProgressReport:
 
     @property
     def country_name(self) -> str:
-        return str(dict(Country.choices).get(self.country, "All countries"))
+        return str(dict(Country.choices).get(self.country, gettext("All countries")))
 
     def csv_rows(self) -> list[list]:
         """Long format, one figure a line, so spreadsheets can pivot it."""

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from access import review_events
 from access.roles import may_record_remediation
@@ -42,7 +43,10 @@ class MeasurementData:
 
 def ensure_may_record(user, site: MineSite) -> None:
     if not may_record_remediation(user, site.country):
-        raise PermissionDenied(f"Only environmental officers of {site.get_country_display()} may record this.")
+        raise PermissionDenied(
+            gettext("Only environmental officers of %(country)s may record this.")
+            % {"country": site.get_country_display()}
+        )
 
 
 def _check_change(record: AnySiteRecord, by) -> None:
@@ -51,7 +55,10 @@ def _check_change(record: AnySiteRecord, by) -> None:
     ensure_may_record(by, stored.site)
     if isinstance(record, RemediationMeasure) and not may_change_stage(stored.stage, record.stage):
         raise ValidationError(
-            {"stage": f"A measure cannot go from “{stored.get_stage_display()}” to “{record.get_stage_display()}”."}
+            {
+                "stage": gettext("A measure cannot go from “%(before)s” to “%(after)s”.")
+                % {"before": stored.get_stage_display(), "after": record.get_stage_display()}
+            }
         )
 
 
@@ -70,7 +77,7 @@ def save_record(record: AnySiteRecord, *, by, hazards: list[Hazard] | None = Non
     record.save()
     if hazards is not None:
         if any(hazard.site_id != record.site_id for hazard in hazards):
-            raise ValidationError({"hazards": "Pick hazards of this site only."})
+            raise ValidationError({"hazards": gettext("Pick hazards of this site only.")})
         record.hazards.set(hazards)
     if is_new:
         review_events.review_requested.send(sender=type(record), record=record, by=by)
@@ -95,7 +102,9 @@ def delete_record(record: AnySiteRecord, *, by) -> None:
     """Officers delete drafts of their country; a published record must be unpublished by a reviewer first."""
     ensure_may_record(by, record.site)
     if record.is_published:
-        raise PermissionDenied("This record is published; a reviewer must unpublish it before it can be deleted.")
+        raise PermissionDenied(
+            gettext("This record is published; a reviewer must unpublish it before it can be deleted.")
+        )
     record._history_user = by
     record.delete()
 
@@ -117,7 +126,7 @@ def sign_off_measure(measure: RemediationMeasure, *, by) -> RemediationMeasure:
     """A reviewer signs off a finished measure against its closure criteria."""
     ensure_may_publish(by, measure)
     if not measure.actual_end or measure.stage not in DONE_STAGES:
-        raise ValidationError("Only a completed measure, with the date its works ended, can be signed off.")
+        raise ValidationError(gettext("Only a completed measure, with the date its works ended, can be signed off."))
     measure.signed_off_by = by
     measure.signed_off_at = timezone.now()
     measure._history_user = by

@@ -10,6 +10,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from access import publishing
@@ -26,24 +28,89 @@ DASHBOARD_ROWS = 100
 
 
 @dataclass(frozen=True)
+class Wording:
+    """Whole sentences about one kind of record, so that translators never assemble them from a noun."""
+
+    new: str
+    edit: str
+    delete: str
+    saved: str
+    deleted: str
+    published: str
+    unpublished: str
+
+
+@dataclass(frozen=True)
 class Kind:
     model: type
     form_class: type | None
-    title: str
+    words: Wording
     anchor: str
 
 
 KINDS = {
-    "hazards": Kind(Hazard, HazardForm, "hazard", "hazards"),
-    "measures": Kind(RemediationMeasure, MeasureForm, "remediation measure", "measures"),
-    "visits": Kind(MonitoringVisit, VisitForm, "monitoring visit", "visits"),
-    "evidence": Kind(Evidence, None, "evidence", "evidence"),
+    "hazards": Kind(
+        Hazard,
+        HazardForm,
+        Wording(
+            new=_("New hazard"),
+            edit=_("Edit hazard"),
+            delete=_("Delete hazard"),
+            saved=_("The hazard was saved as a draft; a reviewer will publish it."),
+            deleted=_("The hazard was deleted."),
+            published=_("The hazard is now published."),
+            unpublished=_("The hazard is now a draft."),
+        ),
+        "hazards",
+    ),
+    "measures": Kind(
+        RemediationMeasure,
+        MeasureForm,
+        Wording(
+            new=_("New remediation measure"),
+            edit=_("Edit remediation measure"),
+            delete=_("Delete remediation measure"),
+            saved=_("The remediation measure was saved as a draft; a reviewer will publish it."),
+            deleted=_("The remediation measure was deleted."),
+            published=_("The remediation measure is now published."),
+            unpublished=_("The remediation measure is now a draft."),
+        ),
+        "measures",
+    ),
+    "visits": Kind(
+        MonitoringVisit,
+        VisitForm,
+        Wording(
+            new=_("New monitoring visit"),
+            edit=_("Edit monitoring visit"),
+            delete=_("Delete monitoring visit"),
+            saved=_("The monitoring visit was saved as a draft; a reviewer will publish it."),
+            deleted=_("The monitoring visit was deleted."),
+            published=_("The monitoring visit is now published."),
+            unpublished=_("The monitoring visit is now a draft."),
+        ),
+        "visits",
+    ),
+    "evidence": Kind(
+        Evidence,
+        None,
+        Wording(
+            new=_("New evidence"),
+            edit=_("Edit evidence"),
+            delete=_("Delete evidence"),
+            saved=_("The evidence was saved as a draft; a reviewer will publish it."),
+            deleted=_("The evidence was deleted."),
+            published=_("The evidence is now published."),
+            unpublished=_("The evidence is now a draft."),
+        ),
+        "evidence",
+    ),
 }
 
 
 def _kind(name: str) -> Kind:
     if name not in KINDS:
-        raise Http404("No such kind of record.")
+        raise Http404(gettext("No such kind of record."))
     return KINDS[name]
 
 
@@ -98,7 +165,7 @@ def _edit(request, kind: Kind, record):
         except ValidationError as error:
             _add_errors(form, error)
         else:
-            messages.success(request, f"The {kind.title} was saved as a draft; a reviewer will publish it.")
+            messages.success(request, kind.words.saved)
             return _back_to_site(record, kind.anchor)
     context = {"form": form, "formset": formset, "kind": kind, "record": record, "site": record.site}
     status = 400 if request.method == "POST" else 200
@@ -118,7 +185,7 @@ def record_create(request, site_id: int, kind: str):
 def record_edit(request, kind: str, pk: int):
     kind = _kind(kind)
     if kind.form_class is None:
-        raise Http404("Evidence is replaced, not edited: delete it and upload again.")
+        raise Http404(gettext("Evidence is replaced, not edited: delete it and upload again."))
     return _edit(request, kind, get_object_or_404(kind.model.objects.select_related("site"), pk=pk))
 
 
@@ -136,7 +203,7 @@ def record_delete(request, kind: str, pk: int):
         except PermissionDenied as refusal:
             messages.error(request, str(refusal))
             return _back_to_site(record, kind.anchor)
-        messages.success(request, f"The {kind.title} was deleted.")
+        messages.success(request, kind.words.deleted)
         return _back_to_site(record, kind.anchor)
     return render(request, "remediation/confirm_delete.html", {"record": record, "kind": kind})
 
@@ -148,7 +215,7 @@ def record_publish(request, kind: str, pk: int):
     record = get_object_or_404(kind.model.objects.select_related("site"), pk=pk)
     publish = request.POST.get("action", "publish") == "publish"
     publishing.publish(record, by=request.user, published=publish)
-    messages.success(request, f"The {kind.title} is now {'published' if publish else 'a draft'}.")
+    messages.success(request, kind.words.published if publish else kind.words.unpublished)
     return _back_to_site(record, kind.anchor)
 
 
@@ -157,7 +224,7 @@ def record_publish(request, kind: str, pk: int):
 def hazard_approve_priority(request, pk: int):
     hazard = get_object_or_404(Hazard.objects.select_related("site"), pk=pk)
     services.approve_priority(hazard, by=request.user)
-    messages.success(request, "The hazard's priority is approved.")
+    messages.success(request, gettext("The hazard's priority is approved."))
     return _back_to_site(hazard, "hazards")
 
 
@@ -170,7 +237,7 @@ def measure_sign_off(request, pk: int):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, "The measure is signed off.")
+        messages.success(request, gettext("The measure is signed off."))
     return _back_to_site(measure, "measures")
 
 
@@ -193,7 +260,7 @@ def evidence_create(request, site_id: int):
         except ValidationError as error:
             _add_errors(form, error)
         else:
-            messages.success(request, "The evidence was saved as a draft; a reviewer will publish it.")
+            messages.success(request, KINDS["evidence"].words.saved)
             return _back_to_site(site, "evidence")
     context = {"form": form, "kind": KINDS["evidence"], "record": None, "site": site, "multipart": True}
     return render(request, "remediation/form.html", context, status=400 if request.method == "POST" else 200)
@@ -205,13 +272,13 @@ def evidence_file(request, pk: int, variant: str = "file"):
     evidence = get_object_or_404(queries.visible_evidence(request.user).select_related("site"), pk=pk)
     stored = evidence.thumbnail if variant == "thumbnail" else evidence.file
     if not stored:
-        raise Http404("No such file.")
+        raise Http404(gettext("No such file."))
     content_type = "image/webp" if variant == "thumbnail" else evidence.content_type
     if variant == "file" and not queries.show_people(request.user, evidence.site):
         try:
             stored = services.public_copy(evidence)
         except PdfProblem:  # kept before uploads were read by a PDF parser, and unreadable by it
-            raise Http404("This document cannot be offered without its metadata.") from None
+            raise Http404(gettext("This document cannot be offered without its metadata.")) from None
     response = FileResponse(stored.open("rb"), content_type=content_type)
     response["Content-Disposition"] = "inline"
     response["Cache-Control"] = "private, max-age=300" if not evidence.is_published else "public, max-age=300"
@@ -229,7 +296,7 @@ def treated_areas(request, site_id: int):
 @login_required
 def dashboard(request):
     if not draft_countries(request.user, SiteRecord):
-        raise PermissionDenied("The dashboard is for environmental officers and reviewers.")
+        raise PermissionDenied(gettext("The dashboard is for environmental officers and reviewers."))
     today = datetime.date.today()
     in_progress = queries.measures_in_progress(request.user)
     overdue = queries.overdue_visits(request.user, today)

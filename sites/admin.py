@@ -4,6 +4,8 @@ from django import forms
 from django.contrib import admin
 from django.contrib.gis.admin import GISModelAdmin
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from access.models import Role
@@ -97,10 +99,10 @@ class MineSiteAdmin(SimpleHistoryAdmin, GISModelAdmin):
             None,
             {"fields": ["name", "alternative_names", "country", "admin_area", "status", "mine_type", "commodities"]},
         ),
-        ("Where", {"fields": ["location", "footprint"]}),
-        ("Operation", {"fields": ["operator", "opened_year", "closed_year"]}),
+        (_("Where"), {"fields": ["location", "footprint"]}),
+        (_("Operation"), {"fields": ["operator", "opened_year", "closed_year"]}),
         (
-            "Provenance",
+            _("Provenance"),
             {
                 "fields": [
                     "data_source",
@@ -112,7 +114,7 @@ class MineSiteAdmin(SimpleHistoryAdmin, GISModelAdmin):
                 ]
             },
         ),
-        ("Publication", {"fields": ["is_published", "created_by", "created_at", "updated_at"]}),
+        (_("Publication"), {"fields": ["is_published", "created_by", "created_at", "updated_at"]}),
     ]
 
     # Who may record and change a site is the services' rule (survey uploaders of its country); staff
@@ -143,11 +145,11 @@ class MineSiteAdmin(SimpleHistoryAdmin, GISModelAdmin):
         for estimate in formset.deleted_objects:
             services.delete_estimate(estimate=estimate, by=request.user)
 
-    @admin.action(description="Publish the selected sites (reviewers of their countries)")
+    @admin.action(description=_("Publish the selected sites (reviewers of their countries)"))
     def publish_selected(self, request, queryset):
         self._publish(request, queryset, published=True)
 
-    @admin.action(description="Withdraw the selected sites to drafts (reviewers of their countries)")
+    @admin.action(description=_("Withdraw the selected sites to drafts (reviewers of their countries)"))
     def withdraw_selected(self, request, queryset):
         self._publish(request, queryset, published=False)
 
@@ -159,7 +161,11 @@ class MineSiteAdmin(SimpleHistoryAdmin, GISModelAdmin):
                 done += 1
             except PermissionDenied:
                 refused += 1
-        self.message_user(request, f"{done} sites changed; {refused} refused (not a reviewer of their country).")
+        self.message_user(
+            request,
+            gettext("%(done)s sites changed; %(refused)s refused (not a reviewer of their country).")
+            % {"done": done, "refused": refused},
+        )
 
 
 @admin.register(DataSource)

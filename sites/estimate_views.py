@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from sites import queries, services
@@ -37,5 +38,5 @@ def estimate_delete(request, pk, estimate_pk):
     site = _site_for(request, pk)
     estimate = get_object_or_404(site.resource_estimates, pk=estimate_pk)
     services.delete_estimate(estimate=estimate, by=request.user)
-    messages.success(request, "The estimate was deleted; its history is kept.")
+    messages.success(request, gettext("The estimate was deleted; its history is kept."))
     return redirect(site)

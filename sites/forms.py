@@ -3,31 +3,33 @@
 import datetime
 
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from access.models import Country
 from sites.contributions import colourings
 from sites.models import Commodity, QualityFlag, SiteStatus
 
 
-def _optional(choices, label):
-    return forms.ChoiceField(choices=[("", f"All {label}")] + list(choices), required=False, label=label.capitalize())
+def _optional(choices, label, everything):
+    return forms.ChoiceField(choices=[("", everything)] + list(choices), required=False, label=label)
 
 
 class SiteFilterForm(forms.Form):
     """Filters that live in the URL (?country=ID&status=active&commodity=coal&q=adaro)."""
 
-    q = forms.CharField(required=False, max_length=100, label="Search", strip=True)
-    country = _optional(Country.choices, "countries")
-    status = _optional(SiteStatus.choices, "statuses")
-    commodity = _optional(Commodity.choices, "commodities")
-    flag = _optional(QualityFlag.choices, "quality flags")
+    q = forms.CharField(required=False, max_length=100, label=_("Search"), strip=True)
+    country = _optional(Country.choices, _("Countries"), _("All countries"))
+    status = _optional(SiteStatus.choices, _("Statuses"), _("All statuses"))
+    commodity = _optional(Commodity.choices, _("Commodities"), _("All commodities"))
+    flag = _optional(QualityFlag.choices, _("Quality flags"), _("All quality flags"))
 
     def __init__(self, data=None, *, with_search: bool = True):
         super().__init__(data)
         if not with_search:
             del self.fields["q"]
         for field in self.fields.values():
-            field.error_messages["invalid_choice"] = "“%(value)s” is not a known value for this filter."
+            field.error_messages["invalid_choice"] = _("“%(value)s” is not a known value for this filter.")
 
     def filters(self) -> dict:
         """The cleaned filters, empty ones included, ready for queries.filtered_sites."""
@@ -37,20 +39,23 @@ class SiteFilterForm(forms.Form):
         return {name: value for name, value in self.cleaned_data.items() if value}
 
     def error_text(self) -> str:
-        return "; ".join(f"{self.fields[name].label}: {' '.join(errors)}" for name, errors in self.errors.items())
+        return "; ".join(
+            gettext("%(field)s: %(errors)s") % {"field": self.fields[name].label, "errors": " ".join(errors)}
+            for name, errors in self.errors.items()
+        )
 
 
 class MapOptionsForm(SiteFilterForm):
     """The public map's filters plus how to colour the sites (?colour=remediation), all kept in the URL."""
 
-    colour = forms.ChoiceField(choices=[("", "Site status")], required=False, label="Colour by")
+    colour = forms.ChoiceField(choices=[("", _("Site status"))], required=False, label=_("Colour by"))
 
     def __init__(self, data=None):
         super().__init__(data, with_search=False)
         del self.fields["flag"]  # the map's tiles are counted without the flags
         # The other colourings are contributed by the apps above sites (sites.contributions).
-        self.fields["colour"].choices = [("", "Site status")] + [(each.name, each.label) for each in colourings()]
-        self.fields["colour"].error_messages["invalid_choice"] = "“%(value)s” is not a way to colour the sites."
+        self.fields["colour"].choices = [("", _("Site status"))] + [(each.name, each.label) for each in colourings()]
+        self.fields["colour"].error_messages["invalid_choice"] = _("“%(value)s” is not a way to colour the sites.")
 
     def site_filters(self) -> dict:
         """The active filters that select sites (the colour does not)."""
@@ -61,21 +66,30 @@ class SiteInventoryForm(forms.Form):
     """Upload of a mine-site inventory by a survey uploader (the same options as `manage.py import_sites`)."""
 
     file = forms.FileField(
-        help_text="A zipped shapefile, GeoPackage, GeoJSON, KML, or CSV with longitude/latitude columns."
+        label=_("File"),
+        help_text=_("A zipped shapefile, GeoPackage, GeoJSON, KML, or CSV with longitude/latitude columns."),
     )
     source = forms.CharField(
         max_length=200,
         required=False,
-        help_text="The inventory's name; importing again under the same name updates the sites it created.",
+        label=_("Source"),
+        help_text=_("The inventory's name; importing again under the same name updates the sites it created."),
     )
     column_map = forms.CharField(
         required=False,
-        label="Columns",
+        label=_("Columns"),
         widget=forms.Textarea(attrs={"rows": 3, "placeholder": "name=NAMA\ncountry=NEGARA"}),
-        help_text="Only where our guess is wrong: one FIELD=COLUMN per line.",
+        help_text=_("Only where our guess is wrong: one FIELD=COLUMN per line."),
     )
-    srid = forms.IntegerField(required=False, min_value=1, label="EPSG code", help_text="Only if the file has no CRS.")
-    encoding = forms.CharField(required=False, max_length=40, help_text="Only if names come out garbled, e.g. CP1252.")
+    srid = forms.IntegerField(
+        required=False, min_value=1, label=_("EPSG code"), help_text=_("Only if the file has no CRS.")
+    )
+    encoding = forms.CharField(
+        required=False,
+        max_length=40,
+        label=_("Encoding"),
+        help_text=_("Only if names come out garbled, e.g. CP1252."),
+    )
 
     def options(self) -> dict:
         """What the import needs besides the file, as start_inventory_import takes them."""
@@ -122,16 +136,17 @@ class ResourceEstimateForm(forms.ModelForm):
 class AsOfForm(forms.Form):
     """A past date for the site page's "as of" view (?as_of=2025-06-30)."""
 
-    as_of = forms.DateField(required=False, label="As of", input_formats=["%Y-%m-%d"])
+    as_of = forms.DateField(required=False, label=_("As of"), input_formats=["%Y-%m-%d"])
 
     def clean_as_of(self):
         value = self.cleaned_data["as_of"]
         if value and value > datetime.date.today():
-            raise forms.ValidationError("The date must not be in the future.")
+            raise forms.ValidationError(_("The date must not be in the future."))
         return value
 
     def end_of_day(self) -> datetime.datetime:
         return datetime.datetime.combine(self.cleaned_data["as_of"], datetime.time.max, tzinfo=datetime.UTC)
 
     def error_text(self) -> str:
-        return "As of: " + " ".join(" ".join(errors) for errors in self.errors.values()) + " Use a date as YYYY-MM-DD."
+        errors = " ".join(" ".join(errors) for errors in self.errors.values())
+        return gettext("As of: %(errors)s Use a date as YYYY-MM-DD.") % {"errors": errors}

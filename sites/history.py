@@ -3,9 +3,11 @@
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.utils.translation import gettext_lazy as _
+
 from sites.models import MineSite
 
-CHANGE_WORDS = {"+": "Created", "~": "Changed", "-": "Deleted"}
+CHANGE_WORDS = {"+": _("Created"), "~": _("Changed"), "-": _("Deleted")}
 
 
 @dataclass(frozen=True)
@@ -30,5 +32,5 @@ def recent_changes(site: MineSite, *, limit: int = 10, show_users: bool = False)
             ]
         user = record.history_user
         by = (user.get_full_name() or user.get_username()) if (show_users and user) else ""
-        changes.append(Change(record.history_date, CHANGE_WORDS.get(record.history_type, "?"), fields, by))
+        changes.append(Change(record.history_date, str(CHANGE_WORDS.get(record.history_type, "?")), fields, by))
     return changes

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from access import review_events
@@ -84,7 +85,8 @@ def import_sites(
             values = site_values(row.attributes, columns, row_notes)
             if allowed_countries is not None and values["country"] not in allowed_countries:
                 raise RowProblem(
-                    f"a site in {values['country']}: you may import sites of {_listed(allowed_countries)} only"
+                    gettext("a site in %(country)s: you may import sites of %(allowed)s only")
+                    % {"country": values["country"], "allowed": _listed(allowed_countries)}
                 )
         except RowProblem as problem:
             rejections.append({"row": row.number, "reason": str(problem)})
@@ -95,14 +97,18 @@ def import_sites(
     report.update(
         rejected=len(rejections),
         rejections=rejections[:MAX_REPORTED_ROWS],
-        warnings=[f"{note} ({count} rows)" for note, count in sorted(notes.items())],
+        warnings=[
+            ngettext("%(note)s (%(count)s row)", "%(note)s (%(count)s rows)", count) % {"note": note, "count": count}
+            for note, count in sorted(notes.items())
+        ],
     )
     if not good:
         reasons = Counter(rejection["reason"] for rejection in rejections)
         summary = "; ".join(f"{reason} ({count})" for reason, count in reasons.most_common(5))
-        summary = summary or "the file has no rows"
+        summary = summary or gettext("the file has no rows")
         raise InventoryImportError(
-            f"No row of {original_name} could be imported ({len(inventory.rows)} read): {summary}."
+            gettext("No row of %(file)s could be imported (%(read)s read): %(reasons)s.")
+            % {"file": original_name, "read": len(inventory.rows), "reasons": summary}
         )
 
     with transaction.atomic():
@@ -126,7 +132,7 @@ def record_keys(ids: list[str]) -> list[str]:
 
 
 def _listed(countries: set[str]) -> str:
-    return ", ".join(sorted(countries)) or "no country"
+    return ", ".join(sorted(countries)) or gettext("no country")
 
 
 def upsert_sites(source: DataSource, rows: list[dict], *, publish: bool, user) -> tuple[dict, list[int]]:
@@ -186,7 +192,7 @@ def probable_duplicates(site_ids: list[int]) -> list[dict]:
                 "other_site_id": other_id,
                 "other_name": other_name,
                 "distance_m": float(metres),
-                "reason": "identical coordinates" if same_point else "same name within 1 km",
+                "reason": gettext("identical coordinates") if same_point else gettext("same name within 1 km"),
             }
             for site_id, name, other_id, other_name, metres, same_point in cursor.fetchall()
         ]
@@ -240,10 +246,9 @@ def run_inventory_import(inventory_import: InventoryImport) -> InventoryImport:
     except Exception:
         logger.exception("Inventory import %s failed", inventory_import.pk)
         inventory_import.status = InventoryImportStatus.FAILED
-        inventory_import.error = (
-            f"{inventory_import.original_name} could not be read: an unexpected error, which has been logged. "
-            "Nothing was imported."
-        )
+        inventory_import.error = gettext(
+            "%(file)s could not be read: an unexpected error, which has been logged. Nothing was imported."
+        ) % {"file": inventory_import.original_name}
     inventory_import.finished_at = timezone.now()
     inventory_import.upload.delete(save=False)
     inventory_import.save()

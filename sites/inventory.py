@@ -17,6 +17,7 @@ import numpy as np
 import pyogrio
 import shapely
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Point
+from django.utils.translation import gettext
 
 from geodata import crs as crs_rules
 from geodata import encoding as encodings
@@ -69,8 +70,11 @@ def read_inventory(
         source_crs = crs_rules.crs_from_srid(srid) if srid else crs_rules.crs_from_dataset(dataset.crs)
         if source_crs is None:
             raise IngestError(
-                f"{dataset.source_file} does not say which coordinate reference system its coordinates are in; "
-                "give its EPSG code (--srid)."
+                gettext(
+                    "%(file)s does not say which coordinate reference system its coordinates are in; "
+                    "give its EPSG code (--srid)."
+                )
+                % {"file": dataset.source_file}
             )
         report["source_crs"] = crs_rules.describe_crs(source_crs)
         with warnings.catch_warnings():
@@ -102,7 +106,9 @@ def _read_csv(path, original_name, srid, encoding, coordinate_columns) -> Invent
         decided_by = encodings.FROM_USER if encoding else "format"
     except UnicodeDecodeError:
         if encoding:
-            raise IngestError(f"{original_name} is not valid {encoding} text.") from None
+            raise IngestError(
+                gettext("%(file)s is not valid %(encoding)s text.") % {"file": original_name, "encoding": encoding}
+            ) from None
         text, text_encoding, decided_by = raw.decode("cp1252", errors="replace"), "cp1252", encodings.DETECTED
     try:
         dialect = csv.Sniffer().sniff(text[:8192], delimiters=",;\t|")
@@ -111,7 +117,9 @@ def _read_csv(path, original_name, srid, encoding, coordinate_columns) -> Invent
     reader = csv.DictReader(io.StringIO(text, newline=""), dialect=dialect)
     columns = [name.strip() for name in reader.fieldnames or []]
     if not columns:
-        raise IngestError(f"{original_name} is empty: a header line with the column names is needed.")
+        raise IngestError(
+            gettext("%(file)s is empty: a header line with the column names is needed.") % {"file": original_name}
+        )
     x_column = _pick_column(columns, coordinate_columns[0], LONGITUDE_COLUMNS, "longitude", original_name)
     y_column = _pick_column(columns, coordinate_columns[1], LATITUDE_COLUMNS, "latitude", original_name)
     rows = []
@@ -137,27 +145,36 @@ def _pick_column(columns, chosen, candidates, what, original_name) -> str:
     if chosen:
         if chosen.lower() not in by_lower:
             raise IngestError(
-                f"{original_name} has no column {chosen!r} for the {what}; its columns: {', '.join(columns)}."
+                gettext("%(file)s has no column %(column)r for the %(field)s; its columns: %(columns)s.")
+                % {"file": original_name, "column": chosen, "field": what, "columns": ", ".join(columns)}
             )
         return by_lower[chosen.lower()]
     for candidate in candidates:
         if candidate in by_lower:
             return by_lower[candidate]
     raise IngestError(
-        f"{original_name} has no {what} column (looked for {', '.join(candidates)}); its columns: "
-        f"{', '.join(columns)}. Name it with --map {what}=COLUMN."
+        gettext(
+            "%(file)s has no %(field)s column (looked for %(candidates)s); its columns: "
+            "%(columns)s. Name it with --map %(field)s=COLUMN."
+        )
+        % {"file": original_name, "field": what, "candidates": ", ".join(candidates), "columns": ", ".join(columns)}
     )
 
 
 def _csv_point(row: InventoryRow, x_column: str, y_column: str):
     x_text, y_text = row.attributes.get(x_column, ""), row.attributes.get(y_column, "")
     if not x_text or not y_text:
-        row.problem = f"no coordinates ({x_column}, {y_column} empty)"
+        row.problem = gettext("no coordinates (%(x)s, %(y)s empty)") % {"x": x_column, "y": y_column}
         return None
     try:
         return shapely.Point(float(x_text.replace(",", ".")), float(y_text.replace(",", ".")))
     except ValueError:
-        row.problem = f"coordinates are not numbers ({x_column}={x_text!r}, {y_column}={y_text!r})"
+        row.problem = gettext("coordinates are not numbers (%(x)s=%(x_text)r, %(y)s=%(y_text)r)") % {
+            "x": x_column,
+            "x_text": x_text,
+            "y": y_column,
+            "y_text": y_text,
+        }
         return None
 
 
@@ -172,7 +189,7 @@ def _place_rows(rows: list[InventoryRow], geometries: np.ndarray, source_crs) ->
         if row.problem:
             continue
         if geometry is None or geometry.is_empty:
-            row.problem = "no geometry"
+            row.problem = gettext("no geometry")
         elif range_problem is not None:
             row.problem = range_problem
         else:

@@ -5,6 +5,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db.models import F, Func, Q, TextField
 from django.db.models.functions import Lower, Trim, Upper
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -86,11 +87,11 @@ class QualityFlag(models.TextChoices):
 class DataSource(models.Model):
     """Where site records came from, with the licence and attribution their reuse requires."""
 
-    name = models.CharField(max_length=200, unique=True)
-    publisher = models.CharField(max_length=200, blank=True)
-    url = models.URLField(blank=True)
-    license = models.CharField(max_length=100, blank=True)
-    attribution = models.TextField(blank=True)
+    name = models.CharField(max_length=200, unique=True, verbose_name=_("name"))
+    publisher = models.CharField(max_length=200, blank=True, verbose_name=_("publisher"))
+    url = models.URLField(blank=True, verbose_name=_("url"))
+    license = models.CharField(max_length=100, blank=True, verbose_name=_("license"))
+    attribution = models.TextField(blank=True, verbose_name=_("attribution"))
 
     def __str__(self) -> str:
         return self.name
@@ -116,31 +117,55 @@ class MineSiteQuerySet(models.QuerySet):
 class MineSite(AuditedRecord):
     """A mine, quarry or mineral working, drawn from a source inventory or recorded by a survey uploader."""
 
-    name = models.CharField(max_length=255)
-    alternative_names = ArrayField(models.CharField(max_length=255), default=list, blank=True)
-    country = models.CharField(max_length=2, choices=Country.choices)
-    admin_area = models.CharField("province or admin area", max_length=200, blank=True)
-    status = models.CharField(max_length=32, choices=SiteStatus.choices)
-    mine_type = models.CharField(max_length=32, choices=MineType.choices, default=MineType.UNKNOWN)
-    commodities = ArrayField(models.CharField(max_length=32, choices=Commodity.choices), default=list, blank=True)
-    location = models.PointField(srid=4326)
-    footprint = models.MultiPolygonField(srid=4326, null=True, blank=True)
-    operator = models.CharField("operator / owner", max_length=255, blank=True)
-    opened_year = models.PositiveSmallIntegerField(null=True, blank=True)
-    closed_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    name = models.CharField(max_length=255, verbose_name=_("name"))
+    alternative_names = ArrayField(
+        models.CharField(max_length=255), default=list, blank=True, verbose_name=_("alternative names")
+    )
+    country = models.CharField(max_length=2, choices=Country.choices, verbose_name=_("country"))
+    admin_area = models.CharField(_("province or admin area"), max_length=200, blank=True)
+    status = models.CharField(max_length=32, choices=SiteStatus.choices, verbose_name=_("status"))
+    mine_type = models.CharField(
+        max_length=32, choices=MineType.choices, default=MineType.UNKNOWN, verbose_name=_("mine type")
+    )
+    commodities = ArrayField(
+        models.CharField(max_length=32, choices=Commodity.choices),
+        default=list,
+        blank=True,
+        verbose_name=_("commodities"),
+    )
+    location = models.PointField(srid=4326, verbose_name=_("location"))
+    footprint = models.MultiPolygonField(srid=4326, null=True, blank=True, verbose_name=_("footprint"))
+    operator = models.CharField(_("operator / owner"), max_length=255, blank=True)
+    opened_year = models.PositiveSmallIntegerField(null=True, blank=True, verbose_name=_("opened year"))
+    closed_year = models.PositiveSmallIntegerField(null=True, blank=True, verbose_name=_("closed year"))
 
-    data_source = models.ForeignKey(DataSource, on_delete=models.PROTECT, null=True, blank=True, related_name="sites")
-    source_record_id = models.CharField(max_length=100, blank=True, help_text=_("The record's id in its source."))
+    data_source = models.ForeignKey(
+        DataSource, on_delete=models.PROTECT, null=True, blank=True, related_name="sites", verbose_name=_("data source")
+    )
+    source_record_id = models.CharField(
+        max_length=100, blank=True, help_text=_("The record's id in its source."), verbose_name=_("source record id")
+    )
     # Unique per source; equals source_record_id unless the source repeats an id (then "<id>#<n>").
-    source_record_key = models.CharField(max_length=120, blank=True, editable=False)
-    source_status = models.CharField(max_length=50, blank=True, help_text=_("The status as the source words it."))
-    source_url = models.URLField(blank=True)
-    quality_flags = ArrayField(models.CharField(max_length=32, choices=QualityFlag.choices), default=list, blank=True)
+    source_record_key = models.CharField(
+        max_length=120, blank=True, editable=False, verbose_name=_("source record key")
+    )
+    source_status = models.CharField(
+        max_length=50, blank=True, help_text=_("The status as the source words it."), verbose_name=_("source status")
+    )
+    source_url = models.URLField(blank=True, verbose_name=_("source url"))
+    quality_flags = ArrayField(
+        models.CharField(max_length=32, choices=QualityFlag.choices),
+        default=list,
+        blank=True,
+        verbose_name=_("quality flags"),
+    )
 
     history = HistoricalRecords(excluded_fields=AuditedRecord.UNTRACKED_FIELDS)
     objects = MineSiteQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("mine site")
+        verbose_name_plural = _("mine sites")
         ordering = ["name", "id"]
         constraints = [
             models.UniqueConstraint(
@@ -230,17 +255,21 @@ class SiteCluster(models.Model):
     is answered exactly from this table without reading the sites.
     """
 
-    zoom = models.SmallIntegerField()
-    cx = models.IntegerField()
-    cy = models.IntegerField()
-    commodity = models.CharField(max_length=32)
-    country = models.CharField(max_length=2)
-    status = models.CharField(max_length=32)
-    is_published = models.BooleanField()
-    n = models.IntegerField()
-    sum_x = models.FloatField(help_text=_("Sum of the sites' EPSG:3857 x, for the cluster's centroid."))
-    sum_y = models.FloatField()
-    sum_id = models.BigIntegerField(help_text=_("Sum of the site ids: the site's id when n is 1."))
+    zoom = models.SmallIntegerField(verbose_name=_("zoom"))
+    cx = models.IntegerField(verbose_name=_("cx"))
+    cy = models.IntegerField(verbose_name=_("cy"))
+    commodity = models.CharField(max_length=32, verbose_name=_("commodity"))
+    country = models.CharField(max_length=2, verbose_name=_("country"))
+    status = models.CharField(max_length=32, verbose_name=_("status"))
+    is_published = models.BooleanField(verbose_name=_("is published"))
+    n = models.IntegerField(verbose_name=_("n"))
+    sum_x = models.FloatField(
+        help_text=_("Sum of the sites' EPSG:3857 x, for the cluster's centroid."), verbose_name=_("sum x")
+    )
+    sum_y = models.FloatField(verbose_name=_("sum y"))
+    sum_id = models.BigIntegerField(
+        help_text=_("Sum of the site ids: the site's id when n is 1."), verbose_name=_("sum id")
+    )
 
     class Meta:
         db_table = "geodata_sitecluster"  # made, and kept by a trigger, in geodata's migration 0005
@@ -294,27 +323,36 @@ class GradeUnit(models.TextChoices):
 class ResourceEstimate(models.Model):
     """A tonnage and grade for one commodity at one site, as a competent person reported it."""
 
-    site = models.ForeignKey(MineSite, on_delete=models.CASCADE, related_name="resource_estimates")
-    commodity = models.CharField(max_length=32, choices=Commodity.choices)
-    reporting_code = models.CharField(max_length=16, choices=ReportingCode.choices)
-    national_code_name = models.CharField(
-        max_length=100, blank=True, help_text=_("Which national code, when the reporting code is national.")
+    site = models.ForeignKey(
+        MineSite, on_delete=models.CASCADE, related_name="resource_estimates", verbose_name=_("site")
     )
-    category = models.CharField(max_length=16, choices=ResourceCategory.choices)
-    tonnage_mt = models.DecimalField("tonnage (Mt)", max_digits=14, decimal_places=4)
-    grade = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
-    grade_unit = models.CharField(max_length=16, choices=GradeUnit.choices, blank=True)
-    cut_off = models.CharField("cut-off grade", max_length=100, blank=True)
-    effective_date = models.DateField()
-    competent_person = models.CharField(max_length=200)
-    source_report = models.CharField(max_length=300, help_text=_("The report's title, publisher and year."))
-    source_url = models.URLField(blank=True)
+    commodity = models.CharField(max_length=32, choices=Commodity.choices, verbose_name=_("commodity"))
+    reporting_code = models.CharField(max_length=16, choices=ReportingCode.choices, verbose_name=_("reporting code"))
+    national_code_name = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text=_("Which national code, when the reporting code is national."),
+        verbose_name=_("national code name"),
+    )
+    category = models.CharField(max_length=16, choices=ResourceCategory.choices, verbose_name=_("category"))
+    tonnage_mt = models.DecimalField(_("tonnage (Mt)"), max_digits=14, decimal_places=4)
+    grade = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True, verbose_name=_("grade"))
+    grade_unit = models.CharField(max_length=16, choices=GradeUnit.choices, blank=True, verbose_name=_("grade unit"))
+    cut_off = models.CharField(_("cut-off grade"), max_length=100, blank=True)
+    effective_date = models.DateField(verbose_name=_("effective date"))
+    competent_person = models.CharField(max_length=200, verbose_name=_("competent person"))
+    source_report = models.CharField(
+        max_length=300, help_text=_("The report's title, publisher and year."), verbose_name=_("source report")
+    )
+    source_url = models.URLField(blank=True, verbose_name=_("source url"))
 
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
+        verbose_name = _("resource estimate")
+        verbose_name_plural = _("resource estimates")
         ordering = ["site", "commodity", "-effective_date", "category"]
         constraints = [
             models.CheckConstraint(condition=Q(tonnage_mt__gte=0), name="tonnage_not_negative"),
@@ -323,7 +361,11 @@ class ResourceEstimate(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_category_display()}, {self.get_commodity_display()} at {self.site.name}"
+        return gettext("%(category)s, %(commodity)s at %(site)s") % {
+            "category": self.get_category_display(),
+            "commodity": self.get_commodity_display(),
+            "site": self.site.name,
+        }
 
     @property
     def unfc_class(self) -> str:
@@ -348,21 +390,21 @@ class ResourceEstimate(models.Model):
 class Currency(models.TextChoices):
     """ISO 4217 codes that costs are recorded in: the region's currencies and the usual donor ones."""
 
-    USD = "USD", "USD — US dollar"
-    EUR = "EUR", "EUR — Euro"
-    AUD = "AUD", "AUD — Australian dollar"
-    JPY = "JPY", "JPY — Japanese yen"
-    CNY = "CNY", "CNY — Renminbi"
-    BND = "BND", "BND — Brunei dollar"
-    KHR = "KHR", "KHR — Cambodian riel"
-    IDR = "IDR", "IDR — Indonesian rupiah"
-    LAK = "LAK", "LAK — Lao kip"
-    MYR = "MYR", "MYR — Malaysian ringgit"
-    MMK = "MMK", "MMK — Myanmar kyat"
-    PHP = "PHP", "PHP — Philippine peso"
-    SGD = "SGD", "SGD — Singapore dollar"
-    THB = "THB", "THB — Thai baht"
-    VND = "VND", "VND — Vietnamese dong"
+    USD = "USD", _("USD — US dollar")
+    EUR = "EUR", _("EUR — Euro")
+    AUD = "AUD", _("AUD — Australian dollar")
+    JPY = "JPY", _("JPY — Japanese yen")
+    CNY = "CNY", _("CNY — Renminbi")
+    BND = "BND", _("BND — Brunei dollar")
+    KHR = "KHR", _("KHR — Cambodian riel")
+    IDR = "IDR", _("IDR — Indonesian rupiah")
+    LAK = "LAK", _("LAK — Lao kip")
+    MYR = "MYR", _("MYR — Malaysian ringgit")
+    MMK = "MMK", _("MMK — Myanmar kyat")
+    PHP = "PHP", _("PHP — Philippine peso")
+    SGD = "SGD", _("SGD — Singapore dollar")
+    THB = "THB", _("THB — Thai baht")
+    VND = "VND", _("VND — Vietnamese dong")
 
 
 class InventoryImportStatus(models.TextChoices):
@@ -385,24 +427,31 @@ def inventory_upload_location(_import: "InventoryImport", filename: str) -> str:
 class InventoryImport(models.Model):
     """A site inventory uploaded through the pages, imported in the background; its report when done."""
 
-    upload = models.FileField(upload_to=inventory_upload_location, blank=True, max_length=200)
-    original_name = models.CharField(max_length=255)
-    source_name = models.CharField(max_length=200, blank=True)
-    column_map = models.JSONField(default=dict, blank=True)
-    srid = models.PositiveIntegerField(null=True, blank=True)
-    encoding = models.CharField(max_length=40, blank=True)
+    upload = models.FileField(upload_to=inventory_upload_location, blank=True, max_length=200, verbose_name=_("upload"))
+    original_name = models.CharField(max_length=255, verbose_name=_("original name"))
+    source_name = models.CharField(max_length=200, blank=True, verbose_name=_("source name"))
+    column_map = models.JSONField(default=dict, blank=True, verbose_name=_("column map"))
+    srid = models.PositiveIntegerField(null=True, blank=True, verbose_name=_("srid"))
+    encoding = models.CharField(max_length=40, blank=True, verbose_name=_("encoding"))
     # The countries the uploader could import for when they uploaded: rows of others are refused.
-    countries = ArrayField(models.CharField(max_length=2), default=list)
+    countries = ArrayField(models.CharField(max_length=2), default=list, verbose_name=_("countries"))
     status = models.CharField(
-        max_length=16, choices=InventoryImportStatus.choices, default=InventoryImportStatus.QUEUED
+        max_length=16,
+        choices=InventoryImportStatus.choices,
+        default=InventoryImportStatus.QUEUED,
+        verbose_name=_("status"),
     )
-    report = models.JSONField(default=dict, blank=True)
-    error = models.TextField(blank=True)
-    created_by = models.ForeignKey("auth.User", on_delete=models.CASCADE, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    report = models.JSONField(default=dict, blank=True, verbose_name=_("report"))
+    error = models.TextField(blank=True, verbose_name=_("error"))
+    created_by = models.ForeignKey(
+        "auth.User", on_delete=models.CASCADE, related_name="+", verbose_name=_("created by")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    finished_at = models.DateTimeField(null=True, blank=True, verbose_name=_("finished at"))
 
     class Meta:
+        verbose_name = _("inventory import")
+        verbose_name_plural = _("inventory imports")
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:

@@ -1,5 +1,7 @@
 """The sites as an OGC API – Features collection (registered from SitesConfig.ready())."""
 
+from django.utils.translation import gettext
+
 from geodata.ogc.collections import Collection
 from sites.queries import visible_sites
 
@@ -23,8 +25,8 @@ def _site_properties(site) -> dict:
 def sites_collection() -> Collection:
     return Collection(
         id="sites",
-        title="Mine sites",
-        description="Mine sites of the ASEAN states and Timor-Leste: status, commodities, operator.",
+        title=gettext("Mine sites"),
+        description=gettext("Mine sites of the ASEAN states and Timor-Leste: status, commodities, operator."),
         rows=lambda user: visible_sites(user).order_by("pk"),
         properties=_site_properties,
         geometry_field="location",

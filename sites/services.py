@@ -2,6 +2,7 @@
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils.translation import gettext
 
 from access import review_events
 from access.roles import may_upload_survey
@@ -10,7 +11,9 @@ from sites.models import MineSite, ResourceEstimate
 
 def ensure_may_edit_site(user, country: str) -> None:
     if not may_upload_survey(user, country):
-        raise PermissionDenied("Only survey uploaders of this country may record or change its sites or estimates.")
+        raise PermissionDenied(
+            gettext("Only survey uploaders of this country may record or change its sites or estimates.")
+        )
 
 
 @transaction.atomic

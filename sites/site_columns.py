@@ -10,6 +10,8 @@ so a site is never lost over them.
 import re
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext, gettext_noop
+
 from access.models import Country
 from geodata.errors import IngestError
 from sites.models import Commodity, MineType, SiteStatus
@@ -87,10 +89,13 @@ def parse_map_options(options: list[str]) -> dict[str, str]:
         site_field, sep, column = option.partition("=")
         site_field, column = site_field.strip().lower(), column.strip()
         if not sep or not column:
-            raise IngestError(f"--map {option!r}: write it as FIELD=COLUMN, for example name=MINE_NAME.")
+            raise IngestError(
+                gettext("--map %(option)r: write it as FIELD=COLUMN, for example name=MINE_NAME.") % {"option": option}
+            )
         if site_field not in known:
             raise IngestError(
-                f"--map {option!r}: {site_field!r} is not a site field; use one of {', '.join(sorted(known))}."
+                gettext("--map %(option)r: %(field)r is not a site field; use one of %(known)s.")
+                % {"option": option, "field": site_field, "known": ", ".join(sorted(known))}
             )
         mapping[site_field] = column
     return mapping
@@ -106,7 +111,8 @@ def resolve_columns(columns: list[str], given: dict[str, str], file_name: str) -
             continue
         if column.lower() not in by_lower:
             raise IngestError(
-                f"{file_name} has no column {column!r} (mapped to {site_field}); its columns: {', '.join(columns)}."
+                gettext("%(file)s has no column %(column)r (mapped to %(field)s); its columns: %(columns)s.")
+                % {"file": file_name, "column": column, "field": site_field, "columns": ", ".join(columns)}
             )
         resolved[site_field] = by_lower[column.lower()]
     for site_field, candidates in GUESSED_COLUMNS.items():
@@ -118,8 +124,11 @@ def resolve_columns(columns: list[str], given: dict[str, str], file_name: str) -
     missing = [name for name in REQUIRED_FIELDS if name not in resolved]
     if missing:
         raise IngestError(
-            f"{file_name}: no column found for {', '.join(missing)} (its columns: {', '.join(columns)}). "
-            f"Map them with --map, for example --map {missing[0]}=COLUMN."
+            gettext(
+                "%(file)s: no column found for %(missing)s (its columns: %(columns)s). "
+                "Map them with --map, for example --map %(first)s=COLUMN."
+            )
+            % {"file": file_name, "missing": ", ".join(missing), "columns": ", ".join(columns), "first": missing[0]}
         )
     return ColumnMap(columns=resolved, guessed=guessed)
 
@@ -127,6 +136,11 @@ def resolve_columns(columns: list[str], given: dict[str, str], file_name: str) -
 def plain_column_name(name: str) -> str:
     """ "Mine-Type " -> "mine_type": how guessed names are compared."""
     return re.sub(r"\W+", "_", name.strip().lower()).strip("_")
+
+
+# Whole sentences per year, for translators; gettext_noop marks them, _year translates them when it notes one.
+_OPENED_YEAR_NOTE = gettext_noop("opened year %(text)r is not a year between 1800 and 2200: left empty")
+_CLOSED_YEAR_NOTE = gettext_noop("closed year %(text)r is not a year between 1800 and 2200: left empty")
 
 
 class RowProblem(ValueError):
@@ -137,13 +151,15 @@ def site_values(attributes: dict[str, str], column_map: ColumnMap, notes: list[s
     """The MineSite fields of one row; raises RowProblem; appends to `notes` what was approximated."""
     value = {name: attributes.get(column, "").strip() for name, column in column_map.columns.items()}
     if not value["source_id"]:
-        raise RowProblem(f"no source id (column {column_map.columns['source_id']} is empty)")
+        raise RowProblem(
+            gettext("no source id (column %(column)s is empty)") % {"column": column_map.columns["source_id"]}
+        )
     if not value["name"]:
-        raise RowProblem(f"no name (column {column_map.columns['name']} is empty)")
-    opened = _year(value.get("opened_year"), "opened", notes)
-    closed = _year(value.get("closed_year"), "closed", notes)
+        raise RowProblem(gettext("no name (column %(column)s is empty)") % {"column": column_map.columns["name"]})
+    opened = _year(value.get("opened_year"), _OPENED_YEAR_NOTE, notes)
+    closed = _year(value.get("closed_year"), _CLOSED_YEAR_NOTE, notes)
     if opened and closed and closed < opened:
-        notes.append("closing year before the opening year: closing year left empty")
+        notes.append(gettext("closing year before the opening year: closing year left empty"))
         closed = None
     return {
         "source_record_id": value["source_id"][:100],
@@ -174,7 +190,9 @@ def _country(text: str) -> str:
     found = labels.get(key) or _COUNTRY_NAMES.get(key)
     if not found:
         raise RowProblem(
-            f"country {text!r} is not one of the ASEAN member states or Timor-Leste" if text else "no country"
+            gettext("country %(text)r is not one of the ASEAN member states or Timor-Leste") % {"text": text}
+            if text
+            else gettext("no country")
         )
     return found
 
@@ -187,7 +205,11 @@ def _status(text: str) -> str:
     found = choices.get(key.replace(" ", "_")) or choices.get(key) or _STATUS_WORDS.get(key)
     if not found:
         allowed = ", ".join(SiteStatus.values)
-        raise RowProblem(f"status {text!r} is not one we know ({allowed})" if text else "no status")
+        raise RowProblem(
+            gettext("status %(text)r is not one we know (%(allowed)s)") % {"text": text, "allowed": allowed}
+            if text
+            else gettext("no status")
+        )
     return found
 
 
@@ -208,19 +230,19 @@ def _commodities(text: str, notes: list[str]) -> list[str]:
         code = labels.get(word) or (word.replace(" ", "_") if word.replace(" ", "_") in Commodity.values else None)
         code = code or _COMMODITY_WORDS.get(word)
         if code is None:
-            notes.append(f"commodity {word!r} is not in the list: recorded as other")
+            notes.append(gettext("commodity %(word)r is not in the list: recorded as other") % {"word": word})
             code = Commodity.OTHER
         if code not in found:
             found.append(code)
     return found
 
 
-def _year(text: str | None, what: str, notes: list[str]) -> int | None:
+def _year(text: str | None, note: str, notes: list[str]) -> int | None:
     """A year, or None (with a note) for words such as "TBD": a site is not lost over an unknown year."""
     text = (text or "").strip()
     if not text:
         return None
     if not text.isdigit() or not 1800 <= int(text) <= 2200:
-        notes.append(f"{what} year {text!r} is not a year between 1800 and 2200: left empty")
+        notes.append(gettext(note) % {"text": text})
         return None
     return int(text)

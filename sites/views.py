@@ -7,6 +7,8 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_safe
 
 from access.models import Role
@@ -37,7 +39,7 @@ def _bad_filters(request, form, template):
 # The filters of the map and list pages that their download links carry (not the list's text search).
 SITE_PAGE_FILTERS = ("country", "status", "commodity", "flag")
 # The labels of the download links, per export format.
-DOWNLOAD_LABELS = {"gpkg": "GeoPackage", "shp.zip": "Shapefile (zip)", "geojson": "GeoJSON", "csv": "CSV"}
+DOWNLOAD_LABELS = {"gpkg": "GeoPackage", "shp.zip": _("Shapefile (zip)"), "geojson": "GeoJSON", "csv": "CSV"}
 
 
 # The formats offered for footprints on the pages (the CSV would hold them as long WKT text).
@@ -68,7 +70,7 @@ def public_map(request):
             "RegistryTiles.siteStyle", maps.colour_codes(STATUS_COLOURS), maps.CLUSTER_COLOUR, "status"
         )
     sites = maps.TileOverlay(
-        name="Mine sites",
+        name=gettext("Mine sites"),
         tiles=tile_engine.url_template("tiles:sites") + (f"?{urlencode(options)}" if options else ""),
         tile_layer=tiles.SITES_LAYER,
         style=style,
@@ -82,7 +84,7 @@ def public_map(request):
         "map": maps.public_map(sites, reference_overlays(), [overlay.overlay() for overlay in overlays]),
         "site_count": tiles.site_count(include_drafts=include_drafts, **form.site_filters()),
         "legend": colouring.legend() if colouring else _status_legend(),
-        "legend_title": colouring.label if colouring else "Site status",
+        "legend_title": colouring.label if colouring else gettext("Site status"),
         "overlay_legends": [(overlay.legend_title, overlay.legend()) for overlay in overlays],
         "downloads": _download_links(request),
     }
@@ -123,7 +125,7 @@ def site_list(request):
 def site_export(request, file_format):
     """The sites this requester may see, filtered as the API filters them, in a GIS format or as metadata JSON."""
     if file_format not in exports.FORMATS and file_format != exports.METADATA_FORMAT:
-        raise Http404("Unknown download format.")
+        raise Http404(gettext("Unknown download format."))
     filterset = SiteFilter(request.GET, queryset=queries.visible_sites(request.user))
     if not filterset.is_valid():
         return JsonResponse(error_body(filterset.errors), status=400)
@@ -183,7 +185,7 @@ def site_import(request):
     """The upload form; a valid upload is stored and imported in the background, its page shows the report."""
     countries = countries_with_role(request.user, Role.SURVEY_UPLOADER)
     if not countries:
-        raise PermissionDenied("Importing site inventories needs the survey-uploader role for a country.")
+        raise PermissionDenied(gettext("Importing site inventories needs the survey-uploader role for a country."))
     # Files over INVENTORY_UPLOAD_MAX_MB were refused before their body was read (config.upload_limits).
     form = SiteInventoryForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.gis.db.models import Extent
 from django.db.models import Max, Min, QuerySet
+from django.utils.translation import gettext
 
 from geodata.models import Feature, Layer
 from geodata.queries import in_field_order
@@ -60,7 +61,12 @@ def layer_collection(layer: Layer) -> Collection:
     return Collection(
         id=f"layer-{layer.pk}",
         title=layer.title,
-        description=layer.abstract or f"Survey layer from {layer.agency or 'a geological survey'}.",
+        description=layer.abstract
+        or (
+            gettext("Survey layer from %(agency)s.") % {"agency": layer.agency}
+            if layer.agency
+            else gettext("Survey layer from a geological survey.")
+        ),
         rows=lambda user: Feature.objects.filter(layer_id=layer.pk).order_by("source_index"),
         properties=lambda feature: in_field_order(layer, feature.properties),
         geometry_field="geom",

@@ -27,36 +27,56 @@ class PairRole(models.TextChoices):
 class Evidence(SiteRecord):
     """A photo or PDF that proves what was recorded, attached to one hazard, measure or visit of a site."""
 
-    site = models.ForeignKey(MineSite, on_delete=models.CASCADE, related_name="evidence")
-    hazard = models.ForeignKey(Hazard, on_delete=models.CASCADE, null=True, blank=True, related_name="evidence")
-    measure = models.ForeignKey(
-        RemediationMeasure, on_delete=models.CASCADE, null=True, blank=True, related_name="evidence"
+    site = models.ForeignKey(MineSite, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("site"))
+    hazard = models.ForeignKey(
+        Hazard, on_delete=models.CASCADE, null=True, blank=True, related_name="evidence", verbose_name=_("hazard")
     )
-    visit = models.ForeignKey(MonitoringVisit, on_delete=models.CASCADE, null=True, blank=True, related_name="evidence")
-    kind = models.CharField(max_length=16, choices=EvidenceKind.choices)
-    file = models.FileField(upload_to="evidence/%Y/%m/")
-    thumbnail = models.FileField(upload_to="evidence/thumbnails/%Y/%m/", blank=True)
+    measure = models.ForeignKey(
+        RemediationMeasure,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="evidence",
+        verbose_name=_("measure"),
+    )
+    visit = models.ForeignKey(
+        MonitoringVisit,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="evidence",
+        verbose_name=_("visit"),
+    )
+    kind = models.CharField(max_length=16, choices=EvidenceKind.choices, verbose_name=_("kind"))
+    file = models.FileField(upload_to="evidence/%Y/%m/", verbose_name=_("file"))
+    thumbnail = models.FileField(upload_to="evidence/thumbnails/%Y/%m/", blank=True, verbose_name=_("thumbnail"))
     public_file = models.FileField(
         upload_to="evidence/public/%Y/%m/",
         blank=True,
         help_text=_("The copy readers outside the site's country get: without the names its metadata holds."),
+        verbose_name=_("public file"),
     )
-    content_type = models.CharField(max_length=50)
-    size_bytes = models.PositiveBigIntegerField()
-    original_name = models.CharField(max_length=255)
-    caption = models.CharField(max_length=300)
+    content_type = models.CharField(max_length=50, verbose_name=_("content type"))
+    size_bytes = models.PositiveBigIntegerField(verbose_name=_("size bytes"))
+    original_name = models.CharField(max_length=255, verbose_name=_("original name"))
+    caption = models.CharField(max_length=300, verbose_name=_("caption"))
     pair_role = models.CharField(
-        "before / after", max_length=8, choices=PairRole.choices, blank=True, help_text=_("For photo pairs.")
+        _("before / after"), max_length=8, choices=PairRole.choices, blank=True, help_text=_("For photo pairs.")
     )
-    taken_at = models.DateTimeField(null=True, blank=True, help_text=_("From the photo's EXIF data."))
-    taken_location = models.PointField(srid=4326, null=True, blank=True, help_text=_("From the photo's EXIF GPS."))
+    taken_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("From the photo's EXIF data."), verbose_name=_("taken at")
+    )
+    taken_location = models.PointField(
+        srid=4326, null=True, blank=True, help_text=_("From the photo's EXIF GPS."), verbose_name=_("taken location")
+    )
 
     history = HistoricalRecords(excluded_fields=AuditedRecord.UNTRACKED_FIELDS)
     objects = SiteRecordQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("evidence")
         ordering = ["site", "created_at", "id"]
-        verbose_name_plural = "evidence"
+        verbose_name_plural = _("evidence")
         constraints = [
             models.CheckConstraint(
                 condition=(

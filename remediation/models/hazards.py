@@ -3,6 +3,7 @@
 from django.contrib.gis.db import models
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -76,28 +77,45 @@ class Hazard(SiteRecord):
     hazards, never the reverse. The table keeps the name it had when hazards lived in the sites app.
     """
 
-    site = models.ForeignKey(MineSite, on_delete=models.CASCADE, related_name="hazards")
-    hazard_type = models.CharField("type", max_length=32, choices=HazardType.choices)
-    priority = models.PositiveSmallIntegerField(choices=HazardPriority.choices)
+    site = models.ForeignKey(MineSite, on_delete=models.CASCADE, related_name="hazards", verbose_name=_("site"))
+    hazard_type = models.CharField(_("type"), max_length=32, choices=HazardType.choices)
+    priority = models.PositiveSmallIntegerField(choices=HazardPriority.choices, verbose_name=_("priority"))
     # Canada's practice: a risk class stays "estimated" until an expert approves it.
-    priority_is_approved = models.BooleanField("priority approved", default=False)
+    priority_is_approved = models.BooleanField(_("priority approved"), default=False)
     priority_approved_by = models.ForeignKey(
-        "auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "auth.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("priority approved by"),
     )
-    priority_approved_at = models.DateTimeField(null=True, blank=True)
-    quantity = models.DecimalField(max_digits=14, decimal_places=3, null=True, blank=True)
-    quantity_unit = models.CharField(max_length=8, choices=QuantityUnit.choices, blank=True)
-    location = models.GeometryField(srid=4326, null=True, blank=True, help_text=_("A point or polygon near the site."))
-    estimated_cost_amount = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
-    estimated_cost_currency = models.CharField(max_length=3, choices=Currency.choices, blank=True)
-    status = models.CharField(max_length=16, choices=HazardStatus.choices, default=HazardStatus.UNADDRESSED)
-    made_safe_on = models.DateField(null=True, blank=True)
-    notes = models.TextField(blank=True)
+    priority_approved_at = models.DateTimeField(null=True, blank=True, verbose_name=_("priority approved at"))
+    quantity = models.DecimalField(max_digits=14, decimal_places=3, null=True, blank=True, verbose_name=_("quantity"))
+    quantity_unit = models.CharField(
+        max_length=8, choices=QuantityUnit.choices, blank=True, verbose_name=_("quantity unit")
+    )
+    location = models.GeometryField(
+        srid=4326, null=True, blank=True, help_text=_("A point or polygon near the site."), verbose_name=_("location")
+    )
+    estimated_cost_amount = models.DecimalField(
+        max_digits=16, decimal_places=2, null=True, blank=True, verbose_name=_("estimated cost amount")
+    )
+    estimated_cost_currency = models.CharField(
+        max_length=3, choices=Currency.choices, blank=True, verbose_name=_("estimated cost currency")
+    )
+    status = models.CharField(
+        max_length=16, choices=HazardStatus.choices, default=HazardStatus.UNADDRESSED, verbose_name=_("status")
+    )
+    made_safe_on = models.DateField(null=True, blank=True, verbose_name=_("made safe on"))
+    notes = models.TextField(blank=True, verbose_name=_("notes"))
 
     history = HistoricalRecords(excluded_fields=AuditedRecord.UNTRACKED_FIELDS, table_name="sites_historicalhazard")
     objects = SiteRecordQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("hazard")
+        verbose_name_plural = _("hazards")
         db_table = "sites_hazard"
         ordering = ["site", "priority", "id"]
         constraints = [
@@ -125,7 +143,7 @@ class Hazard(SiteRecord):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_hazard_type_display()} at {self.site.name}"
+        return gettext("%(type)s at %(site)s") % {"type": self.get_hazard_type_display(), "site": self.site.name}
 
     @property
     def is_safe(self) -> bool:

@@ -3,6 +3,7 @@
 from django.contrib.gis.db import models
 from django.core.exceptions import ValidationError
 from django.db.models import F, Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -109,34 +110,48 @@ class FundingSource(models.TextChoices):
 class RemediationMeasure(SiteRecord):
     """Work done (or planned) at a site to address some of its hazards, with its money and its area."""
 
-    site = models.ForeignKey(MineSite, on_delete=models.CASCADE, related_name="measures")
-    hazards = models.ManyToManyField(Hazard, blank=True, related_name="measures")
-    measure_type = models.CharField("type", max_length=32, choices=MeasureType.choices)
-    stage = models.CharField(max_length=16, choices=MeasureStage.choices, default=MeasureStage.PLANNED)
-    planned_start = models.DateField(null=True, blank=True)
-    planned_end = models.DateField(null=True, blank=True)
-    actual_start = models.DateField(null=True, blank=True)
-    actual_end = models.DateField(null=True, blank=True)
-    responsible_agency = models.CharField(max_length=200, blank=True)
-    contractor = models.CharField(max_length=200, blank=True)
-    funding_source = models.CharField(max_length=16, choices=FundingSource.choices, blank=True)
-    budget_amount = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
-    actual_cost_amount = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
-    cost_currency = models.CharField(
-        "currency", max_length=3, choices=Currency.choices, blank=True, help_text=_("Of the budget and actual cost.")
+    site = models.ForeignKey(MineSite, on_delete=models.CASCADE, related_name="measures", verbose_name=_("site"))
+    hazards = models.ManyToManyField(Hazard, blank=True, related_name="measures", verbose_name=_("hazards"))
+    measure_type = models.CharField(_("type"), max_length=32, choices=MeasureType.choices)
+    stage = models.CharField(
+        max_length=16, choices=MeasureStage.choices, default=MeasureStage.PLANNED, verbose_name=_("stage")
     )
-    treated_area = models.MultiPolygonField(srid=4326, null=True, blank=True)
+    planned_start = models.DateField(null=True, blank=True, verbose_name=_("planned start"))
+    planned_end = models.DateField(null=True, blank=True, verbose_name=_("planned end"))
+    actual_start = models.DateField(null=True, blank=True, verbose_name=_("actual start"))
+    actual_end = models.DateField(null=True, blank=True, verbose_name=_("actual end"))
+    responsible_agency = models.CharField(max_length=200, blank=True, verbose_name=_("responsible agency"))
+    contractor = models.CharField(max_length=200, blank=True, verbose_name=_("contractor"))
+    funding_source = models.CharField(
+        max_length=16, choices=FundingSource.choices, blank=True, verbose_name=_("funding source")
+    )
+    budget_amount = models.DecimalField(
+        max_digits=16, decimal_places=2, null=True, blank=True, verbose_name=_("budget amount")
+    )
+    actual_cost_amount = models.DecimalField(
+        max_digits=16, decimal_places=2, null=True, blank=True, verbose_name=_("actual cost amount")
+    )
+    cost_currency = models.CharField(
+        _("currency"), max_length=3, choices=Currency.choices, blank=True, help_text=_("Of the budget and actual cost.")
+    )
+    treated_area = models.MultiPolygonField(srid=4326, null=True, blank=True, verbose_name=_("treated area"))
     # Kept with the polygon (see save()) so reports can sum it in SQL; measured on the ellipsoid.
-    treated_area_ha = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True, editable=False)
-    description = models.TextField(blank=True)
-    closure_criteria = models.TextField(blank=True)
-    signed_off_by = models.ForeignKey("auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    signed_off_at = models.DateTimeField(null=True, blank=True)
+    treated_area_ha = models.DecimalField(
+        max_digits=14, decimal_places=4, null=True, blank=True, editable=False, verbose_name=_("treated area ha")
+    )
+    description = models.TextField(blank=True, verbose_name=_("description"))
+    closure_criteria = models.TextField(blank=True, verbose_name=_("closure criteria"))
+    signed_off_by = models.ForeignKey(
+        "auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("signed off by")
+    )
+    signed_off_at = models.DateTimeField(null=True, blank=True, verbose_name=_("signed off at"))
 
     history = HistoricalRecords(excluded_fields=AuditedRecord.UNTRACKED_FIELDS)
     objects = SiteRecordQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("remediation measure")
+        verbose_name_plural = _("remediation measures")
         ordering = ["site", "-planned_start", "id"]
         constraints = [
             models.CheckConstraint(
@@ -172,7 +187,7 @@ class RemediationMeasure(SiteRecord):
         indexes = [models.Index(fields=["stage"])]
 
     def __str__(self) -> str:
-        return f"{self.get_measure_type_display()} at {self.site.name}"
+        return gettext("%(type)s at %(site)s") % {"type": self.get_measure_type_display(), "site": self.site.name}
 
     def save(self, *args, **kwargs):
         from geodata.crs import geodesic_area_ha

@@ -6,6 +6,8 @@ from django.contrib.gis.db import models
 from django.core.exceptions import ValidationError
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -23,19 +25,28 @@ def latest_visit_date() -> datetime.date:
 class MonitoringVisit(SiteRecord):
     """A visit to a site (often to one measure) to see whether the remediation holds."""
 
-    site = models.ForeignKey(MineSite, on_delete=models.CASCADE, related_name="visits")
+    site = models.ForeignKey(MineSite, on_delete=models.CASCADE, related_name="visits", verbose_name=_("site"))
     measure = models.ForeignKey(
-        RemediationMeasure, on_delete=models.CASCADE, null=True, blank=True, related_name="visits"
+        RemediationMeasure,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="visits",
+        verbose_name=_("measure"),
     )
-    visited_on = models.DateField()
-    officer = models.ForeignKey("auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    observations = models.TextField(blank=True)
-    next_visit_due = models.DateField(null=True, blank=True)
+    visited_on = models.DateField(verbose_name=_("visited on"))
+    officer = models.ForeignKey(
+        "auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("officer")
+    )
+    observations = models.TextField(blank=True, verbose_name=_("observations"))
+    next_visit_due = models.DateField(null=True, blank=True, verbose_name=_("next visit due"))
 
     history = HistoricalRecords(excluded_fields=AuditedRecord.UNTRACKED_FIELDS)
     objects = SiteRecordQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("monitoring visit")
+        verbose_name_plural = _("monitoring visits")
         ordering = ["site", "-visited_on", "id"]
         constraints = [
             models.CheckConstraint(
@@ -46,7 +57,10 @@ class MonitoringVisit(SiteRecord):
         indexes = [models.Index(fields=["next_visit_due"])]
 
     def __str__(self) -> str:
-        return f"Visit to {self.site.name} on {self.visited_on:%d %b %Y}"
+        return gettext("Visit to %(site)s on %(day)s") % {
+            "site": self.site.name,
+            "day": date_format(self.visited_on, "d M Y"),  # month in the reader's language; "01 Mar 2025" in English
+        }
 
     def clean(self):
         errors = {}
@@ -85,15 +99,21 @@ class MeasurementUnit(models.TextChoices):
 class Measurement(models.Model):
     """One reading taken on a visit: a parameter, its value and unit."""
 
-    visit = models.ForeignKey(MonitoringVisit, on_delete=models.CASCADE, related_name="measurements")
-    parameter = models.CharField(max_length=32, choices=Parameter.choices)
-    parameter_detail = models.CharField(max_length=100, blank=True, help_text=_("Which metal, which borehole…"))
-    value = models.DecimalField(max_digits=14, decimal_places=4)
-    unit = models.CharField(max_length=8, choices=MeasurementUnit.choices)
+    visit = models.ForeignKey(
+        MonitoringVisit, on_delete=models.CASCADE, related_name="measurements", verbose_name=_("visit")
+    )
+    parameter = models.CharField(max_length=32, choices=Parameter.choices, verbose_name=_("parameter"))
+    parameter_detail = models.CharField(
+        max_length=100, blank=True, help_text=_("Which metal, which borehole…"), verbose_name=_("parameter detail")
+    )
+    value = models.DecimalField(max_digits=14, decimal_places=4, verbose_name=_("value"))
+    unit = models.CharField(max_length=8, choices=MeasurementUnit.choices, verbose_name=_("unit"))
 
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("measurement")
+        verbose_name_plural = _("measurements")
         ordering = ["visit", "parameter", "id"]
         constraints = [
             models.CheckConstraint(

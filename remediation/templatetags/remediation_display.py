@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django import template
+from django.utils import formats
 
 register = template.Library()
 
@@ -22,8 +23,8 @@ def cost_in(row, currency: str):
 
 @register.filter
 def trimmed(value) -> str:
-    """6.8000 -> "6.8", 420.0000 -> "420": readings as people write them."""
+    """6.8000 -> "6.8", 420.0000 -> "420": readings as people write them, in the language's number format."""
     if value is None or value == "":
         return ""
     text = format(Decimal(value).normalize(), "f")
-    return text
+    return formats.number_format(Decimal(text))

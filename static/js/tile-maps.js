@@ -3,6 +3,12 @@
 (function () {
   "use strict";
 
+  // Texts through the page's JavaScript catalog (/jsi18n/) when it is loaded; as written otherwise.
+  var gettext = typeof window.gettext === "function" ? window.gettext : function (text) { return text; };
+  var interpolate = typeof window.interpolate === "function" ? window.interpolate : function (text, values) {
+    return text.replace(/%\((\w+)\)s/g, function (whole, name) { return String(values[name]); });
+  };
+
   // An SVG tile renderer that writes each cluster's count inside its circle. It also gives point symbols
   // their latitude/longitude: Leaflet 1.9 asks a clicked circle for getLatLng(), which VectorGrid leaves unset.
   L.SVG.CountTile = L.SVG.Tile.extend({
@@ -21,7 +27,8 @@
         text.setAttribute("class", "cluster-count");
         text.setAttribute("text-anchor", "middle");
         text.setAttribute("dominant-baseline", "central");
-        text.textContent = count >= 10000 ? Math.round(count / 1000) + "k" : String(count);
+        text.textContent = count >= 10000
+          ? interpolate(gettext("%(thousands)sk"), {thousands: Math.round(count / 1000)}, true) : String(count);
         // Counts live in their own group, kept last, so a neighbouring circle never covers one.
         if (!this._counts) { this._counts = L.SVG.create("g"); }
         this._counts.appendChild(text);

@@ -12,6 +12,7 @@ from geodata.ingest import ingest_layer
 from geodata.models import Layer
 from geodata.services import discard_refused_upload, fail_jobs_of_gone_workers, sweep_stale_imports, worker_identity
 from geodata.stored_files import local_file
+from geodata.versions import settle_import
 
 logger = logging.getLogger(__name__)
 
@@ -19,6 +20,8 @@ logger = logging.getLogger(__name__)
 @task(queue_name="ingest")
 def ingest_layer_task(layer_id: int, srid: int | None = None, encoding: str = "", layer_name: str = "") -> str:
     """Run the ingest of a stored upload; the outcome is on the layer (status and report).
+
+    A new file for an existing layer (a staged change) then replaces or adds to that layer's data.
 
     Layers whose worker died are failed first, so nothing stays "processing" forever.
     """
@@ -35,6 +38,7 @@ def ingest_layer_task(layer_id: int, srid: int | None = None, encoding: str = ""
             original_name=layer.upload_name or None,
         )
     discard_refused_upload(layer)
+    settle_import(layer)
     return layer.status
 
 

@@ -103,8 +103,10 @@ class LayerFileSerializer(serializers.Serializer):
 class LayerChangeSerializer(serializers.ModelSerializer):
     """A new file for a layer: importing, waiting for a reviewer to publish it, or failed (with why)."""
 
-    kind = serializers.CharField(source="staged_change")
+    kind = serializers.CharField(source="staged_change", help_text="replace or append")
     file_name = serializers.CharField(source="upload_name")
+    # Plain text, not a second enum of the layer statuses (the schema would name the two apart by a hash).
+    status = serializers.CharField(help_text="queued, processing, ready (waits to be published), failed or needs_crs")
     progress = serializers.SerializerMethodField()
 
     class Meta:

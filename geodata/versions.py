@@ -83,6 +83,11 @@ def why_change_failed(change: Layer) -> str:
     return report.get("error") or report.get("message") or ""
 
 
+def takes_new_file(layer: Layer, change: Layer | None) -> bool:
+    """Whether the layer can take a new file now: neither it nor a new file of it is importing or waiting."""
+    return layer.status not in _RUNNING and (change is None or change.status not in (*_RUNNING, LayerStatus.READY))
+
+
 def running_change(layer: Layer) -> Layer | None:
     return layer.staged_changes.filter(status__in=_RUNNING).order_by("-pk").first()
 

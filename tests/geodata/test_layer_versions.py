@@ -86,6 +86,8 @@ def test_replacing_keeps_the_layer_id_and_lists_both_versions_with_counts_and_da
     assert (first.number, first.file_name, first.feature_count, first.uploaded_by) == (1, KML, 2, uploader)
     assert (second.number, second.file_name, second.feature_count, second.uploaded_by) == (2, GPKG, 146, uploader)
     assert second.created_at >= first.created_at
+    assert second.stored_file.name == layer.upload_file.name != first.stored_file.name
+    assert "Upload a new file for this layer" in page
     versions_table = page[page.index('id="versions"') :]
     assert KML in versions_table and GPKG in versions_table and "146" in versions_table
     assert second.created_at.strftime("%Y") in versions_table
@@ -145,6 +147,29 @@ def test_a_staged_change_is_no_layer_of_its_own(client, uploader):
     assert client.get(f"/layers/{change.pk}/").status_code == 404
     assert client.get(f"/api/layers/{change.pk}/").status_code == 404
     assert [row["id"] for row in client.get("/api/layers/").json()["results"]] == [layer.pk]
+
+
+def test_while_a_new_file_imports_the_page_follows_its_progress_and_shows_the_old_data(client, uploader):
+    layer = uploaded_layer(client, uploader, KML)
+    Layer.objects.create(
+        title=layer.title,
+        country="ID",
+        staged_for=layer,
+        staged_change="replace",
+        status=LayerStatus.PROCESSING,
+        progress_stage="loading",
+        progress_percent=40,
+        upload_name=GPKG,
+    )
+
+    page = client.get(f"/layers/{layer.pk}/").content.decode()
+    status = client.get(f"/layers/{layer.pk}/status.json").json()
+
+    assert f"Importing the new file {GPKG}" in page and 'value="40"' in page
+    assert (status["status"], status["percent"], status["finished"]) == ("processing", 40, False)
+    assert Layer.objects.get(pk=layer.pk).feature_count == 2
+    assert "Upload a new file for this layer" not in page
+    assert "is being imported" in new_file(client, layer, GPKG).content.decode()  # one new file at a time
 
 
 # --- appending ------------------------------------------------------------------------------------
@@ -262,6 +287,7 @@ def test_the_public_sees_the_published_version_until_a_reviewer_publishes_the_ne
     page = new_file(client, layer, GPKG).content.decode()
 
     assert "waits to be published" in page
+    assert "Upload a new file for this layer" not in page
     assert "Publish the new version" not in page  # an uploader does not publish
     client.logout()
     assert client.get(f"/api/layers/{layer.pk}/").json()["feature_count"] == 2

@@ -108,8 +108,11 @@ class Layer(AuditedRecord):
 
     @classmethod
     def published_condition(cls):
-        """A layer is public once published and imported; a failed re-import hides it again."""
-        return models.Q(is_published=True, status=LayerStatus.READY)
+        """A layer is public once published and imported (a failed re-import hides it again).
+
+        A staged change (a new file waiting to become a layer's data) never is.
+        """
+        return models.Q(is_published=True, status=LayerStatus.READY, staged_for__isnull=True)
 
     def check_publishable(self) -> None:
         if self.status != LayerStatus.READY:

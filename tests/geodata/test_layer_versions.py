@@ -13,6 +13,8 @@ from django.core.management import CommandError, call_command
 from rest_framework.test import APIClient
 
 from access.models import Role
+from access.publishing import OPERATOR
+from geodata import versions
 from geodata.models import Feature, Layer, LayerStatus, LayerVersion
 from tests.api.conftest import token_client
 from tests.geodata.conftest import UPLOADS
@@ -101,6 +103,16 @@ def test_an_earlier_version_s_file_is_kept_for_download(client, uploader):
 
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == (UPLOADS / KML).read_bytes()
+
+
+def test_an_earlier_version_s_file_is_only_for_those_who_look_after_the_layer(client, uploader):
+    layer = uploaded_layer(client, uploader, KML)
+    Layer.objects.filter(pk=layer.pk).update(is_published=True)
+    client.logout()
+
+    assert client.get(f"/layers/{layer.pk}/versions/1/file").status_code == 302  # to sign in
+    client.force_login(make_member("other-uploader", Role.SURVEY_UPLOADER, "PH"))
+    assert client.get(f"/layers/{layer.pk}/versions/1/file").status_code == 404
 
 
 @pytest.mark.parametrize(
@@ -385,3 +397,19 @@ def test_the_command_replaces_and_appends(client, uploader):
     with pytest.raises(CommandError, match="fields do not match"):
         call_command("import_layer", str(UPLOADS / KML), append=layer.pk, stdout=io.StringIO())
     assert Layer.objects.get(pk=layer.pk).feature_count == 292
+
+
+def test_the_command_leaves_a_published_layer_s_new_version_to_a_reviewer_unless_told_to_publish(client, uploader):
+    layer = uploaded_layer(client, uploader, KML)
+    Layer.objects.filter(pk=layer.pk).update(is_published=True)
+    out = io.StringIO()
+
+    call_command("import_layer", str(UPLOADS / GPKG), replace=layer.pk, stdout=out)
+
+    assert "waits for a reviewer" in out.getvalue()
+    assert Layer.objects.get(pk=layer.pk).feature_count == 2
+    with pytest.raises(CommandError, match="publish or discard it"):
+        call_command("import_layer", str(UPLOADS / GPKG), replace=layer.pk, publish=True, stdout=io.StringIO())
+    versions.discard_change(layer=layer, by=OPERATOR)
+    call_command("import_layer", str(UPLOADS / GPKG), replace=layer.pk, publish=True, stdout=io.StringIO())
+    assert Layer.objects.get(pk=layer.pk).feature_count == 146

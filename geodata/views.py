@@ -117,7 +117,9 @@ def _importing(layer, change):
 @require_GET
 def layer_status(request, pk):
     layer = _layer_for(request, pk)
-    progress = queries.layer_progress(_importing(layer, versions.running_change(layer)))
+    # A new file's import is for those who look after the layer; the public's layer is unchanged meanwhile.
+    looks_after = versions.may_change_data(request.user, layer) or request.user.is_staff
+    progress = queries.layer_progress(_importing(layer, versions.running_change(layer) if looks_after else None))
     return JsonResponse(progress, headers={"Cache-Control": "no-store"})
 
 

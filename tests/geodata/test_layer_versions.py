@@ -182,6 +182,10 @@ def test_while_a_new_file_imports_the_page_follows_its_progress_and_shows_the_ol
     assert Layer.objects.get(pk=layer.pk).feature_count == 2
     assert "Upload a new file for this layer" not in page
     assert "is being imported" in new_file(client, layer, GPKG).content.decode()  # one new file at a time
+    Layer.objects.filter(pk=layer.pk).update(is_published=True)
+    client.logout()
+    assert client.get(f"/layers/{layer.pk}/status.json").json()["status"] == "ready"  # the public's is unchanged
+    assert GPKG not in client.get(f"/layers/{layer.pk}/").content.decode()
 
 
 # --- appending ------------------------------------------------------------------------------------

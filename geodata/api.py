@@ -14,9 +14,9 @@ from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from access.models import Country, Role
 from access.roles import countries_with_role
-from geodata import exports, queries, services
-from geodata.forms import ENCODINGS, LayerUploadForm
-from geodata.models import Feature, Layer, LayerStatus, Theme
+from geodata import exports, queries, services, versions
+from geodata.forms import ENCODINGS, LayerChangeForm, LayerUploadForm
+from geodata.models import ChangeKind, Feature, Layer, LayerStatus, LayerVersion, Theme
 from geodata.rest import BBoxFilter, GeoJsonKeysetPagination, InstantFilter, KeysetPagination, RegistryFilterSet
 
 
@@ -92,6 +92,42 @@ class LayerUploadSerializer(serializers.Serializer):
     layer_name = serializers.CharField(max_length=200, required=False, help_text="For files with several layers.")
 
 
+class LayerFileSerializer(serializers.Serializer):
+    """A new file for an existing layer, with the ingest's options; the web page's form validates it."""
+
+    file = serializers.FileField(help_text="A zipped shapefile, GeoPackage, GeoJSON or KML.")
+    srid = serializers.IntegerField(required=False, help_text="EPSG code, only for files without a CRS.")
+    encoding = serializers.ChoiceField(choices=ENCODINGS, required=False)
+    layer_name = serializers.CharField(max_length=200, required=False, help_text="For files with several layers.")
+
+
+class LayerChangeSerializer(serializers.ModelSerializer):
+    """A new file for a layer: importing, waiting for a reviewer to publish it, or failed (with why)."""
+
+    kind = serializers.CharField(source="staged_change", help_text="replace or append")
+    file_name = serializers.CharField(source="upload_name")
+    # Plain text, not a second enum of the layer statuses (the schema would name the two apart by a hash).
+    status = serializers.CharField(help_text="queued, processing, ready (waits to be published), failed or needs_crs")
+    progress = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Layer
+        fields = ["kind", "file_name", "status", "feature_count", "progress", "report"]
+        read_only_fields = fields
+
+    def get_progress(self, change) -> dict:
+        return queries.layer_progress(change)
+
+
+class LayerVersionSerializer(serializers.ModelSerializer):
+    uploaded_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = LayerVersion
+        fields = ["number", "kind", "file_name", "feature_count", "fields", "uploaded_by", "created_at"]
+        read_only_fields = fields
+
+
 class LayerFilter(RegistryFilterSet):
     country = filters.ChoiceFilter(choices=Country.choices)
     theme = filters.ChoiceFilter(choices=Theme.choices)
@@ -143,6 +179,80 @@ class LayerViewSet(viewsets.ReadOnlyModelViewSet):
         layer.refresh_from_db()
         body = LayerSerializer(layer, context=self.get_serializer_context()).data
         return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["links"]["self"]})
+
+    @extend_schema(
+        request={"multipart/form-data": LayerFileSerializer},
+        responses={202: LayerChangeSerializer},
+        description="Replace the layer's data with a new file. The import runs in the background; the layer "
+        "keeps its data until it succeeds. A published layer's new data waits for a reviewer (publish-change).",
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="replace",
+        permission_classes=[IsAuthenticated],
+        parser_classes=[parsers.MultiPartParser, parsers.FormParser],
+    )
+    def replace_data(self, request, pk=None):
+        return self._change(request, ChangeKind.REPLACE)
+
+    @extend_schema(
+        request={"multipart/form-data": LayerFileSerializer},
+        responses={202: LayerChangeSerializer},
+        description="Add a file's features to the layer; the file must have the layer's fields (names and types).",
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="append",
+        permission_classes=[IsAuthenticated],
+        parser_classes=[parsers.MultiPartParser, parsers.FormParser],
+    )
+    def append_features(self, request, pk=None):
+        return self._change(request, ChangeKind.APPEND)
+
+    def _change(self, request, kind: str) -> Response:
+        """Same form, service and checks as the layer page; answers 202 with the change (poll the layer's change)."""
+        layer = self.get_object()
+        versions.ensure_may_change_data(request.user, layer)
+        options = {name: request.data[name] for name in ("srid", "encoding", "layer_name") if name in request.data}
+        form = LayerChangeForm({**options, "kind": kind}, request.FILES)
+        if not form.is_valid():
+            raise exceptions.ValidationError({name: list(errors) for name, errors in form.errors.items()})
+        change = versions.start_layer_change(
+            layer=layer, by=request.user, kind=kind, upload=form.cleaned_data["file"], options=form.options()
+        )
+        change = Layer.objects.filter(pk=change.pk).first()  # settled already when the import ran at once
+        body = {
+            "layer": LayerSerializer(Layer.objects.get(pk=layer.pk), context=self.get_serializer_context()).data,
+            "change": LayerChangeSerializer(change).data if change else None,
+        }
+        return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["layer"]["links"]["self"]})
+
+    @extend_schema(request=None, responses={200: LayerChangeSerializer})
+    @action(detail=True, methods=["get"], url_path="change")
+    def new_file(self, request, pk=None):
+        """The layer's new file, if one is importing, waits to be published, or failed; for those who look after it."""
+        layer = self.get_object()
+        versions.ensure_may_change_data(request.user, layer)
+        change = versions.latest_change(layer)
+        if change is None:
+            raise exceptions.NotFound("This layer has no new file importing, waiting or failed.")
+        return Response(LayerChangeSerializer(change).data)
+
+    @extend_schema(request=None, responses={200: LayerVersionSerializer(many=True)})
+    @action(detail=True, methods=["get"], url_path="versions", pagination_class=None, filterset_class=None)
+    def version_list(self, request, pk=None):
+        """The layer's versions, newest first."""
+        layer = self.get_object()
+        return Response(LayerVersionSerializer(layer.versions.select_related("uploaded_by"), many=True).data)
+
+    @extend_schema(request=None, responses={200: LayerVersionSerializer})
+    @action(detail=True, methods=["post"], url_path="publish-change", permission_classes=[IsAuthenticated])
+    def publish_new_version(self, request, pk=None):
+        """A reviewer of the layer's country publishes the new version waiting for it."""
+        version = versions.publish_change(layer=self.get_object(), by=request.user)
+        return Response(LayerVersionSerializer(version).data)
 
 
 class FeatureSerializer(GeoFeatureModelSerializer):

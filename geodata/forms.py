@@ -6,7 +6,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from access.models import Country
-from geodata.models import Theme
+from geodata.models import ChangeKind, Theme
 from geodata.services import IngestOptions
 
 ENCODINGS = [
@@ -58,6 +58,26 @@ class IngestOptionsForm(forms.Form):
         )
 
 
+def checked_upload(upload):
+    """An uploaded layer file of a format we read and a size we take."""
+    if not upload.name.lower().endswith(UPLOAD_SUFFIXES):
+        raise forms.ValidationError(
+            gettext(
+                "“%(file)s” is not a format we read. Upload a zipped shapefile (.zip), a GeoPackage (.gpkg), "
+                "GeoJSON (.geojson/.json) or KML (.kml)."
+            )
+            % {"file": upload.name}
+        )
+    if upload.size > settings.LAYER_UPLOAD_MAX_MB * 1024 * 1024:
+        raise forms.ValidationError(
+            gettext(
+                "“%(file)s” is larger than the %(limit)s MB a layer upload may be. Split the data into several layers."
+            )
+            % {"file": upload.name, "limit": settings.LAYER_UPLOAD_MAX_MB}
+        )
+    return upload
+
+
 class LayerUploadForm(IngestOptionsForm):
     file = forms.FileField(label=_("File"), help_text=_("A zipped shapefile, GeoPackage, GeoJSON or KML."))
     title = forms.CharField(max_length=255, label=_("Title"))
@@ -79,24 +99,7 @@ class LayerUploadForm(IngestOptionsForm):
         self.fields["country"].choices = [(code, label) for code, label in Country.choices if code in countries]
 
     def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith(UPLOAD_SUFFIXES):
-            raise forms.ValidationError(
-                gettext(
-                    "“%(file)s” is not a format we read. Upload a zipped shapefile (.zip), a GeoPackage (.gpkg), "
-                    "GeoJSON (.geojson/.json) or KML (.kml)."
-                )
-                % {"file": upload.name}
-            )
-        if upload.size > settings.LAYER_UPLOAD_MAX_MB * 1024 * 1024:
-            raise forms.ValidationError(
-                gettext(
-                    "“%(file)s” is larger than the %(limit)s MB a layer upload may be. "
-                    "Split the data into several layers."
-                )
-                % {"file": upload.name, "limit": settings.LAYER_UPLOAD_MAX_MB}
-            )
-        return upload
+        return checked_upload(self.cleaned_data["file"])
 
     def clean_keywords(self) -> list[str]:
         return [word.strip() for word in self.cleaned_data["keywords"].split(",") if word.strip()]
@@ -116,3 +119,20 @@ class LayerFilterForm(forms.Form):
 
 class PublishForm(forms.Form):
     is_published = forms.BooleanField(required=False)
+
+
+class LayerChangeForm(IngestOptionsForm):
+    """A new file for an existing layer: its data replaced by the file's, or the file's features added."""
+
+    kind = forms.ChoiceField(
+        choices=[(ChangeKind.REPLACE, _("Replace the layer's data")), (ChangeKind.APPEND, _("Add the features"))],
+        initial=ChangeKind.REPLACE,
+        widget=forms.RadioSelect,
+        label=_("What the file does"),
+    )
+    file = forms.FileField(help_text=_("A zipped shapefile, GeoPackage, GeoJSON or KML."))
+
+    field_order = ["kind", "file", "srid", "encoding", "layer_name"]
+
+    def clean_file(self):
+        return checked_upload(self.cleaned_data["file"])

@@ -39,9 +39,21 @@ def upload_location(layer: "Layer", filename: str) -> str:
     return f"uploads/{uuid.uuid4().hex}{safe_suffix}"
 
 
+class ChangeKind(models.TextChoices):
+    """How a file changes a layer's data: its first import, a replacement, or features added to it."""
+
+    FIRST = "first", _("First import")
+    REPLACE = "replace", _("Replacement")
+    APPEND = "append", _("Appended features")
+
+
 class LayerQuerySet(models.QuerySet):
     def published(self):
         return self.filter(self.model.published_condition())
+
+    def layers(self):
+        """Layers proper, without the staged changes waiting to become another layer's data."""
+        return self.filter(staged_for__isnull=True)
 
 
 class Layer(AuditedRecord):
@@ -82,6 +94,13 @@ class Layer(AuditedRecord):
         max_length=255, blank=True, help_text=_("The file's name as uploaded."), verbose_name=_("upload name")
     )
 
+    # A staged change: this row holds a new file's import for another layer until it becomes that layer's
+    # data (geodata/versions.py). Staged rows are no layer of their own: no page, catalogue or API lists them.
+    staged_for = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="staged_changes", editable=False
+    )
+    staged_change = models.CharField(max_length=8, choices=ChangeKind.choices, blank=True, editable=False)
+
     # Progress is saved every few seconds of an import: the history keeps what the layer is, not each step.
     history = HistoricalRecords(excluded_fields=[*AuditedRecord.UNTRACKED_FIELDS, "progress_stage", "progress_percent"])
     objects = LayerQuerySet.as_manager()
@@ -99,8 +118,11 @@ class Layer(AuditedRecord):
 
     @classmethod
     def published_condition(cls):
-        """A layer is public once published and imported; a failed re-import hides it again."""
-        return models.Q(is_published=True, status=LayerStatus.READY)
+        """A layer is public once published and imported (a failed re-import hides it again).
+
+        A staged change (a new file waiting to become a layer's data) never is.
+        """
+        return models.Q(is_published=True, status=LayerStatus.READY, staged_for__isnull=True)
 
     def check_publishable(self) -> None:
         if self.status != LayerStatus.READY:
@@ -163,3 +185,33 @@ class GeneralisedFeature(models.Model):
 
     class Meta:
         indexes = [GistIndex(fields=["layer", "band", "last_band", "geom"], name="generalised_layer_bands_geom")]
+
+
+class LayerVersion(models.Model):
+    """One successful import that became a layer's data: its file and what the import made of it.
+
+    Cheap by design: the features of earlier versions are not kept (a layer holds one set of
+    features); the stored upload is, so an earlier version can be downloaded and imported again.
+    An append is a version of its own whose file holds only the added features; its counts are the
+    layer's after the append. A layer imported before versions existed gets its first version
+    written, from what it holds, when it is first replaced or appended to.
+    """
+
+    layer = models.ForeignKey(Layer, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    kind = models.CharField(max_length=8, choices=ChangeKind.choices, default=ChangeKind.FIRST)
+    stored_file = models.FileField(upload_to=upload_location, blank=True, max_length=200)
+    file_name = models.CharField(max_length=255, blank=True)
+    feature_count = models.PositiveIntegerField(default=0)
+    fields = models.JSONField(default=list, blank=True)
+    extent = models.PolygonField(srid=4326, null=True, blank=True)
+    report = models.JSONField(default=dict, blank=True)
+    uploaded_by = models.ForeignKey("auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["layer", "-number"]
+        constraints = [models.UniqueConstraint(fields=["layer", "number"], name="unique_layer_version_number")]
+
+    def __str__(self) -> str:
+        return f"{self.layer_id} v{self.number}"

@@ -26,8 +26,11 @@ GEOJSON_FEATURE_LIMIT = 10_000
 
 
 def visible_layers(user) -> QuerySet[Layer]:
-    """The layers `user` may see (access.visibility): published ones, and the drafts of their countries."""
-    return visible(Layer.objects.all(), user)
+    """The layers `user` may see (access.visibility): published ones, and the drafts of their countries.
+
+    Staged changes (a new file waiting to become a layer's data, geodata/versions.py) are no layers of their own.
+    """
+    return visible(Layer.objects.layers(), user)
 
 
 def reference_overlays(*, show: bool = True) -> list[Overlay]:

@@ -20,7 +20,7 @@ from django.utils.translation import gettext
 from access.roles import may_upload_survey
 from geodata import loading
 from geodata.ingest import ingest_layer
-from geodata.models import Layer, LayerStatus
+from geodata.models import Layer, LayerStatus, LayerVersion
 
 logger = logging.getLogger(__name__)
 
@@ -140,11 +140,18 @@ def start_layer_upload(*, by, upload: UploadedFile, metadata: dict, options: Ing
 
 
 def discard_upload_if_unused(layer: Layer) -> bool:
-    """Delete the layer's stored upload unless another layer (from the same multi-layer upload) still uses it."""
-    name = layer.upload_file.name
-    if not name or Layer.objects.filter(upload_file=name).exclude(pk=layer.pk).exists():
+    """Delete the layer's stored upload unless another layer (from the same multi-layer upload) or a version uses it."""
+    return discard_stored_file_if_unused(layer.upload_file, except_layer=layer)
+
+
+def discard_stored_file_if_unused(stored, *, except_layer: Layer | None = None) -> bool:
+    """Delete a stored upload no (other) layer and no layer version refers to; return whether it was."""
+    name = stored.name
+    if not name or Layer.objects.filter(upload_file=name).exclude(pk=getattr(except_layer, "pk", None)).exists():
         return False
-    layer.upload_file.storage.delete(name)
+    if LayerVersion.objects.filter(stored_file=name).exists():
+        return False
+    stored.storage.delete(name)
     return True
 
 

@@ -14,6 +14,7 @@ from geodata.ingest import ingest_layer
 from geodata.models import Layer, LayerStatus
 from geodata.services import discard_refused_upload, fail_jobs_of_gone_workers, sweep_stale_imports, worker_identity
 from geodata.stored_files import local_file
+from geodata.versions import settle_import
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +26,8 @@ periodic_jobs: list[Callable[[], None]] = []
 @task(queue_name="ingest")
 def ingest_layer_task(layer_id: int, srid: int | None = None, encoding: str = "", layer_name: str = "") -> str:
     """Run the ingest of a stored upload; the outcome is on the layer (status and report).
+
+    A new file for an existing layer (a staged change) then replaces or adds to that layer's data.
 
     Layers whose worker died are failed first, so nothing stays "processing" forever.
     """
@@ -41,7 +44,9 @@ def ingest_layer_task(layer_id: int, srid: int | None = None, encoding: str = ""
             original_name=layer.upload_name or None,
         )
     discard_refused_upload(layer)
-    if layer.status == LayerStatus.READY:
+    settle_import(layer)
+    if layer.status == LayerStatus.READY and not layer.staged_for_id:
+        # A new file for an existing layer asks for review itself when it waits (geodata.versions).
         review_events.review_requested.send(sender=Layer, record=layer, by=layer.created_by)
     return layer.status
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from geodata import views
+from geodata import version_views, views
 
 app_name = "geodata"
 urlpatterns = [
@@ -11,6 +11,10 @@ urlpatterns = [
     path("<int:pk>/retry/", views.layer_retry, name="retry"),
     path("<int:pk>/import-every-layer/", views.layer_import_every, name="import_every"),
     path("<int:pk>/publish/", views.layer_publish, name="publish"),
+    path("<int:pk>/change/", version_views.layer_change, name="change"),
+    path("<int:pk>/change/publish/", version_views.publish_change, name="publish_change"),
+    path("<int:pk>/change/discard/", version_views.discard_change, name="discard_change"),
+    path("<int:pk>/versions/<int:number>/file", version_views.version_file, name="version_file"),
     path("<int:pk>/features.geojson", views.layer_geojson, name="geojson"),
     path("<int:pk>/download.<str:file_format>", views.layer_download, name="download"),
 ]

@@ -15,9 +15,9 @@ from access.models import Role
 from access.publishing import latest_send_back, publish
 from access.roles import countries_with_role, may_upload_survey
 from access.visibility import may_publish
-from geodata import downloads, exports, layer_tiles, maps, queries, services, tiles
+from geodata import downloads, exports, layer_tiles, maps, queries, services, tiles, versions
 from geodata.bbox import parse_bbox
-from geodata.forms import IngestOptionsForm, LayerFilterForm, LayerUploadForm, PublishForm
+from geodata.forms import IngestOptionsForm, LayerChangeForm, LayerFilterForm, LayerUploadForm, PublishForm
 from geodata.import_report import readable_report
 from geodata.models import Feature, LayerStatus
 
@@ -70,6 +70,8 @@ def layer_detail(request, pk):
     categories = queries.layer_categories(layer, style) if style else []
     features = queries.layer_features_page(layer, request.GET.get("page"))
     looks_after = may_edit or may_publish(request.user, layer.country) or request.user.is_staff
+    may_change = versions.may_change_data(request.user, layer)
+    change = versions.latest_change(layer) if looks_after else None
     context = {
         "layer": layer,
         "report": readable_report(layer.report, details=looks_after),
@@ -80,7 +82,14 @@ def layer_detail(request, pk):
         "legend": categories,
         "features": features,
         "attribute_rows": queries.attribute_rows(layer, features),
-        "progress": queries.layer_progress(layer),
+        "progress": queries.layer_progress(_importing(layer, change)),
+        "change": change,
+        "change_report": readable_report(change.report, details=True) if change else None,
+        "change_failure": versions.why_change_failed(change) if change else "",
+        "may_change": may_change,
+        "change_form": LayerChangeForm() if may_change and versions.takes_new_file(layer, change) else None,
+        "versions": layer.versions.select_related("uploaded_by"),
+        "looks_after": looks_after,
         "may_edit": may_edit,
         "may_publish": may_publish(request.user, layer.country),
         "retry_form": IngestOptionsForm() if may_edit else None,
@@ -102,10 +111,18 @@ def _layer_map(layer, style: str, categories: list[tuple[str, str]]):
     )
 
 
+def _importing(layer, change):
+    """What the progress bar follows: a new file while it imports, else the layer's own import."""
+    return change if change is not None and change.status in (LayerStatus.QUEUED, LayerStatus.PROCESSING) else layer
+
+
 @require_GET
 def layer_status(request, pk):
     layer = _layer_for(request, pk)
-    return JsonResponse(queries.layer_progress(layer), headers={"Cache-Control": "no-store"})
+    # A new file's import is for those who look after the layer; the public's layer is unchanged meanwhile.
+    looks_after = versions.may_change_data(request.user, layer) or request.user.is_staff
+    progress = queries.layer_progress(_importing(layer, versions.running_change(layer) if looks_after else None))
+    return JsonResponse(progress, headers={"Cache-Control": "no-store"})
 
 
 @require_POST

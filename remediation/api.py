@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from access.models import Country
+from access.proposals import held_summary
 from access.publishing import publish
 from access.visibility import draft_countries, visible
 from geodata.geometry import GeometryProblem, checked_lonlat_geometry
@@ -45,6 +46,12 @@ from sites.queries import visible_sites
 
 HAZARD_GEOMETRY_TYPES = ("Point", "Polygon", "MultiPolygon")
 TREATED_AREA_GEOMETRY_TYPES = ("MultiPolygon",)  # a Polygon is promoted
+
+
+def _held_response(record) -> Response | None:
+    """202 Accepted with the proposed change, when the write service held the edit for review."""
+    held = getattr(record, "held_change", None)
+    return Response(held_summary(held), status=202) if held is not None else None
 
 
 def _checked_geometry(geometry, allowed_types: tuple[str, ...]):
@@ -335,7 +342,12 @@ class _RecordViewSet(viewsets.ModelViewSet):
         serializer.instance = serializer.save_record()
 
     def perform_update(self, serializer):
-        serializer.instance = serializer.save_record(serializer.instance)
+        serializer.instance = self._updated = serializer.save_record(serializer.instance)
+
+    def update(self, request, *args, **kwargs):
+        """As DRF's, but a change held for review answers 202 Accepted with the proposed change."""
+        response = super().update(request, *args, **kwargs)
+        return _held_response(getattr(self, "_updated", None)) or response
 
     def perform_destroy(self, instance):
         services.delete_record(instance, by=self.request.user)
@@ -370,6 +382,9 @@ class HazardViewSet(_RecordViewSet):
         )
         serializer.is_valid(raise_exception=True)
         hazard = serializer.save_record(instance)
+        held = _held_response(hazard)
+        if held is not None:
+            return held
         return Response(HazardSerializer(hazard, context=self.get_serializer_context()).data, status=status)
 
     @extend_schema(request=PublishSerializer, responses=HazardSerializer)

@@ -12,7 +12,7 @@ from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST, require_safe
 
-from access import publishing
+from access import proposals, publishing
 from access.visibility import draft_countries
 from geodata.exports import csv_safe_row
 from remediation import queries, reports, services
@@ -98,7 +98,11 @@ def _edit(request, kind: Kind, record):
         except ValidationError as error:
             _add_errors(form, error)
         else:
-            messages.success(request, f"The {kind.title} was saved as a draft; a reviewer will publish it.")
+            held = getattr(form.instance, "held_change", None)
+            if held is not None:
+                messages.success(request, proposals.waits_message(held))
+            else:
+                messages.success(request, f"The {kind.title} was saved as a draft; a reviewer will publish it.")
             return _back_to_site(record, kind.anchor)
     context = {"form": form, "formset": formset, "kind": kind, "record": record, "site": record.site}
     status = 400 if request.method == "POST" else 200

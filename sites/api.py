@@ -9,7 +9,9 @@ from rest_framework.response import Response
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from access.models import Country
+from access.proposals import held_summary
 from access.publishing import publish
+from access.visibility import visible
 from geodata.geometry import GeometryProblem, checked_lonlat_geometry
 from geodata.rest import (
     FeaturesInSqlMixin,
@@ -95,6 +97,16 @@ class SiteViewSet(
         response["Link"] = exports.download_links(request, SiteFilter.base_filters)
         return response
 
+    def update(self, request, *args, partial=False, **kwargs):
+        """As DRF's, but a change held for review answers 202 Accepted with the proposed change."""
+        serializer = self.get_serializer(self.get_object(), data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        site = serializer.save()
+        held = getattr(site, "held_change", None)
+        if held is not None:
+            return Response(held_summary(held), status=202)
+        return Response(serializer.data)
+
     @extend_schema(request=PublishSerializer, responses=SiteSerializer)
     @action(detail=True, methods=["post"])
     def publish(self, request, pk=None):
@@ -126,6 +138,7 @@ class ResourceEstimateSerializer(serializers.ModelSerializer):
             "competent_person",
             "source_report",
             "source_url",
+            "is_published",
             "updated_at",
         ]
 
@@ -153,4 +166,13 @@ class ResourceEstimateViewSet(viewsets.ReadOnlyModelViewSet):
     ordering = ["id"]
 
     def get_queryset(self):
-        return ResourceEstimate.objects.filter(site__in=queries.visible_sites(self.request.user)).order_by("id")
+        return visible(ResourceEstimate.objects.all(), self.request.user).order_by("id")
+
+    @extend_schema(request=PublishSerializer, responses=ResourceEstimateSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated])
+    def publish(self, request, pk=None):
+        """Publish or withdraw an estimate (reviewers of its site's country)."""
+        choice = PublishSerializer(data=request.data)
+        choice.is_valid(raise_exception=True)
+        estimate = publish(self.get_object(), by=request.user, published=choice.validated_data["is_published"])
+        return Response(ResourceEstimateSerializer(estimate, context=self.get_serializer_context()).data)

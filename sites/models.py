@@ -8,7 +8,7 @@ from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from access.models import AuditedRecord, Country
+from access.models import AuditedRecord, Country, CountryRecord
 
 
 def alternative_names_text() -> Func:
@@ -255,8 +255,13 @@ class GradeUnit(models.TextChoices):
     KILOCALORIES_PER_KG = "kcal_kg", "kcal/kg"
 
 
-class ResourceEstimate(models.Model):
-    """A tonnage and grade for one commodity at one site, as a competent person reported it."""
+class ResourceEstimate(CountryRecord, models.Model):
+    """A tonnage and grade for one commodity at one site, as a competent person reported it.
+
+    Public once it and its site are published: an uploader's new estimate waits for a reviewer.
+    """
+
+    country_lookup = "site__country"
 
     site = models.ForeignKey(MineSite, on_delete=models.CASCADE, related_name="resource_estimates")
     commodity = models.CharField(max_length=32, choices=Commodity.choices)
@@ -274,6 +279,7 @@ class ResourceEstimate(models.Model):
     source_report = models.CharField(max_length=300, help_text=_("The report's title, publisher and year."))
     source_url = models.URLField(blank=True)
 
+    is_published = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords(excluded_fields=["updated_at"])
@@ -288,6 +294,13 @@ class ResourceEstimate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_category_display()}, {self.get_commodity_display()} at {self.site.name}"
+
+    @classmethod
+    def published_condition(cls) -> Q:
+        return Q(is_published=True, site__is_published=True)
+
+    def get_absolute_url(self) -> str:
+        return self.site.get_absolute_url()
 
     @property
     def unfc_class(self) -> str:

@@ -3,7 +3,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from access.models import Membership
+from access.models import Membership, ProposedChange
 
 
 @admin.register(Membership)
@@ -11,3 +11,20 @@ class MembershipAdmin(SimpleHistoryAdmin):
     list_display = ["user", "role", "country"]
     list_filter = ["role", "country"]
     search_fields = ["user__username", "user__email"]
+
+
+@admin.register(ProposedChange)
+class ProposedChangeAdmin(admin.ModelAdmin):
+    """Read only: changes are proposed through the records' own forms and decided on the review pages."""
+
+    list_display = ["__str__", "country", "author", "state", "created_at", "decided_by"]
+    list_filter = ["state", "country"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,7 +1,7 @@
 """Admin for hazards, measures, visits and evidence, limited by the same per-country rules as the pages."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.gis.admin import GISModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -59,7 +59,11 @@ class SiteRecordAdmin(SimpleHistoryAdmin, GISModelAdmin):
 
     def save_model(self, request, obj, form, change):
         hazards = list(form.cleaned_data["hazards"]) if "hazards" in form.cleaned_data else None
-        services.save_record(obj, by=request.user, hazards=hazards)
+        try:
+            services.save_record(obj, by=request.user, hazards=hazards)
+        except proposals.ProposalRefused as refusal:
+            self.message_user(request, " ".join(refusal.messages), level=messages.ERROR)
+            return
         held = getattr(obj, "held_change", None)
         if held is not None:
             self.message_user(request, proposals.waits_message(held))

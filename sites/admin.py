@@ -1,7 +1,7 @@
 """Admin for sites and data sources, with local map widgets and the change history."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.gis.admin import GISModelAdmin
 from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
@@ -130,7 +130,11 @@ class MineSiteAdmin(SimpleHistoryAdmin, GISModelAdmin):
     def save_model(self, request, obj, form, change):
         data = {name: form.cleaned_data[name] for name in form.changed_data if name in form.cleaned_data}
         if change:
-            site = services.update_site(site=MineSite.objects.get(pk=obj.pk), by=request.user, data=data)
+            try:
+                site = services.update_site(site=MineSite.objects.get(pk=obj.pk), by=request.user, data=data)
+            except proposals.ProposalRefused as refusal:
+                self.message_user(request, " ".join(refusal.messages), level=messages.ERROR)
+                return
             held = getattr(site, "held_change", None)
             if held is not None:
                 self.message_user(request, proposals.waits_message(held))
@@ -183,7 +187,11 @@ class ResourceEstimateAdmin(SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         """Through the same service as the site page: drafts for uploaders, changes to published ones held."""
-        held = getattr(services.save_estimate(estimate=obj, by=request.user), "held_change", None)
+        try:
+            held = getattr(services.save_estimate(estimate=obj, by=request.user), "held_change", None)
+        except proposals.ProposalRefused as refusal:
+            self.message_user(request, " ".join(refusal.messages), level=messages.ERROR)
+            return
         if held is not None:
             self.message_user(request, proposals.waits_message(held))
 

@@ -28,7 +28,12 @@ def estimate_edit(request, pk, estimate_pk=None):
     )
     form = ResourceEstimateForm(request.POST or None, instance=estimate)
     if request.method == "POST" and form.is_valid():
-        saved = services.save_estimate(estimate=form.save(commit=False), by=request.user)
+        try:
+            saved = services.save_estimate(estimate=form.save(commit=False), by=request.user)
+        except ValidationError as error:  # another person's change to it waits for review
+            form.add_error(None, error.messages)
+            context = {"site": site, "form": form, "estimate": estimate}
+            return render(request, "sites/estimate_form.html", context, status=400)
         held = getattr(saved, "held_change", None)
         if held is not None:
             messages.success(request, proposals.waits_message(held))

@@ -1,5 +1,8 @@
 """Changes to published records wait for a reviewer of the country: who may propose, accept and send back."""
 
+import datetime
+from decimal import Decimal
+
 import pytest
 from django.contrib.auth.models import Permission, User
 from rest_framework.authtoken.models import Token
@@ -8,6 +11,7 @@ from rest_framework.test import APIClient
 from access import review_events
 from access.models import Membership, ProposalState, ProposedChange, Role
 from remediation.models import Hazard, HazardStatus, MeasureStage, RemediationMeasure
+from sites.models import ResourceEstimate
 from tests.conftest import make_site
 
 pytestmark = pytest.mark.django_db
@@ -243,6 +247,9 @@ def test_an_officers_change_to_a_published_hazard_waits_and_keeps_it_published(c
     hazard.refresh_from_db()
     assert (hazard.status, hazard.is_published) == (HazardStatus.UNADDRESSED, True)
     change = ProposedChange.objects.get()
+    client.force_login(officer)
+    html = client.get(site.get_absolute_url()).content.decode()
+    assert "Your change waits for review" in html and "<td>Unaddressed</td><td>→ In progress</td>" in html
     client.force_login(make_user("reviewer-id", ("ID", Role.REVIEWER)))
     assert client.post(f"/review/changes/{change.pk}/accept/").status_code == 302
     hazard.refresh_from_db()
@@ -274,3 +281,35 @@ def test_the_review_list_shows_a_countrys_waiting_changes_to_its_reviewers_only(
     client.force_login(make_user("reviewer-vn", ("VN", Role.REVIEWER)))
     assert f"/review/changes/{change.pk}/" not in client.get("/review/changes/").content.decode()
     assert client.get(f"/review/changes/{change.pk}/").status_code == 404
+
+
+def test_a_second_authors_estimate_change_on_the_page_is_refused_with_the_reason(client, site, uploader):
+    estimate = ResourceEstimate.objects.create(
+        site=site,
+        commodity="nickel",
+        reporting_code="jorc",
+        category="indicated",
+        tonnage_mt=Decimal("12.5"),
+        effective_date=datetime.date(2024, 6, 30),
+        competent_person="A. Geologist",
+        source_report="Statement 2024",
+        is_published=True,
+    )
+    form = {
+        "commodity": "nickel",
+        "reporting_code": "jorc",
+        "category": "indicated",
+        "tonnage_mt": "13",
+        "effective_date": "2024-06-30",
+        "competent_person": "A. Geologist",
+        "source_report": "Statement 2024",
+    }
+    client.force_login(uploader)
+    assert client.post(f"/sites/{site.pk}/estimates/{estimate.pk}/", form).status_code == 302
+    client.force_login(make_user("uploader-two", ("ID", Role.SURVEY_UPLOADER)))
+    response = client.post(f"/sites/{site.pk}/estimates/{estimate.pk}/", {**form, "tonnage_mt": "20"})
+    assert response.status_code == 400
+    assert "uploader-id has proposed a change to this record" in response.content.decode()
+    estimate.refresh_from_db()
+    assert estimate.tonnage_mt == Decimal("12.5")
+    assert list(ProposedChange.objects.values_list("values", flat=True)) == [{"tonnage_mt": "13"}]

@@ -274,7 +274,8 @@ class VisitSerializer(serializers.ModelSerializer):
 
     def save_record(self, instance=None):
         data = dict(self.validated_data)
-        readings = [services.MeasurementData(**reading) for reading in data.pop("measurements", [])]
+        sent = data.pop("measurements", None)  # left out of a PATCH: the readings stay as they are
+        readings = None if sent is None else [services.MeasurementData(**reading) for reading in sent]
         visit = instance or MonitoringVisit(officer=self.context["request"].user)
         for name, value in data.items():
             setattr(visit, name, value)

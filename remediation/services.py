@@ -85,9 +85,11 @@ def save_record(record: AnySiteRecord, *, by, hazards: list[Hazard] | None = Non
 
 
 @transaction.atomic
-def save_visit(visit: MonitoringVisit, *, by, measurements: list[MeasurementData]) -> MonitoringVisit:
-    """Record a visit with its readings; the readings given replace the ones stored."""
+def save_visit(visit: MonitoringVisit, *, by, measurements: list[MeasurementData] | None) -> MonitoringVisit:
+    """Record a visit with its readings; the readings given replace the ones stored (None keeps them)."""
     save_record(visit, by=by)
+    if measurements is None:
+        return visit
     if getattr(visit, "held_change", None) is not None or proposals.needs_review(visit, by):
         # Readings are not part of a proposed change: on a published visit they wait for a reviewer.
         stored = sorted((m.parameter, m.parameter_detail, m.value, m.unit) for m in visit.measurements.all())

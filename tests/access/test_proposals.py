@@ -10,7 +10,14 @@ from rest_framework.test import APIClient
 
 from access import review_events
 from access.models import Membership, ProposalState, ProposedChange, Role
-from remediation.models import Hazard, HazardStatus, MeasureStage, RemediationMeasure
+from remediation.models import (
+    Hazard,
+    HazardStatus,
+    Measurement,
+    MeasureStage,
+    MonitoringVisit,
+    RemediationMeasure,
+)
 from sites.models import ResourceEstimate
 from tests.conftest import make_site
 
@@ -313,3 +320,28 @@ def test_a_second_authors_estimate_change_on_the_page_is_refused_with_the_reason
     estimate.refresh_from_db()
     assert estimate.tonnage_mt == Decimal("12.5")
     assert list(ProposedChange.objects.values_list("values", flat=True)) == [{"tonnage_mt": "13"}]
+
+
+def test_an_officers_api_change_to_a_published_visit_waits_and_its_readings_stay(site):
+    officer = make_user("officer-id", ("ID", Role.ENVIRONMENTAL_OFFICER))
+    visit = MonitoringVisit.objects.create(
+        site=site, visited_on=datetime.date(2025, 3, 1), officer=officer, is_published=True
+    )
+    Measurement.objects.create(visit=visit, parameter="ph", value=Decimal("3.1"), unit="pH")
+    api = token_client(officer)
+    readings = [{"parameter": "ph", "value": "3.1", "unit": "pH"}]
+    held = api.patch(
+        f"/api/visits/{visit.pk}/", {"observations": "Seepage stopped.", "measurements": readings}, format="json"
+    )
+    assert held.status_code == 202, held.content
+    assert ProposedChange.objects.get().values == {"observations": "Seepage stopped."}
+
+    changed_readings = [{"parameter": "ph", "value": "6.5", "unit": "pH"}]
+    refused = api.patch(f"/api/visits/{visit.pk}/", {"measurements": changed_readings}, format="json")
+    assert refused.status_code == 400
+    assert "readings of a published visit are changed by a reviewer" in refused.content.decode()
+    visit.refresh_from_db()
+    assert visit.observations == "" and [m.value for m in visit.measurements.all()] == [Decimal("3.1")]
+    assert api.patch(f"/api/visits/{visit.pk}/", {"next_visit_due": "2025-09-01"}, format="json").status_code == 202
+    assert ProposedChange.objects.get().values == {"observations": "Seepage stopped.", "next_visit_due": "2025-09-01"}
+    assert [m.value for m in visit.measurements.all()] == [Decimal("3.1")]

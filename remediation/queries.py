@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from access.changes import changed_names, field_values
 from access.visibility import draft_countries, visible
 from remediation.models import (
     DONE_STAGES,
@@ -159,6 +160,8 @@ class TimelineEntry:
 
 
 ACTION_WORDS = {"+": "Created", "~": "Changed", "-": "Deleted"}
+# Kept by the registry, not typed by anyone: never listed as a change.
+UNSHOWN_FIELDS = {"id", "created_by", "created_at", "updated_at"}
 
 
 def remediation_timeline(site: MineSite, user, *, limit: int = 30) -> list[TimelineEntry]:
@@ -179,9 +182,8 @@ def remediation_timeline(site: MineSite, user, *, limit: int = 30) -> list[Timel
             action = ACTION_WORDS.get(record.history_type, "?")
             before = previous.get(record.history_id) if record.history_type == "~" else None
             if before is not None:
-                changed = [
-                    change.field for change in record.diff_against(before, excluded_fields=["created_by"]).changes
-                ]
+                names = [field.name for field in model._meta.concrete_fields if field.name not in UNSHOWN_FIELDS]
+                changed = changed_names(model, field_values(before, names), field_values(record, names))
                 if changed == ["is_published"]:
                     action = "Published" if record.is_published else "Unpublished"
                 else:

@@ -9,7 +9,7 @@ import json
 
 from django.db.models import Prefetch
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import parsers, permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter
@@ -29,6 +29,7 @@ from geodata.rest import (
     KeysetPagination,
     PublishSerializer,
     RegistryFilterSet,
+    held_change_schema,
 )
 from remediation import services
 from remediation.models import (
@@ -360,6 +361,7 @@ class _RecordViewSet(viewsets.ModelViewSet):
         return Response(self.get_serializer_class()(record, context=self.get_serializer_context()).data)
 
 
+@extend_schema_view(**held_change_schema(HazardSerializer))
 class HazardViewSet(_RecordViewSet):
     """Hazards (the problem inventory); priority-1 locations are generalised to ~1 km for the public."""
 
@@ -398,6 +400,7 @@ class HazardViewSet(_RecordViewSet):
         return Response(HazardSerializer(record, context=self.get_serializer_context()).data)
 
 
+@extend_schema_view(**held_change_schema(MeasureSerializer))
 class MeasureViewSet(_RecordViewSet):
     """Remediation measures with their treated area (GeoJSON) and hectares computed on the ellipsoid."""
 
@@ -420,6 +423,7 @@ class MeasureViewSet(_RecordViewSet):
         return self._publish(request)
 
 
+@extend_schema_view(**held_change_schema(VisitSerializer))
 class VisitViewSet(_RecordViewSet):
     """Monitoring visits with their readings; the officer's name only for members of the site's country."""
 

@@ -1,7 +1,7 @@
 """REST API for sites and their resource estimates: serializers, filters and viewsets (thin)."""
 
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, parsers, permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter
@@ -22,6 +22,7 @@ from geodata.rest import (
     KeysetPagination,
     PublishSerializer,
     RegistryFilterSet,
+    held_change_schema,
 )
 from sites import exports, geojson, queries, services
 from sites.filters import SiteFilter
@@ -63,6 +64,7 @@ class SiteSerializer(GeoJsonFeatureInput, GeoFeatureModelSerializer):
         return services.update_site(site=instance, by=self.context["request"].user, data=validated_data)
 
 
+@extend_schema_view(**held_change_schema(SiteSerializer))
 class SiteViewSet(
     FeaturesInSqlMixin,
     mixins.ListModelMixin,

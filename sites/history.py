@@ -11,7 +11,7 @@ from access import proposals
 from access.changes import FieldChange, field_changes, field_values
 from access.models import Role
 from access.roles import countries_with_role, is_staff
-from access.visibility import visible
+from access.visibility import draft_countries, visible
 from sites.models import MineSite, ResourceEstimate
 
 CHANGE_WORDS = {"+": gettext_lazy("Created"), "~": gettext_lazy("Changed"), "-": gettext_lazy("Deleted")}
@@ -77,8 +77,9 @@ class SiteAsOf:
     estimates: list[ResourceEstimate]
 
 
-def site_as_of(site: MineSite, user, when: datetime.datetime, *, public: bool) -> SiteAsOf:
-    """The public sees the last published state of each; members of the country see every state."""
+def site_as_of(site: MineSite, user, when: datetime.datetime) -> SiteAsOf:
+    """The public sees the last published state of each; members of the country (and staff) see every state."""
+    public = site.country not in draft_countries(user, MineSite)
     site_history = site.history.filter(history_date__lte=when).exclude(history_type="-")
     if public:
         site_history = site_history.filter(is_published=True)

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_safe
 from access import proposals
 from access.models import Role
 from access.roles import countries_with_role, may_upload_survey
-from access.visibility import draft_countries, may_publish, visible
+from access.visibility import may_publish, visible
 from geodata import downloads, exports, maps
 from geodata import tiles as tile_engine
 from geodata.queries import reference_overlays
@@ -23,7 +23,7 @@ from sites.filters import SiteFilter
 from sites.forms import AsOfForm, MapOptionsForm, SiteFilterForm, SiteInventoryForm
 from sites.history import may_see_change_details, recent_changes, site_as_of
 from sites.imports import start_inventory_import
-from sites.models import STATUS_COLOURS, InventoryImport, MineSite, SiteStatus
+from sites.models import STATUS_COLOURS, InventoryImport, SiteStatus
 
 
 def _status_legend():
@@ -160,8 +160,7 @@ def site_detail(request, pk):
     estimates = list(visible(site.resource_estimates.all(), request.user))
     shown_site, not_yet_recorded = site, False
     if as_of is not None:
-        public = site.country not in draft_countries(request.user, MineSite)
-        past = site_as_of(site, request.user, as_of, public=public)
+        past = site_as_of(site, request.user, as_of)
         shown_site, not_yet_recorded, estimates = past.site or site, past.site is None, past.estimates
     panels = contributions.site_panels()
     overlays = [*reference_overlays(show=False), *(overlay for panel in panels for overlay in panel.overlays(site))]

@@ -109,7 +109,10 @@ def hold(record: Model, *, by, related: dict[str, list[int]] | None = None) -> P
 
 @transaction.atomic
 def propose(record: Model, values: dict[str, Any], *, by) -> ProposedChange | None:
-    """Propose `values` (JSON-ready, by field name) for a published record; its author's pending change is updated."""
+    """Propose `values` (JSON-ready, by field name) for a published record; its author's pending change is updated.
+
+    The caller (each app's write service) has checked that `by` may edit the record at all.
+    """
     if not is_signed_in(by):
         raise PermissionDenied(_("Sign in to propose a change."))
     content_type = ContentType.objects.get_for_model(record)
@@ -124,7 +127,7 @@ def propose(record: Model, values: dict[str, Any], *, by) -> ProposedChange | No
             % {"author": person_name(pending.author)}
         )
     if pending is not None:
-        # Fields the author has since set back to their published value leave the proposal.
+        # The author's earlier fields stay proposed; any that now equal the published value leave it.
         merged = {**pending.values, **values}
         before = _current_values(record, merged)
         values = {name: merged[name] for name in changed_names(type(record), before, decoded_values(record, merged))}

@@ -1,9 +1,9 @@
-"""Admin for memberships: who holds which role for which country."""
+"""Admin for memberships (who holds which role where), and read-only views of e-mail choices and proposed changes."""
 
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from access.models import Membership, NotificationPreference
+from access.models import Membership, NotificationPreference, ProposedChange
 from access.notifications import KINDS as NOTIFICATION_KINDS
 
 
@@ -21,6 +21,23 @@ class NotificationPreferenceAdmin(admin.ModelAdmin):
     list_display = ["user", "language", *NOTIFICATION_KINDS]
     list_filter = ["language", *NOTIFICATION_KINDS]
     search_fields = ["user__username", "user__email"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ProposedChange)
+class ProposedChangeAdmin(admin.ModelAdmin):
+    """Read only: changes are proposed through the records' own forms and decided on the review pages."""
+
+    list_display = ["__str__", "country", "author", "state", "created_at", "decided_by"]
+    list_filter = ["state", "country"]
 
     def has_add_permission(self, request):
         return False

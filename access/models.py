@@ -139,3 +139,57 @@ class ReviewDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_decision_display()} — {self.content_type.model} {self.object_id}"
+
+
+class ProposalState(models.TextChoices):
+    PENDING = "pending", _("Waits for review")
+    ACCEPTED = "accepted", _("Accepted")
+    SENT_BACK = "sent_back", _("Sent back")
+
+
+class ProposedChange(models.Model):
+    """A change to a published record held until a reviewer of its country accepts it (access.proposals).
+
+    `values` holds the proposed field values, JSON-ready (dates in ISO form, numbers as text, geometry
+    as WKT, related records by id); the record itself keeps its published values until then.
+    """
+
+    content_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.CASCADE, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    record = GenericForeignKey("content_type", "object_id")
+    # The record's country when proposed, so reviewers' lists need not open every record.
+    country = models.CharField(max_length=2, choices=Country.choices)
+    values = models.JSONField()
+    author = models.ForeignKey("auth.User", on_delete=models.PROTECT, related_name="proposed_changes")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    state = models.CharField(max_length=16, choices=ProposalState.choices, default=ProposalState.PENDING)
+    decided_by = models.ForeignKey("auth.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id"],
+                condition=Q(state="pending"),
+                name="one_pending_change_per_record",
+            )
+        ]
+        indexes = [models.Index(fields=["country"], condition=Q(state="pending"), name="pending_changes")]
+
+    def __str__(self) -> str:
+        return f"{self.content_type.name} {self.object_id} ({self.get_state_display()})"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("proposals:detail", args=[self.pk])
+
+    @property
+    def is_pending(self) -> bool:
+        return self.state == ProposalState.PENDING
+
+    def record_country(self) -> str:
+        return self.country

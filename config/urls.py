@@ -15,6 +15,7 @@ urlpatterns = [
     path("layers/", include("geodata.urls")),
     path("remediation/", include("remediation.urls")),
     path("reports/", include("remediation.report_urls")),
+    path("review/changes/", include("access.proposal_urls")),
     path("review/", include("remediation.review_urls")),
     path("admin/", admin.site.urls),
     path("accounts/api-token/", api_token.api_token, name="api-token"),

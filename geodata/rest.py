@@ -12,6 +12,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.utils.translation import gettext
 from django.views import defaults
 from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, pagination, renderers, serializers
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -256,6 +257,27 @@ class GeometryField(rest_framework_gis.fields.GeometryField):
         if isinstance(value, Point) and not value.empty and self.transform is None and self.precision is None:
             return GeoJsonDict({"type": "Point", "coordinates": list(value.coords)})
         return super().to_representation(value)
+
+
+class _ProposedChangeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    state = serializers.CharField()
+    values = serializers.DictField(help_text="The proposed field values, as JSON holds them (dates ISO, geometry WKT).")
+
+
+class HeldChangeSerializer(serializers.Serializer):
+    """The answer (202 Accepted) to an edit of a published record held until a reviewer of its country accepts it."""
+
+    detail = serializers.CharField()
+    proposed_change = _ProposedChangeSerializer()
+
+
+def held_change_schema(serializer) -> dict:
+    """The schema of an update's answers: the record (200), or the change held for review (202)."""
+    return {
+        name: extend_schema(responses={200: serializer, 202: HeldChangeSerializer})
+        for name in ("update", "partial_update")
+    }
 
 
 class PublishSerializer(serializers.Serializer):

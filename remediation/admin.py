@@ -1,11 +1,12 @@
 """Admin for hazards, measures, visits and evidence, limited by the same per-country rules as the pages."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.gis.admin import GISModelAdmin
 from django.utils.translation import gettext
 from simple_history.admin import SimpleHistoryAdmin
 
+from access import proposals
 from access.models import Role
 from access.roles import countries_with_role, may_record_remediation, working_countries
 from geodata.widgets import LocalOSMWidget
@@ -67,7 +68,20 @@ class SiteRecordAdmin(SimpleHistoryAdmin, GISModelAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
-        services.save_record(obj, by=request.user)
+        hazards = list(form.cleaned_data["hazards"]) if "hazards" in form.cleaned_data else None
+        try:
+            services.save_record(obj, by=request.user, hazards=hazards)
+        except proposals.ProposalRefused as refusal:
+            self.message_user(request, " ".join(refusal.messages), level=messages.ERROR)
+            return
+        held = getattr(obj, "held_change", None)
+        if held is not None:
+            self.message_user(request, proposals.waits_message(held))
+
+    def save_related(self, request, form, formsets, change):
+        # A change held for review leaves the published record's hazards and readings as they are.
+        if not proposals.needs_review(form.instance, request.user):
+            super().save_related(request, form, formsets, change)
 
     def delete_model(self, request, obj):
         services.delete_record(obj, by=request.user)

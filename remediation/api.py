@@ -9,7 +9,7 @@ import json
 
 from django.db.models import Prefetch
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import parsers, permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter
@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from access.models import Country
+from access.proposals import held_summary
 from access.publishing import publish, send_back
 from access.visibility import draft_countries, visible
 from geodata.geometry import GeometryProblem, checked_lonlat_geometry
@@ -30,6 +31,7 @@ from geodata.rest import (
     RegistryFilterSet,
     ReviewDecisionSerializer,
     SendBackSerializer,
+    held_change_schema,
 )
 from remediation import services
 from remediation.models import (
@@ -47,6 +49,12 @@ from sites.queries import visible_sites
 
 HAZARD_GEOMETRY_TYPES = ("Point", "Polygon", "MultiPolygon")
 TREATED_AREA_GEOMETRY_TYPES = ("MultiPolygon",)  # a Polygon is promoted
+
+
+def _held_response(record) -> Response | None:
+    """202 Accepted with the proposed change, when the write service held the edit for review."""
+    held = getattr(record, "held_change", None)
+    return Response(held_summary(held), status=202) if held is not None else None
 
 
 def _checked_geometry(geometry, allowed_types: tuple[str, ...]):
@@ -269,7 +277,8 @@ class VisitSerializer(serializers.ModelSerializer):
 
     def save_record(self, instance=None):
         data = dict(self.validated_data)
-        readings = [services.MeasurementData(**reading) for reading in data.pop("measurements", [])]
+        sent = data.pop("measurements", None)  # left out of a PATCH: the readings stay as they are
+        readings = None if sent is None else [services.MeasurementData(**reading) for reading in sent]
         visit = instance or MonitoringVisit(officer=self.context["request"].user)
         for name, value in data.items():
             setattr(visit, name, value)
@@ -337,7 +346,12 @@ class _RecordViewSet(viewsets.ModelViewSet):
         serializer.instance = serializer.save_record()
 
     def perform_update(self, serializer):
-        serializer.instance = serializer.save_record(serializer.instance)
+        serializer.instance = self._updated = serializer.save_record(serializer.instance)
+
+    def update(self, request, *args, **kwargs):
+        """As DRF's, but a change held for review answers 202 Accepted with the proposed change."""
+        response = super().update(request, *args, **kwargs)
+        return _held_response(getattr(self, "_updated", None)) or response
 
     def perform_destroy(self, instance):
         services.delete_record(instance, by=self.request.user)
@@ -358,6 +372,7 @@ class _RecordViewSet(viewsets.ModelViewSet):
         return Response(ReviewDecisionSerializer(decision).data)
 
 
+@extend_schema_view(**held_change_schema(HazardSerializer))
 class HazardViewSet(_RecordViewSet):
     """Hazards (the problem inventory); priority-1 locations are generalised to ~1 km for the public."""
 
@@ -381,6 +396,9 @@ class HazardViewSet(_RecordViewSet):
         )
         serializer.is_valid(raise_exception=True)
         hazard = serializer.save_record(instance)
+        held = _held_response(hazard)
+        if held is not None:
+            return held
         return Response(HazardSerializer(hazard, context=self.get_serializer_context()).data, status=status)
 
     @extend_schema(request=PublishSerializer, responses=HazardSerializer)
@@ -393,6 +411,7 @@ class HazardViewSet(_RecordViewSet):
         return Response(HazardSerializer(record, context=self.get_serializer_context()).data)
 
 
+@extend_schema_view(**held_change_schema(MeasureSerializer))
 class MeasureViewSet(_RecordViewSet):
     """Remediation measures with their treated area (GeoJSON) and hectares computed on the ellipsoid."""
 
@@ -415,6 +434,7 @@ class MeasureViewSet(_RecordViewSet):
         return self._publish(request)
 
 
+@extend_schema_view(**held_change_schema(VisitSerializer))
 class VisitViewSet(_RecordViewSet):
     """Monitoring visits with their readings; the officer's name only for members of the site's country."""
 

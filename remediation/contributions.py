@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from access import proposals
 from access.publishing import latest_send_backs
 from access.roles import may_record_remediation
 from access.visibility import draft_countries, may_publish
@@ -132,5 +133,12 @@ def _site_panel(request, site, date: site_contributions.SitePageDate):
         "may_publish": may_publish(request.user, site.country),
         "as_of_text": date.text,
         "as_of_error": date.error,
+        "proposed_changes": [] if date.as_of else _pending_changes(remediation, request.user),
     }
     return render_to_string("remediation/_site_section.html", context, request)
+
+
+def _pending_changes(remediation: queries.SiteRemediation, user) -> list[proposals.ShownChange]:
+    """Changes to the site's published hazards, measures and visits that wait for review, for who may read them."""
+    records = [*remediation.hazards, *(progress.measure for progress in remediation.measures), *remediation.visits]
+    return proposals.pending_changes_shown(records, user)

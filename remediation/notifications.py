@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.text import capfirst
 
 from access import review_events
-from access.models import CountryRecord, Role
+from access.models import CountryRecord, ProposedChange, Role
 from access.notifications import absolute_url, members_who_want, send_to, wants
 from access.visibility import may_publish
 from geodata.models import Layer
@@ -32,8 +32,9 @@ def tell_reviewers(sender, record, by=None, **kwargs) -> None:
 
 
 @receiver(review_events.published, dispatch_uid="notifications.published")
-def tell_author_of_publication(sender, record, by=None, **kwargs) -> None:
-    _tell_author(record, by, "published", {})
+def tell_author_of_publication(sender, record, by=None, change=None, **kwargs) -> None:
+    """A published record's author; for an accepted change, the person who proposed it."""
+    _tell_author(record, by, "published", {}, author=change.author if change is not None else None)
 
 
 @receiver(review_events.sent_back, dispatch_uid="notifications.sent_back")
@@ -41,9 +42,9 @@ def tell_author_of_return(sender, record, by=None, reason: str = "", **kwargs) -
     _tell_author(record, by, "sent_back", {"reason": reason})
 
 
-def _tell_author(record, by, kind: str, extra: dict) -> None:
+def _tell_author(record, by, kind: str, extra: dict, *, author=None) -> None:
     """The person who recorded it, if they want it; never the reviewer who acted (publishing one's own record)."""
-    author = getattr(record, "created_by", None)
+    author = author or getattr(record, "author" if isinstance(record, ProposedChange) else "created_by", None)
     if author is None or (by is not None and author.pk == by.pk) or not wants(author, kind):
         return
     context = {**_context(record, by, record_countries(record)), **extra}
@@ -64,8 +65,9 @@ def _mail_after_commit(recipients: list[User], template: str, context: dict) -> 
 
 def _context(record, by, countries: set[str]) -> dict:
     """What every message says of the record, read now (inside the sender's transaction)."""
+    named = record.record if isinstance(record, ProposedChange) else record  # a change is named by its record
     return {
-        "kind": capfirst(record._meta.verbose_name),
+        "kind": capfirst(named._meta.verbose_name),
         "title": record_title(record),
         "link": absolute_url(record_path(record, countries)),
         "actor": (by.get_full_name() or by.get_username()) if by is not None else "",
@@ -77,6 +79,8 @@ def record_countries(record) -> set[str]:
     """The countries whose reviewers look at the record."""
     if isinstance(record, InventoryImport):
         return _countries_of_import(record)
+    if isinstance(record, ProposedChange):
+        return {record.country}
     country = record.record_country() if isinstance(record, CountryRecord) else record.site.country
     return {country} if country else set()
 
@@ -85,6 +89,8 @@ def record_title(record) -> str:
     """The record's name as people know it: its own, or its site's for what is recorded about a site."""
     if isinstance(record, InventoryImport):
         return record.original_name
+    if isinstance(record, ProposedChange):
+        return record_title(record.record)
     if isinstance(record, Layer):
         return record.title
     if isinstance(record, MineSite):
@@ -97,6 +103,8 @@ def record_path(record, countries: set[str]) -> str:
     if isinstance(record, InventoryImport):
         query = f"?country={next(iter(countries))}" if len(countries) == 1 else ""
         return reverse("sites:list") + query
+    if isinstance(record, ProposedChange):
+        return record.get_absolute_url()
     if isinstance(record, Layer):
         return reverse("geodata:detail", args=[record.pk])
     if isinstance(record, MineSite):

@@ -14,6 +14,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from access.changes import changed_names, field_values
 from access.models import Country, Role
 from access.roles import is_staff, working_countries
 from access.visibility import draft_countries, visible
@@ -167,6 +168,8 @@ class TimelineEntry:
 
 
 ACTION_WORDS = {"+": _("Created"), "~": _("Changed"), "-": _("Deleted")}
+# Kept by the registry, not typed by anyone: never listed as a change.
+UNSHOWN_FIELDS = {"id", "created_by", "created_at", "updated_at"}
 
 
 def remediation_timeline(site: MineSite, user, *, limit: int = 30) -> list[TimelineEntry]:
@@ -187,9 +190,8 @@ def remediation_timeline(site: MineSite, user, *, limit: int = 30) -> list[Timel
             action = str(ACTION_WORDS.get(record.history_type, "?"))
             before = previous.get(record.history_id) if record.history_type == "~" else None
             if before is not None:
-                changed = [
-                    change.field for change in record.diff_against(before, excluded_fields=["created_by"]).changes
-                ]
+                names = [field.name for field in model._meta.concrete_fields if field.name not in UNSHOWN_FIELDS]
+                changed = changed_names(model, field_values(before, names), field_values(record, names))
                 if changed == ["is_published"]:
                     action = gettext("Published") if record.is_published else gettext("Unpublished")
                 else:

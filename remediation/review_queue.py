@@ -16,7 +16,7 @@ from access.models import Country, CountryRecord, Role
 from access.roles import countries_with_role, is_staff
 from geodata.models import Layer, LayerStatus
 from remediation.models import Evidence, Hazard, MonitoringVisit, RemediationMeasure
-from sites.models import MineSite
+from sites.models import MineSite, ResourceEstimate
 
 # Drafts per page of the queue: sites may be thousands after an import, so a page reads only its rows.
 QUEUE_PAGE_SIZE = 50
@@ -59,6 +59,8 @@ REVIEW_KINDS = {
             lambda layer: reverse("geodata:detail", args=[layer.pk]),
             ready=Q(status=LayerStatus.READY),
         ),
+        # Estimates keep no author: the queue shows when, not who.
+        ReviewKind("estimates", ResourceEstimate, _("Resource estimates"), _on_site_page("estimates"), ("site",)),
         ReviewKind("hazards", Hazard, _("Hazards"), _on_site_page("hazards"), ("created_by", "site")),
         ReviewKind("measures", RemediationMeasure, _("Measures"), _on_site_page("measures"), ("created_by", "site")),
         ReviewKind("visits", MonitoringVisit, _("Monitoring visits"), _on_site_page("visits"), ("created_by", "site")),

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from access import review_events
+from access import proposals, review_events
 from access.roles import may_record_remediation
 from access.visibility import ensure_may_publish
 from remediation.evidence_files import InspectedFile, make_thumbnail, public_copy_of
@@ -64,20 +64,29 @@ def _check_change(record: AnySiteRecord, by) -> None:
 
 @transaction.atomic
 def save_record(record: AnySiteRecord, *, by, hazards: list[Hazard] | None = None) -> AnySiteRecord:
-    """Create or change a hazard, measure, visit or evidence; any change goes back to draft for review."""
+    """Create or change a hazard, measure, visit or evidence; any change goes back to draft for review.
+
+    A published record changed by an officer who does not review its country stays as published:
+    the change is held for review (access.proposals), and the returned record carries it as `held_change`.
+    """
     ensure_may_record(by, record.site)
     is_new = not record.pk
     if record.pk:
         _check_change(record, by)
     else:
         record.created_by = by
+    if hazards is not None and any(hazard.site_id != record.site_id for hazard in hazards):
+        raise ValidationError({"hazards": gettext("Pick hazards of this site only.")})
+    if proposals.needs_review(record, by):
+        record.full_clean()
+        related = {"hazards": [hazard.pk for hazard in hazards]} if hazards is not None else None
+        record.held_change = proposals.hold(record, by=by, related=related)
+        return record
     record.is_published = False
     record.full_clean()
     record._history_user = by
     record.save()
     if hazards is not None:
-        if any(hazard.site_id != record.site_id for hazard in hazards):
-            raise ValidationError({"hazards": gettext("Pick hazards of this site only.")})
         record.hazards.set(hazards)
     if is_new:
         review_events.review_requested.send(sender=type(record), record=record, by=by)
@@ -85,9 +94,20 @@ def save_record(record: AnySiteRecord, *, by, hazards: list[Hazard] | None = Non
 
 
 @transaction.atomic
-def save_visit(visit: MonitoringVisit, *, by, measurements: list[MeasurementData]) -> MonitoringVisit:
-    """Record a visit with its readings; the readings given replace the ones stored."""
+def save_visit(visit: MonitoringVisit, *, by, measurements: list[MeasurementData] | None) -> MonitoringVisit:
+    """Record a visit with its readings; the readings given replace the ones stored (None keeps them)."""
     save_record(visit, by=by)
+    if measurements is None:
+        return visit
+    if getattr(visit, "held_change", None) is not None or proposals.needs_review(visit, by):
+        # Readings are not part of a proposed change: on a published visit they wait for a reviewer.
+        stored = sorted((m.parameter, m.parameter_detail, m.value, m.unit) for m in visit.measurements.all())
+        given = sorted((m.parameter, m.parameter_detail, m.value, m.unit) for m in measurements)
+        if stored != given:
+            raise ValidationError(
+                gettext("The readings of a published visit are changed by a reviewer of its country; ask one to do it.")
+            )
+        return visit
     visit.measurements.all().delete()
     for data in measurements:
         measurement = Measurement(visit=visit, **data.__dict__)

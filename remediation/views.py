@@ -14,7 +14,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST, require_safe
 
-from access import publishing
+from access import proposals, publishing
 from access.visibility import draft_countries
 from geodata.exports import csv_safe_row
 from remediation import overview_report, queries, reports, review_queue, services
@@ -165,7 +165,8 @@ def _edit(request, kind: Kind, record):
         except ValidationError as error:
             _add_errors(form, error)
         else:
-            messages.success(request, kind.words.saved)
+            held = getattr(form.instance, "held_change", None)
+            messages.success(request, proposals.waits_message(held) if held is not None else kind.words.saved)
             return _back_to_site(record, kind.anchor)
     context = {"form": form, "formset": formset, "kind": kind, "record": record, "site": record.site}
     status = 400 if request.method == "POST" else 200

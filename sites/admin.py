@@ -1,13 +1,14 @@
 """Admin for sites and data sources, with local map widgets and the change history."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.gis.admin import GISModelAdmin
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from access import proposals
 from access.models import Role
 from access.publishing import publish
 from access.roles import countries_with_role, may_upload_survey
@@ -131,7 +132,14 @@ class MineSiteAdmin(SimpleHistoryAdmin, GISModelAdmin):
     def save_model(self, request, obj, form, change):
         data = {name: form.cleaned_data[name] for name in form.changed_data if name in form.cleaned_data}
         if change:
-            services.update_site(site=MineSite.objects.get(pk=obj.pk), by=request.user, data=data)
+            try:
+                site = services.update_site(site=MineSite.objects.get(pk=obj.pk), by=request.user, data=data)
+            except proposals.ProposalRefused as refusal:
+                self.message_user(request, " ".join(refusal.messages), level=messages.ERROR)
+                return
+            held = getattr(site, "held_change", None)
+            if held is not None:
+                self.message_user(request, proposals.waits_message(held))
         else:
             form.instance = services.create_site(by=request.user, data=data)
             obj.pk = form.instance.pk
@@ -141,7 +149,9 @@ class MineSiteAdmin(SimpleHistoryAdmin, GISModelAdmin):
         estimates = formset.save(commit=False)
         for estimate in estimates:
             estimate.site = form.instance
-            services.save_estimate(estimate=estimate, by=request.user)
+            held = getattr(services.save_estimate(estimate=estimate, by=request.user), "held_change", None)
+            if held is not None:
+                self.message_user(request, proposals.waits_message(held))
         for estimate in formset.deleted_objects:
             services.delete_estimate(estimate=estimate, by=request.user)
 
@@ -179,3 +189,17 @@ class ResourceEstimateAdmin(SimpleHistoryAdmin):
     list_filter = ["category", "reporting_code", "commodity", "site__country"]
     search_fields = ["site__name", "competent_person", "source_report"]
     autocomplete_fields = ["site"]
+    readonly_fields = ["is_published"]
+
+    def save_model(self, request, obj, form, change):
+        """Through the same service as the site page: drafts for uploaders, changes to published ones held."""
+        try:
+            held = getattr(services.save_estimate(estimate=obj, by=request.user), "held_change", None)
+        except proposals.ProposalRefused as refusal:
+            self.message_user(request, " ".join(refusal.messages), level=messages.ERROR)
+            return
+        if held is not None:
+            self.message_user(request, proposals.waits_message(held))
+
+    def delete_model(self, request, obj):
+        services.delete_estimate(estimate=obj, by=request.user)

@@ -1,7 +1,7 @@
 """REST API for sites and their resource estimates: serializers, filters and viewsets (thin)."""
 
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, parsers, permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter
@@ -9,7 +9,9 @@ from rest_framework.response import Response
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from access.models import Country
+from access.proposals import held_summary
 from access.publishing import publish, send_back
+from access.visibility import visible
 from geodata.geometry import GeometryProblem, checked_lonlat_geometry
 from geodata.rest import (
     FeaturesInSqlMixin,
@@ -22,6 +24,7 @@ from geodata.rest import (
     RegistryFilterSet,
     ReviewDecisionSerializer,
     SendBackSerializer,
+    held_change_schema,
 )
 from sites import exports, geojson, queries, services
 from sites.filters import SiteFilter
@@ -63,6 +66,7 @@ class SiteSerializer(GeoJsonFeatureInput, GeoFeatureModelSerializer):
         return services.update_site(site=instance, by=self.context["request"].user, data=validated_data)
 
 
+@extend_schema_view(**held_change_schema(SiteSerializer))
 class SiteViewSet(
     FeaturesInSqlMixin,
     mixins.ListModelMixin,
@@ -96,6 +100,16 @@ class SiteViewSet(
         response = super().list(request, *args, **kwargs)
         response["Link"] = exports.download_links(request, SiteFilter.base_filters)
         return response
+
+    def update(self, request, *args, partial=False, **kwargs):
+        """As DRF's, but a change held for review answers 202 Accepted with the proposed change."""
+        serializer = self.get_serializer(self.get_object(), data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        site = serializer.save()
+        held = getattr(site, "held_change", None)
+        if held is not None:
+            return Response(held_summary(held), status=202)
+        return Response(serializer.data)
 
     @extend_schema(request=PublishSerializer, responses=SiteSerializer)
     @action(detail=True, methods=["post"])
@@ -137,6 +151,7 @@ class ResourceEstimateSerializer(serializers.ModelSerializer):
             "competent_person",
             "source_report",
             "source_url",
+            "is_published",
             "updated_at",
         ]
 
@@ -164,4 +179,13 @@ class ResourceEstimateViewSet(viewsets.ReadOnlyModelViewSet):
     ordering = ["id"]
 
     def get_queryset(self):
-        return ResourceEstimate.objects.filter(site__in=queries.visible_sites(self.request.user)).order_by("id")
+        return visible(ResourceEstimate.objects.all(), self.request.user).order_by("id")
+
+    @extend_schema(request=PublishSerializer, responses=ResourceEstimateSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated])
+    def publish(self, request, pk=None):
+        """Publish or withdraw an estimate (reviewers of its site's country)."""
+        choice = PublishSerializer(data=request.data)
+        choice.is_valid(raise_exception=True)
+        estimate = publish(self.get_object(), by=request.user, published=choice.validated_data["is_published"])
+        return Response(ResourceEstimateSerializer(estimate, context=self.get_serializer_context()).data)

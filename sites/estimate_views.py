@@ -2,10 +2,13 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
+from access import proposals
+from access.publishing import publish
 from sites import queries, services
 from sites.forms import ResourceEstimateForm
 from sites.models import ResourceEstimate
@@ -25,8 +28,18 @@ def estimate_edit(request, pk, estimate_pk=None):
     )
     form = ResourceEstimateForm(request.POST or None, instance=estimate)
     if request.method == "POST" and form.is_valid():
-        services.save_estimate(estimate=form.save(commit=False), by=request.user)
-        messages.success(request, f"Saved: {estimate.get_category_display()} of {estimate.get_commodity_display()}.")
+        try:
+            saved = services.save_estimate(estimate=form.save(commit=False), by=request.user)
+        except ValidationError as error:  # another person's change to it waits for review
+            form.add_error(None, error.messages)
+            context = {"site": site, "form": form, "estimate": estimate}
+            return render(request, "sites/estimate_form.html", context, status=400)
+        held = getattr(saved, "held_change", None)
+        if held is not None:
+            messages.success(request, proposals.waits_message(held))
+        else:
+            saved_text = f"Saved: {estimate.get_category_display()} of {estimate.get_commodity_display()}."
+            messages.success(request, saved_text)
         return redirect(site)
     context = {"site": site, "form": form, "estimate": estimate}
     return render(request, "sites/estimate_form.html", context, status=400 if form.errors else 200)
@@ -39,4 +52,22 @@ def estimate_delete(request, pk, estimate_pk):
     estimate = get_object_or_404(site.resource_estimates, pk=estimate_pk)
     services.delete_estimate(estimate=estimate, by=request.user)
     messages.success(request, gettext("The estimate was deleted; its history is kept."))
+    return redirect(site)
+
+
+@require_POST
+@login_required
+def estimate_publish(request, pk, estimate_pk):
+    """Publish or withdraw an estimate (reviewers of the site's country, through the one publish service)."""
+    site = get_object_or_404(queries.visible_sites(request.user), pk=pk)
+    estimate = get_object_or_404(site.resource_estimates, pk=estimate_pk)
+    published = request.POST.get("action") != "withdraw"
+    try:
+        publish(estimate, by=request.user, published=published)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, gettext("The estimate was published.") if published else gettext("The estimate was withdrawn.")
+        )
     return redirect(site)

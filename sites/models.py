@@ -9,7 +9,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from access.models import AuditedRecord, Country
+from access.models import AuditedRecord, Country, CountryRecord
 
 
 def alternative_names_text() -> Func:
@@ -320,8 +320,13 @@ class GradeUnit(models.TextChoices):
     KILOCALORIES_PER_KG = "kcal_kg", "kcal/kg"
 
 
-class ResourceEstimate(models.Model):
-    """A tonnage and grade for one commodity at one site, as a competent person reported it."""
+class ResourceEstimate(CountryRecord, models.Model):
+    """A tonnage and grade for one commodity at one site, as a competent person reported it.
+
+    Public once it and its site are published: an uploader's new estimate waits for a reviewer.
+    """
+
+    country_lookup = "site__country"
 
     site = models.ForeignKey(
         MineSite, on_delete=models.CASCADE, related_name="resource_estimates", verbose_name=_("site")
@@ -346,6 +351,7 @@ class ResourceEstimate(models.Model):
     )
     source_url = models.URLField(blank=True, verbose_name=_("source url"))
 
+    is_published = models.BooleanField(default=False, verbose_name=_("published"))
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
     updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
     history = HistoricalRecords(excluded_fields=["updated_at"])
@@ -366,6 +372,13 @@ class ResourceEstimate(models.Model):
             "commodity": self.get_commodity_display(),
             "site": self.site.name,
         }
+
+    @classmethod
+    def published_condition(cls) -> Q:
+        return Q(is_published=True, site__is_published=True)
+
+    def get_absolute_url(self) -> str:
+        return self.site.get_absolute_url()
 
     @property
     def unfc_class(self) -> str:

@@ -4,8 +4,9 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext
 
-from access import review_events
+from access import proposals, review_events
 from access.roles import may_upload_survey
+from access.visibility import may_publish
 from sites.models import MineSite, ResourceEstimate
 
 
@@ -30,21 +31,38 @@ def create_site(*, by, data: dict) -> MineSite:
 
 @transaction.atomic
 def update_site(*, site: MineSite, by, data: dict) -> MineSite:
-    """Change a site; moving it to another country needs the role there too."""
+    """Change a site; moving it to another country needs the role there too.
+
+    A published site changed by someone who does not review its country keeps its published values:
+    the change is held for review (access.proposals) and the returned site carries it as `held_change`.
+    """
     ensure_may_edit_site(by, site.country)
     ensure_may_edit_site(by, data.get("country", site.country))
     for field, value in data.items():
         setattr(site, field, value)
     site.full_clean()
+    if proposals.needs_review(site, by):
+        site.held_change = proposals.hold(site, by=by)
+        return site
     site._history_user = by
     site.save()
     return site
 
 
+@transaction.atomic
 def save_estimate(*, estimate: ResourceEstimate, by) -> ResourceEstimate:
-    """Create or update an estimate (already validated by its form); history records who."""
+    """Create or update an estimate (already validated by its form); history records who.
+
+    A new estimate is a draft unless a reviewer of the country records it; a change to a published
+    one by anyone else is held for review, as for sites (`held_change` on the returned estimate).
+    """
     ensure_may_edit_site(by, estimate.site.country)
-    is_new = not estimate.pk
+    is_new = estimate.pk is None
+    if is_new:
+        estimate.is_published = may_publish(by, estimate.site.country)
+    elif proposals.needs_review(estimate, by):
+        estimate.held_change = proposals.hold(estimate, by=by)
+        return estimate
     estimate._history_user = by
     estimate.save()
     if is_new:
@@ -52,7 +70,11 @@ def save_estimate(*, estimate: ResourceEstimate, by) -> ResourceEstimate:
     return estimate
 
 
+@transaction.atomic
 def delete_estimate(*, estimate: ResourceEstimate, by) -> None:
+    """Uploaders delete draft estimates; a published one is deleted by a reviewer of the country."""
     ensure_may_edit_site(by, estimate.site.country)
+    if proposals.needs_review(estimate, by):
+        raise PermissionDenied(gettext("This estimate is published: only a reviewer of its country may delete it."))
     estimate._history_user = by
     estimate.delete()

@@ -13,6 +13,9 @@ urlpatterns = [
     path("sites/<int:pk>/estimates/new/", estimate_views.estimate_edit, name="estimate_new"),
     path("sites/<int:pk>/estimates/<int:estimate_pk>/", estimate_views.estimate_edit, name="estimate_edit"),
     path("sites/<int:pk>/estimates/<int:estimate_pk>/delete/", estimate_views.estimate_delete, name="estimate_delete"),
+    path(
+        "sites/<int:pk>/estimates/<int:estimate_pk>/publish/", estimate_views.estimate_publish, name="estimate_publish"
+    ),
     path("sites/<int:pk>.json", views.site_summary, name="summary"),
     path("quality/", quality_views.quality_page, name="quality"),
     path("quality/sites/<int:pk>/dismiss/", quality_views.dismiss_flag, name="dismiss_flag"),

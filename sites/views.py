@@ -11,10 +11,11 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_safe
 
+from access import proposals
 from access.models import Role
 from access.publishing import latest_send_back
 from access.roles import countries_with_role, may_upload_survey
-from access.visibility import may_publish
+from access.visibility import may_publish, visible
 from geodata import downloads, exports, maps
 from geodata import tiles as tile_engine
 from geodata.queries import reference_overlays
@@ -23,7 +24,7 @@ from sites import contributions, listing, queries, tiles
 from sites import exports as site_exports
 from sites.filters import SiteFilter
 from sites.forms import AsOfForm, MapOptionsForm, SiteFilterForm, SiteInventoryForm
-from sites.history import recent_changes
+from sites.history import may_see_change_details, recent_changes, site_as_of
 from sites.imports import start_inventory_import
 from sites.models import STATUS_COLOURS, InventoryImport, SiteStatus
 
@@ -159,19 +160,28 @@ def site_detail(request, pk):
         text=request.GET.get("as_of", ""),
         error=as_of_form.error_text() if as_of_form.errors else "",
     )
+    estimates = list(visible(site.resource_estimates.all(), request.user))
+    shown_site, not_yet_recorded = site, False
+    if as_of is not None:
+        past = site_as_of(site, request.user, as_of)
+        shown_site, not_yet_recorded, estimates = past.site or site, past.site is None, past.estimates
     panels = contributions.site_panels()
     overlays = [*reference_overlays(show=False), *(overlay for panel in panels for overlay in panel.overlays(site))]
     context = {
-        "site": site,
+        "site": shown_site,
+        "as_of": as_of,
+        "not_yet_recorded": not_yet_recorded,
         "map": maps.point_map(
-            site.location,
-            colour=site.status_colour,
-            outline=site.footprint,
+            shown_site.location,
+            colour=shown_site.status_colour,
+            outline=shown_site.footprint,
             overlays=overlays,
         ),
-        "estimates": site.resource_estimates.all(),
-        "may_record_estimates": may_upload_survey(request.user, site.country),
-        "changes": recent_changes(site, show_users=queries.may_see_every_draft(request.user)),
+        "estimates": estimates,
+        "may_record_estimates": may_upload_survey(request.user, site.country) and as_of is None,
+        "may_publish_estimates": may_publish(request.user, site.country) and as_of is None,
+        "proposed_changes": [] if as_of else proposals.pending_changes_shown([site, *estimates], request.user),
+        "changes": recent_changes(site, show_details=may_see_change_details(request.user, site)),
         "panels": [panel.render(request, site, date) for panel in panels],
         "may_publish": may_publish(request.user, site.country),
         # Only people who see the draft reach this page while it is one: they read why it came back.

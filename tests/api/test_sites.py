@@ -231,6 +231,7 @@ def make_estimate(site, **overrides):
         "effective_date": "2023-06-30",
         "competent_person": "A. Geologist",
         "source_report": "Annual report 2023",
+        "is_published": True,  # as a reviewer records it
     }
     values.update(overrides)
     return ResourceEstimate.objects.create(**values)

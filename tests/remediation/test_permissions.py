@@ -3,6 +3,7 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from access.models import ProposedChange
 from remediation.models import Evidence, Hazard, MonitoringVisit, RemediationMeasure
 from tests.conftest import make_site
 from tests.remediation.conftest import make_hazard, make_measure, make_visit, png_bytes
@@ -103,9 +104,10 @@ def test_edit(client, people, site, kind, actor):
     response = client.post(f"/remediation/{kind}/{record.pk}/edit/", data)
     record.refresh_from_db()
     if actor == "officer":
+        # The edit of a published record waits for a reviewer; the public keeps the published record.
         assert response.status_code == 302
-        assert record.is_published is False  # an edit goes back to review
-        assert record.history.count() == 2
+        assert record.is_published is True and record.history.count() == 1
+        assert ProposedChange.objects.filter(object_id=record.pk, author=people["officer"]).exists()
     else:
         assert refused(response)
         assert record.is_published is True and record.history.count() == 1

@@ -11,6 +11,7 @@ from remediation.review_queue import QUEUE_PAGE_SIZE
 from sites.models import MineSite
 from tests.conftest import make_site
 from tests.remediation.conftest import make_hazard, make_measure, make_visit
+from tests.sites.test_resource_estimates import make_estimate
 
 pytestmark = pytest.mark.django_db
 
@@ -85,7 +86,15 @@ def test_the_queue_lists_every_kind_of_draft_of_the_reviewers_countries_only(peo
     client = client_for(people, "reviewer_id")
     response = client.get("/review/")
     counts = {entry.kind.name: entry.count for entry in response.context["counts"]}
-    assert counts == {"sites": 1, "layers": 1, "hazards": 1, "measures": 1, "visits": 1, "evidence": 0}
+    assert counts == {
+        "sites": 1,
+        "layers": 1,
+        "estimates": 0,
+        "hazards": 1,
+        "measures": 1,
+        "visits": 1,
+        "evidence": 0,
+    }
     page = response.content.decode()
     assert "Imported pit" in page and "uploader-id" in page and site.get_absolute_url() in page
     assert "Toledo copper" not in page and "Old pit" not in page
@@ -204,6 +213,23 @@ def test_a_reviewer_publishes_the_selected_drafts_of_every_kind(people, draft_si
     for record in (draft_site, hazard, layer):
         record.refresh_from_db()
         assert record.is_published
+
+
+def test_a_draft_estimate_waits_in_the_queue_and_is_published_from_it(people):
+    site = make_site(name="Nickel hill", country="ID")
+    estimate = make_estimate(site, is_published=False)
+    make_estimate(make_site(name="Philippine hill", country="PH"), is_published=False)
+    client = client_for(people, "reviewer_id")
+    response = client.get("/review/?kind=estimates")
+    assert {entry.kind.name: entry.count for entry in response.context["counts"]}["estimates"] == 1
+    assert f"{site.get_absolute_url()}#estimates" in response.content.decode()
+    assert "Philippine hill" not in response.content.decode()
+    anonymous_page = Client().get(site.get_absolute_url()).content.decode()
+    assert "Annual Mineral Resources Statement 2024" not in anonymous_page
+    client.post("/review/publish/", {"record": [f"estimates:{estimate.pk}"]})
+    estimate.refresh_from_db()
+    assert estimate.is_published
+    assert "Annual Mineral Resources Statement 2024" in Client().get(site.get_absolute_url()).content.decode()
 
 
 @pytest.mark.parametrize("who", ["reviewer_ph", "uploader_id", "staff", "no_role"])

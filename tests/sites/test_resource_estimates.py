@@ -26,6 +26,7 @@ def make_estimate(site, **overrides) -> ResourceEstimate:
         "effective_date": datetime.date(2024, 6, 30),
         "competent_person": "A. Geologist, MAusIMM",
         "source_report": "Annual Mineral Resources Statement 2024",
+        "is_published": True,  # as a reviewer records it
     }
     values.update(overrides)
     return ResourceEstimate.objects.create(**values)

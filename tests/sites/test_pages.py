@@ -81,7 +81,7 @@ def test_site_summary_for_a_click_on_the_map(client):
         "status_label": "Active",
         "country": "Indonesia",
         "commodities": ["Nickel", "Cobalt"],
-        "url": f"/sites/{site.pk}/",
+        "url": f"/en/sites/{site.pk}/",
     }
 
 

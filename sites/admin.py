@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.gis.admin import GISModelAdmin
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from access.models import Role
@@ -12,10 +13,11 @@ from access.roles import countries_with_role, may_upload_survey
 from geodata.geometry import GeometryProblem, checked_lonlat_geometry
 from geodata.widgets import LocalOSMWidget
 from sites import services
+from sites.forms import LOCAL_NAME_FIELDS, LocalNamesForm
 from sites.models import Commodity, DataSource, MineSite, ResourceEstimate
 
 
-class MineSiteForm(forms.ModelForm):
+class MineSiteForm(LocalNamesForm, forms.ModelForm):
     commodities = forms.MultipleChoiceField(
         choices=Commodity.choices, widget=forms.CheckboxSelectMultiple, required=False
     )
@@ -97,6 +99,7 @@ class MineSiteAdmin(SimpleHistoryAdmin, GISModelAdmin):
             None,
             {"fields": ["name", "alternative_names", "country", "admin_area", "status", "mine_type", "commodities"]},
         ),
+        (_("Names in other languages"), {"fields": LOCAL_NAME_FIELDS}),
         ("Where", {"fields": ["location", "footprint"]}),
         ("Operation", {"fields": ["operator", "opened_year", "closed_year"]}),
         (

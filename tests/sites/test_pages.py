@@ -77,6 +77,7 @@ def test_site_summary_for_a_click_on_the_map(client):
     assert summary == {
         "id": site.pk,
         "name": "Click Pit",
+        "display_name": "Click Pit",
         "status": "active",
         "status_label": "Active",
         "country": "Indonesia",

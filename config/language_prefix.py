@@ -42,3 +42,10 @@ class LanguagePrefixMiddleware:
         # The same address answers in different languages: caches must keep them apart.
         patch_vary_headers(response, ("Accept-Language", "Cookie"))
         return response
+
+
+def without_language_prefix(path: str) -> str:
+    """ "/th/sites/import/" -> "/sites/import/": a page's address whatever its language; others unchanged."""
+    if translation.get_language_from_path(path):
+        return "/" + path.lstrip("/").partition("/")[2]
+    return path

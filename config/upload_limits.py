@@ -10,6 +10,8 @@ from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 from django.utils.html import escape
 
+from config.language_prefix import without_language_prefix
+
 # Path -> (the setting holding its limit in MB, what is uploaded there, the form to go back to).
 LIMITS = {
     "/layers/upload/": ("LAYER_UPLOAD_MAX_MB", "a layer upload", "/layers/upload/"),
@@ -35,7 +37,8 @@ class UploadSizeLimitMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        limit = LIMITS.get(request.path_info) if request.method == "POST" else None
+        # Pages are under /<lang>/ (asked for as such, or routed there by config.language_prefix).
+        limit = LIMITS.get(without_language_prefix(request.path_info)) if request.method == "POST" else None
         if limit:
             try:
                 declared = int(request.META.get("CONTENT_LENGTH") or 0)

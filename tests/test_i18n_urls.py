@@ -157,3 +157,15 @@ def test_dates_are_written_as_each_language_writes_them(code, long_date, short_d
     with translation.override(code):
         text = NUMBER_AND_DATE.render(Context({"number": 1, "day": datetime.date(2026, 3, 9)}))
     assert text.split(" | ")[1:] == [long_date, short_date]
+
+
+@pytest.mark.parametrize("address", ["/layers/upload/", "/th/layers/upload/"])
+def test_an_oversized_upload_is_refused_under_any_language_prefix(client, settings, address):
+    from django.contrib.auth.models import User
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.LAYER_UPLOAD_MAX_MB = 1
+    client.force_login(User.objects.create_user("uploader", password="pw"))
+    big = SimpleUploadedFile("big.geojson", b" " * (2 * 1024 * 1024))
+    response = client.post(address, {"file": big, "name": "Too big"})
+    assert response.status_code == 413

@@ -8,7 +8,7 @@ ENV DEBIAN_FRONTEND=noninteractive \
 
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 python3-venv gdal-bin libgdal32 libgeos-c1v5 libproj25 \
-        postgresql-client ca-certificates \
+        postgresql-client ca-certificates fonts-noto-core \
  && rm -rf /var/lib/apt/lists/*
 
 COPY requirements.lock /tmp/requirements.lock

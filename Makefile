@@ -25,7 +25,7 @@ SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 PSQL := PGOPTIONS="-c client_min_messages=warning" $(AS_PG) psql -h $(PG_SOCKET) -p $(PG_PORT) -U postgres -v ON_ERROR_STOP=1 -q
 
 APT_PACKAGES := python3-venv gdal-bin postgresql-15 postgresql-15-postgis-3 postgresql-contrib
-TEST_APT_PACKAGES := chromium qgis python3-qgis redis-server
+TEST_APT_PACKAGES := chromium qgis python3-qgis redis-server fonts-noto-core
 
 export DJANGO_SETTINGS_MODULE ?= config.settings
 

@@ -93,6 +93,8 @@ def display_value(field: Field, value: Any) -> str:
     if isinstance(value, Decimal):
         # Without trailing zeros (12.5, not 12.5000), and 100 stays 100 rather than 1E+2.
         return formats.number_format(value.quantize(Decimal(1)) if value == value.to_integral() else value.normalize())
+    if isinstance(value, int) and field.name.endswith("_year"):
+        return str(value)  # a year, not a quantity: 1987, never 1,987
     if isinstance(value, int | float):
         return formats.number_format(value)
     if isinstance(value, GEOSGeometry):

@@ -7,6 +7,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from csp.constants import NONCE, NONE, SELF
+from django.conf.locale import LANG_INFO
 from django.core.exceptions import ImproperlyConfigured
 
 from config.database import LOCAL_CLUSTER_URL, database_from_url
@@ -68,6 +69,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "config.tile_requests.AnonymousTileMiddleware",  # tiles for strangers skip the page middleware below
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "config.language_prefix.LanguagePrefixMiddleware",  # a page asked for without /<lang>/ is served in one
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -92,6 +95,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "config.language_switch.language_choices",
             ],
         },
     },
@@ -129,6 +133,32 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 FORMAT_MODULE_PATH = ["config.formats"]  # English dates as "1 Mar 2024" (config/formats/en)
 USE_TZ = True
+# The languages of the ASEAN states and Timor-Leste, each named in itself. Pages live under /<code>/.
+LANGUAGES = [
+    ("en", "English"),
+    ("id", "Bahasa Indonesia"),
+    ("ms", "Bahasa Melayu"),
+    ("fil", "Filipino"),
+    ("vi", "Tiếng Việt"),
+    ("th", "ไทย"),
+    ("km", "ខ្មែរ"),
+    ("lo", "ລາວ"),
+    ("my", "မြန်မာ"),
+    ("tet", "Tetun"),
+    ("pt", "Português"),
+]
+# Django knows neither Filipino, Lao nor Tetun; their catalogues (and the formats of those Django lacks) are ours.
+LANG_INFO.update(
+    {
+        "fil": {"bidi": False, "code": "fil", "name": "Filipino", "name_local": "Filipino"},
+        "lo": {"bidi": False, "code": "lo", "name": "Lao", "name_local": "ລາວ"},
+        "tet": {"bidi": False, "code": "tet", "name": "Tetum", "name_local": "Tetun"},
+    }
+)
+LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["config.formats"]
+# One rule for every number a page shows: localised, with the language's thousand separator.
+USE_THOUSAND_SEPARATOR = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))

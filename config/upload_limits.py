@@ -12,6 +12,8 @@ from django.utils.html import escape
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
+from config.language_prefix import without_language_prefix
+
 # Path -> (the setting holding its limit in MB, what is uploaded there, the form to go back to).
 _LAYER_TOO_LARGE = _(
     "The upload is larger than the %(limit)s MB a layer upload may be; nothing was stored. "
@@ -42,7 +44,8 @@ class UploadSizeLimitMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        limit = LIMITS.get(request.path_info) if request.method == "POST" else None
+        # Pages are under /<lang>/ (asked for as such, or routed there by config.language_prefix).
+        limit = LIMITS.get(without_language_prefix(request.path_info)) if request.method == "POST" else None
         if limit:
             try:
                 declared = int(request.META.get("CONTENT_LENGTH") or 0)

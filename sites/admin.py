@@ -15,10 +15,11 @@ from access.roles import countries_with_role, may_upload_survey
 from geodata.geometry import GeometryProblem, checked_lonlat_geometry
 from geodata.widgets import LocalOSMWidget
 from sites import services
+from sites.forms import LOCAL_NAME_FIELDS, LocalNamesForm
 from sites.models import Commodity, DataSource, MineSite, ResourceEstimate
 
 
-class MineSiteForm(forms.ModelForm):
+class MineSiteForm(LocalNamesForm, forms.ModelForm):
     commodities = forms.MultipleChoiceField(
         choices=Commodity.choices, widget=forms.CheckboxSelectMultiple, required=False
     )
@@ -100,6 +101,7 @@ class MineSiteAdmin(SimpleHistoryAdmin, GISModelAdmin):
             None,
             {"fields": ["name", "alternative_names", "country", "admin_area", "status", "mine_type", "commodities"]},
         ),
+        (_("Names in other languages"), {"fields": LOCAL_NAME_FIELDS}),
         (_("Where"), {"fields": ["location", "footprint"]}),
         (_("Operation"), {"fields": ["operator", "opened_year", "closed_year"]}),
         (

@@ -3,11 +3,13 @@
 import datetime
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from access.models import Country
 from sites.contributions import colourings
+from sites.local_names import MAX_LENGTH, cleaned_local_names, language_codes
 from sites.models import Commodity, QualityFlag, SiteStatus
 
 
@@ -150,3 +152,37 @@ class AsOfForm(forms.Form):
     def error_text(self) -> str:
         errors = " ".join(" ".join(errors) for errors in self.errors.values())
         return gettext("As of: %(errors)s Use a date as YYYY-MM-DD.") % {"errors": errors}
+
+
+class LocalNamesForm(forms.Form):
+    """A site's names in the registry's languages, one text field each (name_th, name_km, …), kept as `local_names`.
+
+    Mixed into the site's model form: the fields start from the site's names, and what they hold is cleaned into
+    one `local_names` value, reported as one changed field, as the site services take it.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        names = getattr(getattr(self, "instance", None), "local_names", None) or {}
+        for code in language_codes():
+            self.initial.setdefault(f"name_{code}", names.get(code, ""))
+
+    def clean(self):
+        cleaned = super().clean()
+        cleaned["local_names"] = cleaned_local_names(
+            {code: cleaned.get(f"name_{code}", "") for code in language_codes()}
+        )
+        return cleaned
+
+    @property
+    def changed_data(self):
+        changed = super().changed_data
+        other = [name for name in changed if name not in LOCAL_NAME_FIELDS]
+        return other + ["local_names"] if len(other) < len(changed) else other
+
+
+LOCAL_NAME_FIELDS = [f"name_{code}" for code in language_codes()]
+for _code, _language in settings.LANGUAGES:  # declared here, so the admin's fieldsets may name them
+    LocalNamesForm.base_fields[f"name_{_code}"] = LocalNamesForm.declared_fields[f"name_{_code}"] = forms.CharField(
+        label=_language, required=False, max_length=MAX_LENGTH
+    )

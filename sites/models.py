@@ -5,11 +5,12 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db.models import F, Func, Q, TextField
 from django.db.models.functions import Lower, Trim, Upper
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from access.models import AuditedRecord, Country, CountryRecord
+from sites.local_names import local_names_text, name_for_reader, validate_local_names
 
 
 def alternative_names_text() -> Func:
@@ -121,6 +122,13 @@ class MineSite(AuditedRecord):
     alternative_names = ArrayField(
         models.CharField(max_length=255), default=list, blank=True, verbose_name=_("alternative names")
     )
+    local_names = models.JSONField(
+        _("names in other languages"),
+        default=dict,
+        blank=True,
+        validators=[validate_local_names],
+        help_text=_("The site's name in each language of the registry, in its own script."),
+    )
     country = models.CharField(max_length=2, choices=Country.choices, verbose_name=_("country"))
     admin_area = models.CharField(_("province or admin area"), max_length=200, blank=True)
     status = models.CharField(max_length=32, choices=SiteStatus.choices, verbose_name=_("status"))
@@ -194,6 +202,7 @@ class MineSite(AuditedRecord):
             GinIndex(OpClass(Upper("name"), name="gin_trgm_ops"), name="site_name_search"),
             GinIndex(OpClass(Upper("operator"), name="gin_trgm_ops"), name="site_operator_search"),
             GinIndex(OpClass(Upper(alternative_names_text()), name="gin_trgm_ops"), name="site_other_names_search"),
+            GinIndex(OpClass(Upper(local_names_text()), name="gin_trgm_ops"), name="site_local_names_search"),
             models.Index(Upper("source_record_id"), name="site_source_record_search"),
             # The probable-duplicates check joins sites on their name as people compare it (sites/quality.py).
             models.Index(Lower(Trim("name")), name="site_name_key"),
@@ -203,6 +212,19 @@ class MineSite(AuditedRecord):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_country_display()})"
+
+    @property
+    def name_in_reader_language(self) -> str:
+        """The name in the language the page is shown in, if the site has one besides its main name; else ""."""
+        return name_for_reader(self.local_names, self.name, get_language())
+
+    @property
+    def display_name(self) -> str:
+        """The reader's-language name first, with the main name after it; the main name alone if there is none."""
+        local_name = self.name_in_reader_language
+        if not local_name:
+            return self.name
+        return gettext("%(local_name)s (%(name)s)") % {"local_name": local_name, "name": self.name}
 
     @property
     def status_colour(self) -> str:

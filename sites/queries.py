@@ -4,6 +4,7 @@ from django.db.models import Q, QuerySet
 
 from access.roles import is_staff
 from access.visibility import visible
+from sites.local_names import local_names_text
 from sites.models import MineSite, alternative_names_text
 
 
@@ -31,9 +32,12 @@ def filtered_sites(
         sites = sites.with_quality_flag(flag)
     if q:
         # Each test matches an index of MineSite.Meta (upper-cased text, trigram GIN), so no scan of every site.
-        sites = sites.annotate(alternative_names_text=alternative_names_text()).filter(
+        sites = sites.annotate(
+            alternative_names_text=alternative_names_text(), local_names_text=local_names_text()
+        ).filter(
             Q(name__icontains=q)
             | Q(alternative_names_text__icontains=q)
+            | Q(local_names_text__icontains=q)
             | Q(operator__icontains=q)
             | Q(source_record_id__iexact=q)
         )

@@ -14,6 +14,7 @@ from django.utils.translation import gettext, gettext_noop
 
 from access.models import Country
 from geodata.errors import IngestError
+from sites.local_names import cleaned_local_names, language_codes
 from sites.models import Commodity, MineType, SiteStatus
 
 # Field -> the column names we look for when the uploader has not mapped it (lower case).
@@ -30,6 +31,8 @@ GUESSED_COLUMNS: dict[str, tuple[str, ...]] = {
     "closed_year": ("closed_year", "closing_year", "year_closed", "end_year"),
     "alternative_names": ("alternative_names", "other_names", "alias", "aliases"),
     "source_url": ("source_url", "url", "link"),
+    # The name in each language of the registry, in its own script: name_th, name_km, …
+    **{f"name_{code}": (f"name_{code}",) for code in language_codes()},
 }
 REQUIRED_FIELDS = ("source_id", "name", "country", "status")
 COORDINATE_FIELDS = ("longitude", "latitude")  # CSV only; mapped like the others
@@ -179,6 +182,12 @@ def site_values(attributes: dict[str, str], column_map: ColumnMap, notes: list[s
         "source_url": value.get("source_url", "")
         if value.get("source_url", "").startswith(("http://", "https://"))
         else "",
+        # Only from a file with such columns: another inventory of the same sites keeps the names given before.
+        **(
+            {"local_names": cleaned_local_names({code: value.get(f"name_{code}", "") for code in language_codes()})}
+            if any(f"name_{code}" in column_map.columns for code in language_codes())
+            else {}
+        ),
     }
 
 

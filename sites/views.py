@@ -229,6 +229,7 @@ def site_summary(request, pk):
         {
             "id": site.pk,
             "name": site.name,
+            "display_name": site.display_name,
             "status": site.status,
             "status_label": str(site.get_status_display()),
             "country": str(site.get_country_display()),

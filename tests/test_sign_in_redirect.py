@@ -15,7 +15,7 @@ def person():
 
 def test_the_top_bar_link_carries_the_page_it_was_on(client):
     html = client.get("/sites/?country=ID").content.decode()
-    assert 'href="/accounts/login/?next=/sites/%3Fcountry%3DID"' in html
+    assert 'href="/en/accounts/login/?next=/sites/%3Fcountry%3DID"' in html
 
 
 def test_signing_in_without_next_lands_on_the_map(client, person):

@@ -89,7 +89,7 @@
     box.className = "site-popup";
     var title = document.createElement("a");
     title.href = site.url;
-    title.textContent = site.name;
+    title.textContent = site.display_name || site.name;
     title.className = "site-popup-name";
     var status = document.createElement("div");
     status.textContent = site.status_label + " · " + site.country;

@@ -33,13 +33,13 @@ def test_everything_is_on_until_a_person_chooses(client, person):
     form = response.context["form"]
     assert all(form[name].value() for name in ("review_requested", "published", "sent_back", "monitoring_digest"))
     assert form["language"].value() == "en"
-    assert 'href="/accounts/notifications/"' in response.content.decode()  # the top bar links here
+    assert 'href="/en/accounts/notifications/"' in response.content.decode()  # the top bar links here
 
 
 def test_posting_saves_the_choices(client, person):
     client.force_login(person)
     response = client.post(URL, {"published": "on", "monitoring_digest": "on", "language": "id"})
-    assert response.status_code == 302 and response["Location"] == URL
+    assert response.status_code == 302 and response["Location"] == "/en" + URL
     preference = NotificationPreference.objects.get(user=person)
     assert (preference.review_requested, preference.published, preference.sent_back) == (False, True, False)
     assert (preference.monitoring_digest, preference.language) == (True, "id")

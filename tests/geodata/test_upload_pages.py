@@ -64,7 +64,7 @@ def test_upload_imports_in_the_background_and_shows_the_report(client, uploader)
     client.force_login(uploader)
     response = upload(client, "geonode_invalid_layer_name.gpkg", title="Stations")
     layer = Layer.objects.get(title="Stations")
-    assert response.status_code == 302 and response["Location"] == f"/layers/{layer.pk}/"
+    assert response.status_code == 302 and response["Location"] == f"/en/layers/{layer.pk}/"
     assert (layer.status, layer.feature_count, layer.created_by) == (LayerStatus.READY, 146, uploader)
     assert layer.report["source_file"] == "geonode_invalid_layer_name.gpkg"
     assert not layer.upload_file.name.endswith("geonode_invalid_layer_name.gpkg")  # stored under a generated name

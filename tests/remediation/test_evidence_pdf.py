@@ -133,5 +133,5 @@ def test_the_site_page_links_a_pdf_with_its_size(client, officer, measure):
     upload(client, measure, "scan.pdf", content)
     evidence = Evidence.objects.get()
     html = client.get(f"/sites/{measure.site_id}/").content.decode()
-    link = f'<a href="/remediation/evidence/{evidence.pk}/file/">PDF document ({len(content) / 1024:.1f}\xa0KB)</a>'
+    link = f'<a href="/en/remediation/evidence/{evidence.pk}/file/">PDF document ({len(content) / 1024:.1f}\xa0KB)</a>'
     assert link in html

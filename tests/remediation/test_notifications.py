@@ -42,7 +42,7 @@ def test_publishing_a_draft_site_mails_its_author_not_the_reviewer(
     message = mailoutbox[0]
     assert "Sangihe pit" in message.subject
     assert "Sangihe pit" in message.body
-    assert f"https://registry.example.org/sites/{draft_site.pk}/" in message.body
+    assert f"https://registry.example.org/en/sites/{draft_site.pk}/" in message.body
     assert "reviewer-id" in message.body  # who published it
 
 
@@ -89,7 +89,7 @@ def test_sending_back_mails_the_author_with_the_reason(
     assert recipients(mailoutbox) == [uploader.email]
     assert "The location is 40 km off shore." in mailoutbox[0].body
     assert "Sangihe pit" in mailoutbox[0].subject
-    assert f"https://registry.example.org/sites/{draft_site.pk}/" in mailoutbox[0].body
+    assert f"https://registry.example.org/en/sites/{draft_site.pk}/" in mailoutbox[0].body
 
 
 def test_a_new_measure_mails_the_reviewers_of_its_country_only(
@@ -106,7 +106,7 @@ def test_a_new_measure_mails_the_reviewers_of_its_country_only(
     assert response.status_code == 302 and RemediationMeasure.objects.exists()
     assert recipients(mailoutbox) == [reviewer.email]
     assert "Pongkor" in mailoutbox[0].body and "Siti Rahayu" in mailoutbox[0].body
-    assert f"https://registry.example.org/sites/{site.pk}/" in mailoutbox[0].body
+    assert f"https://registry.example.org/en/sites/{site.pk}/" in mailoutbox[0].body
 
 
 def test_a_change_to_a_draft_asks_no_new_review(officer, reviewer, mailoutbox, django_capture_on_commit_callbacks):
@@ -148,7 +148,7 @@ def test_a_finished_inventory_import_mails_the_reviewers_once(client, mailoutbox
     assert response.status_code == 302
     assert recipients(mailoutbox) == [reviewer_ph.email]
     assert "mgb.csv" in mailoutbox[0].subject
-    assert "https://registry.example.org/sites/?country=PH" in mailoutbox[0].body
+    assert "https://registry.example.org/en/sites/?country=PH" in mailoutbox[0].body
 
 
 def test_a_finished_layer_import_mails_the_reviewers(

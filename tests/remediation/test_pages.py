@@ -69,7 +69,7 @@ def test_progress_bars_show_stage_area_and_spend(client, site):
     html = page(client, site).content.decode()
     assert "Stage: Works in progress" in html
     assert "100.0" in html and "ha treated of 200.00 ha affected" in html
-    assert "Spend: 250000 of 1000000 budget IDR" in html
+    assert "Spend: 250,000 of 1,000,000 budget IDR" in html
     assert 'style="width: 25%"' in html  # spend against budget
     assert 'style="width: 50%"' in html  # area treated against affected
 

@@ -86,7 +86,7 @@ def test_create(client, people, site, kind, actor):
     before = MODELS[kind].objects.count()
     response = client.post(url, data)
     if actor in CREATE_ALLOWED:
-        assert response.status_code == 302 and response["Location"].startswith(f"/sites/{site.pk}/")
+        assert response.status_code == 302 and response["Location"].startswith(f"/en/sites/{site.pk}/")
         created = MODELS[kind].objects.latest("id")
         assert MODELS[kind].objects.count() == before + 1
         assert created.is_published is False and created.created_by == people[actor]

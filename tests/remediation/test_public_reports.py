@@ -14,7 +14,7 @@ from tests.remediation.conftest import make_member
 
 pytestmark = pytest.mark.django_db
 
-LIST_URL = "/remediation/public-reports/"
+LIST_URL = "/en/remediation/public-reports/"
 CONTACT = "Ibu Wati, +62 812 3456 7890"
 
 
@@ -60,7 +60,7 @@ def test_anyone_may_report_a_problem_at_a_published_site(client, site):
     form_page = client.get(report_url(site))
     assert form_page.status_code == 200 and "csrfmiddlewaretoken" in form_page.content.decode()
     response = client.post(report_url(site), report_form(contact=CONTACT))
-    assert response.status_code == 302 and response["Location"] == f"/sites/{site.pk}/report/thanks/"
+    assert response.status_code == 302 and response["Location"] == f"/en/sites/{site.pk}/report/thanks/"
     report = PublicReport.objects.get()
     assert (report.site, report.kind, report.state) == (site, PublicReportKind.PERSON_AT_RISK, PublicReportState.NEW)
     assert report.contact == CONTACT
@@ -69,7 +69,7 @@ def test_anyone_may_report_a_problem_at_a_published_site(client, site):
 
 
 def test_the_site_page_links_to_the_report_form(client, site):
-    assert f'href="/sites/{site.pk}/report/"' in client.get(site.get_absolute_url()).content.decode()
+    assert f'href="/en/sites/{site.pk}/report/"' in client.get(site.get_absolute_url()).content.decode()
 
 
 def test_the_form_needs_the_csrf_token(site):

@@ -113,7 +113,7 @@ def test_a_row_is_published_on_its_own_from_the_queue(people, draft_site):
     other = make_site(name="Second pit", country="ID", is_published=False)
     client = client_for(people, "reviewer_id")
     page = client.get("/review/").content.decode()
-    assert f'formaction="/review/sites/{draft_site.pk}/publish/"' in page
+    assert f'formaction="/en/review/sites/{draft_site.pk}/publish/"' in page
     response = client.post(
         f"/review/sites/{draft_site.pk}/publish/", {"next": "/review/", "record": [f"sites:{other.pk}"]}
     )
@@ -352,7 +352,7 @@ def test_a_link_back_to_another_host_is_not_followed(people, draft_site):
 def test_the_dashboard_counts_drafts_waiting_and_links_to_the_queue(people, draft_site):
     page = client_for(people, "reviewer_id").get("/remediation/dashboard/").content.decode()
     assert "Nothing awaits review" not in page
-    assert 'href="/review/?kind=sites">Mine sites</a>: 1' in page
+    assert 'href="/en/review/?kind=sites">Mine sites</a>: 1' in page
 
 
 def test_the_dashboard_says_nothing_awaits_only_when_nothing_does(people):
@@ -364,7 +364,7 @@ def test_the_dashboard_says_nothing_awaits_only_when_nothing_does(people):
 @pytest.mark.parametrize("who", PEOPLE)
 def test_the_top_bar_links_reviewers_and_staff_to_the_queue(people, who):
     page = client_for(people, who).get("/sites/").content.decode()
-    assert ('href="/review/"' in page) == (who in ("reviewer_ph", "reviewer_id", "staff"))
+    assert ('href="/en/review/"' in page) == (who in ("reviewer_ph", "reviewer_id", "staff"))
 
 
 # --- API ---------------------------------------------------------------------------------------

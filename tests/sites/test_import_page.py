@@ -122,7 +122,7 @@ def test_the_import_runs_in_the_background_and_its_page_shows_the_report(client,
     client.force_login(member("mgb", Role.SURVEY_UPLOADER, "PH"))
     response = post_inventory(client, follow=False)
     inventory_import = InventoryImport.objects.get()
-    assert response.url == f"/sites/import/{inventory_import.pk}/"
+    assert response.url == f"/en/sites/import/{inventory_import.pk}/"
     page = client.get(response.url)
     assert inventory_import.status == InventoryImportStatus.QUEUED and not MineSite.objects.exists()
     assert '<meta http-equiv="refresh"' in page.content.decode()

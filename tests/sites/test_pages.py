@@ -77,11 +77,12 @@ def test_site_summary_for_a_click_on_the_map(client):
     assert summary == {
         "id": site.pk,
         "name": "Click Pit",
+        "display_name": "Click Pit",
         "status": "active",
         "status_label": "Active",
         "country": "Indonesia",
         "commodities": ["Nickel", "Cobalt"],
-        "url": f"/sites/{site.pk}/",
+        "url": f"/en/sites/{site.pk}/",
     }
 
 

@@ -173,11 +173,11 @@ def test_a_dismissed_flag_leaves_the_page(client, pair, people):
 @pytest.mark.parametrize(("person", "sees_link"), [("nobody", False), ("uploader", True), ("staff", True)])
 def test_the_top_bar_links_the_page_for_those_it_concerns(client, people, person, sees_link):
     client.force_login(people[person])
-    assert ('href="/quality/"' in client.get("/sites/").content.decode()) is sees_link
+    assert ('href="/en/quality/"' in client.get("/sites/").content.decode()) is sees_link
 
 
 def test_the_public_top_bar_has_no_link(client):
-    assert 'href="/quality/"' not in client.get("/sites/").content.decode()
+    assert 'href="/en/quality/"' not in client.get("/sites/").content.decode()
 
 
 def test_a_refused_page_is_a_form_error_not_a_crash(client, people):

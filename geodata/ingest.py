@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from geodata import crs as crs_rules
 from geodata import encoding as encodings
-from geodata import generalise, geometry, loading, outlines, reading
+from geodata import generalise, geometry, layer_events, loading, outlines, reading
 from geodata.datasets import DatasetCandidate, choose_dataset, find_datasets
 from geodata.errors import IngestError, LayerChoiceRequired
 from geodata.models import Layer, LayerStatus
@@ -103,6 +103,8 @@ def ingest_layer(
             f"The import stopped on an unexpected error ({type(error).__name__}: {error}). "
             "Nothing was imported; tell an administrator if it happens again.",
         )
+    if layer.status in (LayerStatus.READY, LayerStatus.FAILED):  # its features changed, or are gone
+        layer_events.imported.send(sender=Layer, layer=layer)
     return layer.report
 
 

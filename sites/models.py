@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from access.models import AuditedRecord, Country
+from sites.tenure import SiteTenure
 
 
 def alternative_names_text() -> Func:
@@ -106,13 +107,16 @@ class MineSiteQuerySet(models.QuerySet):
         return self.filter(commodities__contains=[commodity])
 
 
-class MineSite(AuditedRecord):
+class MineSite(SiteTenure, AuditedRecord):
     """A mine, quarry or mineral working, drawn from a source inventory or recorded by a survey uploader."""
 
     name = models.CharField(max_length=255)
     alternative_names = ArrayField(models.CharField(max_length=255), default=list, blank=True)
     country = models.CharField(max_length=2, choices=Country.choices)
     admin_area = models.CharField("province or admin area", max_length=200, blank=True)
+    # Derived from the country's published boundary layers (sites/admin_areas.py) unless a person overrides it.
+    admin_area_override_reason = models.CharField(_("why the admin area is typed by hand"), max_length=300, blank=True)
+    admin_area_is_derived = models.BooleanField(default=False, editable=False)
     status = models.CharField(max_length=32, choices=SiteStatus.choices)
     mine_type = models.CharField(max_length=32, choices=MineType.choices, default=MineType.UNKNOWN)
     commodities = ArrayField(models.CharField(max_length=32, choices=Commodity.choices), default=list, blank=True)
@@ -146,6 +150,14 @@ class MineSite(AuditedRecord):
                 | Q(opened_year__isnull=True)
                 | Q(closed_year__gte=models.F("opened_year")),
                 name="closed_after_opened",
+            ),
+            # Three capital letters; which codes is the field's validator's rule (sites.tenure.validate_currency).
+            models.CheckConstraint(
+                condition=Q(assurance_currency__regex=r"^([A-Z]{3})?$"), name="site_assurance_currency_iso_4217"
+            ),
+            models.CheckConstraint(
+                condition=Q(assurance_amount__isnull=True) | (Q(assurance_amount__gte=0) & ~Q(assurance_currency="")),
+                name="site_assurance_amount_with_currency",
             ),
         ]
         indexes = [
@@ -184,6 +196,13 @@ class MineSite(AuditedRecord):
         from django.urls import reverse
 
         return reverse("sites:detail", args=[self.pk])
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        errors = self.clean_tenure()
+        if errors:
+            raise ValidationError(errors)
 
 
 class SiteCluster(models.Model):

@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from access.roles import may_upload_survey
+from sites.admin_areas import settle_admin_area
 from sites.models import MineSite, ResourceEstimate
 
 
@@ -18,6 +19,7 @@ def create_site(*, by, data: dict) -> MineSite:
     ensure_may_edit_site(by, data.get("country", ""))
     site = MineSite(**{**data, "is_published": False, "created_by": by})
     site.full_clean()
+    settle_admin_area(site, typed=bool(data.get("admin_area")))
     site._history_user = by
     site.save()
     return site
@@ -25,12 +27,14 @@ def create_site(*, by, data: dict) -> MineSite:
 
 @transaction.atomic
 def update_site(*, site: MineSite, by, data: dict) -> MineSite:
-    """Change a site; moving it to another country needs the role there too."""
+    """Change a site; moving it to another country needs the role there too. Tenure fields are site fields."""
     ensure_may_edit_site(by, site.country)
     ensure_may_edit_site(by, data.get("country", site.country))
+    typed = "admin_area" in data and data["admin_area"] != site.admin_area
     for field, value in data.items():
         setattr(site, field, value)
     site.full_clean()
+    settle_admin_area(site, typed=typed)
     site._history_user = by
     site.save()
     return site

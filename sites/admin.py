@@ -12,7 +12,9 @@ from access.roles import countries_with_role, may_upload_survey
 from geodata.geometry import GeometryProblem, checked_lonlat_geometry
 from geodata.widgets import LocalOSMWidget
 from sites import services
-from sites.models import Commodity, DataSource, MineSite, ResourceEstimate
+from sites.admin_areas import typed_admin_area_problem
+from sites.models import Commodity, Currency, DataSource, MineSite, ResourceEstimate
+from sites.tenure import TENURE_FIELDS
 
 
 class MineSiteForm(forms.ModelForm):
@@ -27,6 +29,7 @@ class MineSiteForm(forms.ModelForm):
             "alternative_names",
             "country",
             "admin_area",
+            "admin_area_override_reason",
             "status",
             "mine_type",
             "commodities",
@@ -35,11 +38,27 @@ class MineSiteForm(forms.ModelForm):
             "operator",
             "opened_year",
             "closed_year",
+            *TENURE_FIELDS,
             "data_source",
             "source_record_id",
             "source_status",
             "source_url",
         ]
+        widgets = {"assurance_currency": forms.Select(choices=[("", "—"), *Currency.choices])}
+
+    def clean(self):
+        """A typed admin area where the boundary layers name another needs its reason (sites.admin_areas)."""
+        cleaned = super().clean()
+        if "admin_area" in self.changed_data and cleaned.get("location") is not None:
+            problem = typed_admin_area_problem(
+                country=cleaned.get("country") or "",
+                location=cleaned["location"],
+                admin_area=cleaned.get("admin_area") or "",
+                reason=cleaned.get("admin_area_override_reason") or "",
+            )
+            if problem:
+                self.add_error("admin_area", problem)
+        return cleaned
 
     # The one check for geometry people draw or type (geodata.geometry), as on the pages and the API.
     def clean_location(self):
@@ -84,7 +103,15 @@ class MineSiteAdmin(SimpleHistoryAdmin, GISModelAdmin):
     gis_widget = LocalOSMWidget
     gis_widget_kwargs = {"attrs": {"default_lon": 115, "default_lat": 5, "default_zoom": 4}}
     list_display = ["name", "country", "status", "mine_type", "is_published", "updated_at"]
-    list_filter = ["is_published", "country", "status", "mine_type", "data_source"]
+    list_filter = [
+        "is_published",
+        "country",
+        "status",
+        "mine_type",
+        "licence_type",
+        "responsible_party_kind",
+        "data_source",
+    ]
     # As the public list searches, so the same indexes answer at a million sites: parts of names and
     # operators (trigram indexes), whole source record ids (an index on their upper case).
     search_fields = ["name", "operator", "=source_record_id"]
@@ -95,10 +122,22 @@ class MineSiteAdmin(SimpleHistoryAdmin, GISModelAdmin):
     fieldsets = [
         (
             None,
-            {"fields": ["name", "alternative_names", "country", "admin_area", "status", "mine_type", "commodities"]},
+            {
+                "fields": [
+                    "name",
+                    "alternative_names",
+                    "country",
+                    "admin_area",
+                    "admin_area_override_reason",
+                    "status",
+                    "mine_type",
+                    "commodities",
+                ]
+            },
         ),
         ("Where", {"fields": ["location", "footprint"]}),
         ("Operation", {"fields": ["operator", "opened_year", "closed_year"]}),
+        ("Tenure and liability", {"fields": list(TENURE_FIELDS)}),
         (
             "Provenance",
             {

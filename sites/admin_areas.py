@@ -66,6 +66,14 @@ def settle_admin_area(site: MineSite, *, typed: bool) -> None:
     site.admin_area, site.admin_area_is_derived = derived, True
 
 
+def typed_admin_area_problem(*, country: str, location, admin_area: str, reason: str) -> str | None:
+    """Why a form must refuse an admin area a person typed (None when it may be kept), as settle_admin_area rules."""
+    if reason.strip():
+        return None
+    derived = derived_admin_area(country, location)
+    return hand_value_refusal(derived) if derived is not None and admin_area != derived else None
+
+
 def hand_value_refusal(derived: str) -> str:
     return _(
         "The boundary layers of this country place the site in “%(derived)s”. Leave the admin area as that, "
@@ -74,7 +82,7 @@ def hand_value_refusal(derived: str) -> str:
 
 
 def update_admin_areas(*, country: str | None = None, site_ids: list[int] | None = None) -> int:
-    """Derive the admin area again for the sites of `country` or the given sites, in one UPDATE; return how many changed.
+    """Derive the admin area again for the sites of `country` or the given ones in one UPDATE; return how many changed.
 
     Bulk derivation writes no history rows (a boundary layer can move thousands of sites at once):
     the layer's own history says when and why.

@@ -3,10 +3,12 @@
 import datetime
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from access.models import Country
 from sites.contributions import colourings
 from sites.models import Commodity, SiteStatus
+from sites.tenure import TENURE_FILTERS, LicenceType, ResponsiblePartyKind
 
 
 def _optional(choices, label):
@@ -20,17 +22,33 @@ class SiteFilterForm(forms.Form):
     country = _optional(Country.choices, "countries")
     status = _optional(SiteStatus.choices, "statuses")
     commodity = _optional(Commodity.choices, "commodities")
+    responsible_party_kind = forms.ChoiceField(
+        choices=[("", _("Any responsible party"))] + list(ResponsiblePartyKind.choices),
+        required=False,
+        label=_("Responsible party"),
+    )
+    licence_type = forms.ChoiceField(
+        choices=[("", _("Any licence"))] + list(LicenceType.choices), required=False, label=_("Licence")
+    )
+    # "true" in the URL, as the API and the downloads take it.
+    licence_expired = forms.BooleanField(
+        required=False, label=_("Licence expired"), widget=forms.CheckboxInput(attrs={"value": "true"})
+    )
 
-    def __init__(self, data=None, *, with_search: bool = True):
+    def __init__(self, data=None, *, with_search: bool = True, with_tenure: bool = True):
         super().__init__(data)
         if not with_search:
             del self.fields["q"]
+        if not with_tenure:
+            for name in TENURE_FILTERS:
+                del self.fields[name]
         for field in self.fields.values():
             field.error_messages["invalid_choice"] = "“%(value)s” is not a known value for this filter."
 
     def filters(self) -> dict:
         """The cleaned filters, empty ones included, ready for queries.filtered_sites."""
-        return {name: self.cleaned_data.get(name, "") for name in ("country", "status", "commodity", "q")}
+        names = ("country", "status", "commodity", "q", *(name for name in TENURE_FILTERS if name in self.fields))
+        return {name: self.cleaned_data.get(name, "") for name in names}
 
     def active_filters(self) -> dict:
         return {name: value for name, value in self.cleaned_data.items() if value}
@@ -45,7 +63,7 @@ class MapOptionsForm(SiteFilterForm):
     colour = forms.ChoiceField(choices=[("", "Site status")], required=False, label="Colour by")
 
     def __init__(self, data=None):
-        super().__init__(data, with_search=False)
+        super().__init__(data, with_search=False, with_tenure=False)
         # The other colourings are contributed by the apps above sites (sites.contributions).
         self.fields["colour"].choices = [("", "Site status")] + [(each.name, each.label) for each in colourings()]
         self.fields["colour"].error_messages["invalid_choice"] = "“%(value)s” is not a way to colour the sites."

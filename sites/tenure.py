@@ -52,6 +52,9 @@ TENURE_FIELDS = (
     "assurance_expiry",
 )
 
+# The list's and the API's filters on tenure and liability (the map's tiles and cluster counts do not know them).
+TENURE_FILTERS = ("responsible_party_kind", "licence_type", "licence_expired")
+
 
 def validate_currency(code: str) -> None:
     """An ISO 4217 code among those the registry records money in (sites.models.Currency)."""

@@ -33,7 +33,7 @@ def _bad_filters(request, form, template):
 
 
 # The filters of the map and list pages that their download links carry (not the list's text search).
-SITE_PAGE_FILTERS = ("country", "status", "commodity")
+SITE_PAGE_FILTERS = ("country", "status", "commodity", "responsible_party_kind", "licence_type", "licence_expired")
 # The labels of the download links, per export format.
 DOWNLOAD_LABELS = {"gpkg": "GeoPackage", "shp.zip": "Shapefile (zip)", "geojson": "GeoJSON", "csv": "CSV"}
 

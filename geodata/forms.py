@@ -2,6 +2,7 @@
 
 from django import forms
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from access.models import Country
 from geodata.models import Theme
@@ -101,3 +102,20 @@ class LayerFilterForm(forms.Form):
 
 class PublishForm(forms.Form):
     is_published = forms.BooleanField(required=False)
+
+
+class BoundaryNamingForm(forms.Form):
+    """Marks a layer as administrative boundaries by the attribute that names each area ("" unmarks it)."""
+
+    boundary_name_field = forms.ChoiceField(required=False, label=_("Attribute naming the area"))
+
+    def __init__(self, *args, layer, **kwargs):
+        super().__init__(*args, **kwargs)
+        names = [field["name"] for field in layer.field_schema]
+        self.fields["boundary_name_field"].choices = [("", _("— not administrative boundaries —"))] + [
+            (name, name) for name in names
+        ]
+        self.fields["boundary_name_field"].initial = layer.boundary_name_field
+        self.fields["boundary_name_field"].error_messages["invalid_choice"] = _(
+            "This layer has no attribute “%(value)s”."
+        )

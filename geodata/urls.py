@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/retry/", views.layer_retry, name="retry"),
     path("<int:pk>/import-every-layer/", views.layer_import_every, name="import_every"),
     path("<int:pk>/publish/", views.layer_publish, name="publish"),
+    path("<int:pk>/boundaries/", views.layer_boundaries, name="boundaries"),
     path("<int:pk>/features.geojson", views.layer_geojson, name="geojson"),
     path("<int:pk>/download.<str:file_format>", views.layer_download, name="download"),
 ]

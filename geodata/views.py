@@ -14,9 +14,9 @@ from access.models import Role
 from access.publishing import publish
 from access.roles import countries_with_role, may_upload_survey
 from access.visibility import may_publish
-from geodata import downloads, exports, layer_tiles, maps, queries, services, tiles
+from geodata import boundaries, downloads, exports, layer_tiles, maps, queries, services, tiles
 from geodata.bbox import parse_bbox
-from geodata.forms import IngestOptionsForm, LayerFilterForm, LayerUploadForm, PublishForm
+from geodata.forms import BoundaryNamingForm, IngestOptionsForm, LayerFilterForm, LayerUploadForm, PublishForm
 from geodata.import_report import readable_report
 from geodata.models import Feature, LayerStatus
 
@@ -83,6 +83,7 @@ def layer_detail(request, pk):
         "may_edit": may_edit,
         "may_publish": may_publish(request.user, layer.country),
         "retry_form": IngestOptionsForm() if may_edit else None,
+        "boundary_form": BoundaryNamingForm(layer=layer) if may_edit and layer.field_schema else None,
     }
     return render(request, "geodata/detail.html", context, status=400 if style_error else 200)
 
@@ -146,6 +147,22 @@ def layer_publish(request, pk):
     form.is_valid()
     try:
         publish(layer, by=request.user, published=form.cleaned_data["is_published"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("geodata:detail", pk=layer.pk)
+
+
+@require_POST
+@login_required
+def layer_boundaries(request, pk):
+    """Mark the layer as its country's administrative boundaries, or unmark it (its uploaders)."""
+    layer = get_object_or_404(queries.visible_layers(request.user), pk=pk)
+    form = BoundaryNamingForm(request.POST, layer=layer)
+    if not form.is_valid():
+        messages.error(request, " ".join(" ".join(errors) for errors in form.errors.values()))
+        return redirect("geodata:detail", pk=layer.pk)
+    try:
+        boundaries.mark_boundaries(layer=layer, by=request.user, name_field=form.cleaned_data["boundary_name_field"])
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("geodata:detail", pk=layer.pk)

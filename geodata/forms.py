@@ -105,7 +105,7 @@ class PublishForm(forms.Form):
 
 
 class BoundaryNamingForm(forms.Form):
-    """Marks a layer as administrative boundaries by the attribute that names each area ("" unmarks it)."""
+    """The layer page's choice of the attribute that names each area ("" unmarks it); geodata.boundaries checks it."""
 
     boundary_name_field = forms.ChoiceField(required=False, label=_("Attribute naming the area"))
 
@@ -116,6 +116,3 @@ class BoundaryNamingForm(forms.Form):
             (name, name) for name in names
         ]
         self.fields["boundary_name_field"].initial = layer.boundary_name_field
-        self.fields["boundary_name_field"].error_messages["invalid_choice"] = _(
-            "This layer has no attribute “%(value)s”."
-        )

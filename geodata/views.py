@@ -157,12 +157,9 @@ def layer_publish(request, pk):
 def layer_boundaries(request, pk):
     """Mark the layer as its country's administrative boundaries, or unmark it (its uploaders)."""
     layer = get_object_or_404(queries.visible_layers(request.user), pk=pk)
-    form = BoundaryNamingForm(request.POST, layer=layer)
-    if not form.is_valid():
-        messages.error(request, " ".join(" ".join(errors) for errors in form.errors.values()))
-        return redirect("geodata:detail", pk=layer.pk)
+    name_field = request.POST.get("boundary_name_field", "")  # checked against the layer's fields by the service
     try:
-        boundaries.mark_boundaries(layer=layer, by=request.user, name_field=form.cleaned_data["boundary_name_field"])
+        boundaries.mark_boundaries(layer=layer, by=request.user, name_field=name_field)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("geodata:detail", pk=layer.pk)

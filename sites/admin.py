@@ -46,6 +46,19 @@ class MineSiteForm(forms.ModelForm):
         ]
         widgets = {"assurance_currency": forms.Select(choices=[("", "—"), *Currency.choices])}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Left out, a vocabulary with a default ("unknown") takes it, as in the API and the imports.
+        for name in ("licence_type", "responsible_party_kind"):
+            if name in self.fields:  # a reader without the right to change gets no fields
+                self.fields[name].required = False
+
+    def clean_licence_type(self):
+        return self.cleaned_data["licence_type"] or MineSite._meta.get_field("licence_type").default
+
+    def clean_responsible_party_kind(self):
+        return self.cleaned_data["responsible_party_kind"] or MineSite._meta.get_field("responsible_party_kind").default
+
     def clean(self):
         """A typed admin area where the boundary layers name another needs its reason (sites.admin_areas)."""
         cleaned = super().clean()

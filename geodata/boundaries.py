@@ -56,24 +56,3 @@ def area_name_sql(*, point_sql: str, country_sql: str) -> str:
         ORDER BY l.updated_at DESC, l.id DESC, ST_Area(f.geom::geography), f.id
         LIMIT 1
     )"""
-
-
-def boundary_areas_sql() -> str:
-    """SQL of every area of the published boundary layers: geom, country, name, and the keys that rank them.
-
-    For joins of many points at once (`rank` orders the areas covering one point: the layer published
-    or re-imported last first, then the smallest polygon). Each polygon's area is computed once here.
-    """
-    layers, features = Layer._meta.db_table, Feature._meta.db_table
-    return f"""
-        SELECT f.geom, l.country, f.properties ->> l.boundary_name_field AS name,
-               row_number() OVER (
-                   ORDER BY l.updated_at DESC, l.id DESC, ST_Area(f.geom::geography), f.id
-               ) AS rank
-        FROM {layers} l
-        JOIN {features} f ON f.layer_id = l.id
-        WHERE l.country <> '' AND l.boundary_name_field <> ''
-          AND l.is_published AND l.status = '{LayerStatus.READY}'
-          AND GeometryType(f.geom) IN ('POLYGON', 'MULTIPOLYGON')
-          AND coalesce(f.properties ->> l.boundary_name_field, '') <> ''
-    """

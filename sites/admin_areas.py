@@ -11,28 +11,22 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils.translation import gettext as _
 
-from geodata.boundaries import area_name_sql, boundary_areas_sql
+from geodata.boundaries import area_name_sql
 from sites.models import MineSite
 
 _FIELD_LENGTH = MineSite._meta.get_field("admin_area").max_length
 
-# One statement for any set of sites: the areas ranked once, each polygon joined to the sites it covers
-# through the sites' spatial index, then only the rows whose admin area changes are written.
+# One statement for any set of sites: each one's derived name, what its admin area becomes, then only the changes.
 _UPDATE_SQL = f"""
-    WITH areas AS MATERIALIZED ({boundary_areas_sql()}),
-    found AS (
-        SELECT DISTINCT ON (s.id) s.id, left(a.name, {_FIELD_LENGTH}) AS name
-        FROM areas a
-        JOIN {MineSite._meta.db_table} s ON s.country = a.country AND ST_Covers(a.geom, s.location)
-        WHERE s.admin_area_override_reason = '' AND {{where}}
-        ORDER BY s.id, a.rank
-    ),
-    settled AS (
-        SELECT s.id, found.name IS NOT NULL AS is_derived,
-               coalesce(found.name, CASE WHEN s.admin_area_is_derived THEN '' ELSE s.admin_area END) AS admin_area
+    WITH derived AS (
+        SELECT s.id, s.admin_area_is_derived AS was_derived, s.admin_area AS current,
+               left({area_name_sql(point_sql="s.location", country_sql="s.country")}, {_FIELD_LENGTH}) AS name
         FROM {MineSite._meta.db_table} s
-        LEFT JOIN found ON found.id = s.id
         WHERE s.admin_area_override_reason = '' AND {{where}}
+    ), settled AS (
+        SELECT id, name IS NOT NULL AS is_derived,
+               coalesce(name, CASE WHEN was_derived THEN '' ELSE current END) AS admin_area
+        FROM derived
     )
     UPDATE {MineSite._meta.db_table} s
     SET admin_area = settled.admin_area, admin_area_is_derived = settled.is_derived, updated_at = now()
@@ -100,5 +94,5 @@ def update_admin_areas(*, country: str | None = None, site_ids: list[int] | None
     else:
         return 0
     with connection.cursor() as cursor:
-        cursor.execute(_UPDATE_SQL.replace("{where}", where), params * 2)
+        cursor.execute(_UPDATE_SQL.replace("{where}", where), params)
         return cursor.rowcount

@@ -136,3 +136,17 @@ class LayerChangeForm(IngestOptionsForm):
 
     def clean_file(self):
         return checked_upload(self.cleaned_data["file"])
+
+
+class BoundaryNamingForm(forms.Form):
+    """The layer page's choice of the attribute that names each area ("" unmarks it); geodata.boundaries checks it."""
+
+    boundary_name_field = forms.ChoiceField(required=False, label=_("Attribute naming the area"))
+
+    def __init__(self, *args, layer, **kwargs):
+        super().__init__(*args, **kwargs)
+        names = [field["name"] for field in layer.field_schema]
+        self.fields["boundary_name_field"].choices = [("", _("— not administrative boundaries —"))] + [
+            (name, name) for name in names
+        ]
+        self.fields["boundary_name_field"].initial = layer.boundary_name_field

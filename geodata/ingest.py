@@ -29,7 +29,7 @@ from django.utils.translation import gettext, gettext_lazy
 
 from geodata import crs as crs_rules
 from geodata import encoding as encodings
-from geodata import generalise, geometry, loading, outlines, reading
+from geodata import generalise, geometry, layer_events, loading, outlines, reading
 from geodata.datasets import DatasetCandidate, choose_dataset, find_datasets
 from geodata.errors import IngestError, LayerChoiceRequired
 from geodata.models import Layer, LayerStatus
@@ -107,6 +107,8 @@ def ingest_layer(
             )
             % {"error": f"{type(error).__name__}: {error}"},
         )
+    if layer.status in (LayerStatus.READY, LayerStatus.FAILED):  # its features changed, or are gone
+        layer_events.imported.send(sender=Layer, layer=layer)
     return layer.report
 
 

@@ -72,6 +72,14 @@ class Layer(AuditedRecord):
     license = models.CharField(max_length=100, blank=True, verbose_name=_("license"))
     attribution = models.TextField(blank=True, verbose_name=_("attribution"))
     keywords = ArrayField(models.CharField(max_length=60), default=list, blank=True, verbose_name=_("keywords"))
+    # Set by the uploader to mark the layer as its country's administrative boundaries: the attribute that
+    # names each area. Other apps read such layers (geodata.boundaries); empty for every other layer.
+    boundary_name_field = models.CharField(
+        _("attribute naming the area"),
+        max_length=100,
+        blank=True,
+        help_text=_("Marks the layer as administrative boundaries; the attribute that holds each area's name."),
+    )
 
     # Derived by the ingest.
     geometry_type = models.CharField(max_length=40, blank=True, verbose_name=_("geometry type"))

@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/change/publish/", version_views.publish_change, name="publish_change"),
     path("<int:pk>/change/discard/", version_views.discard_change, name="discard_change"),
     path("<int:pk>/versions/<int:number>/file", version_views.version_file, name="version_file"),
+    path("<int:pk>/boundaries/", views.layer_boundaries, name="boundaries"),
     path("<int:pk>/features.geojson", views.layer_geojson, name="geojson"),
     path("<int:pk>/download.<str:file_format>", views.layer_download, name="download"),
 ]

@@ -15,9 +15,16 @@ from access.models import Role
 from access.publishing import latest_send_back, publish
 from access.roles import countries_with_role, may_upload_survey
 from access.visibility import may_publish
-from geodata import downloads, exports, layer_tiles, maps, queries, services, tiles, versions
+from geodata import boundaries, downloads, exports, layer_tiles, maps, queries, services, tiles, versions
 from geodata.bbox import parse_bbox
-from geodata.forms import IngestOptionsForm, LayerChangeForm, LayerFilterForm, LayerUploadForm, PublishForm
+from geodata.forms import (
+    BoundaryNamingForm,
+    IngestOptionsForm,
+    LayerChangeForm,
+    LayerFilterForm,
+    LayerUploadForm,
+    PublishForm,
+)
 from geodata.import_report import readable_report
 from geodata.models import Feature, LayerStatus
 
@@ -94,6 +101,7 @@ def layer_detail(request, pk):
         "may_publish": may_publish(request.user, layer.country),
         "retry_form": IngestOptionsForm() if may_edit else None,
         "sent_back": None if layer.is_published else latest_send_back(layer),
+        "boundary_form": BoundaryNamingForm(layer=layer) if may_edit and layer.field_schema else None,
     }
     return render(request, "geodata/detail.html", context, status=400 if style_error else 200)
 
@@ -173,6 +181,19 @@ def layer_publish(request, pk):
     form.is_valid()
     try:
         publish(layer, by=request.user, published=form.cleaned_data["is_published"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("geodata:detail", pk=layer.pk)
+
+
+@require_POST
+@login_required
+def layer_boundaries(request, pk):
+    """Mark the layer as its country's administrative boundaries, or unmark it (its uploaders)."""
+    layer = get_object_or_404(queries.visible_layers(request.user), pk=pk)
+    name_field = request.POST.get("boundary_name_field", "")  # checked against the layer's fields by the service
+    try:
+        boundaries.mark_boundaries(layer=layer, by=request.user, name_field=name_field)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("geodata:detail", pk=layer.pk)

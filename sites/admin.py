@@ -15,8 +15,10 @@ from access.roles import countries_with_role, may_upload_survey
 from geodata.geometry import GeometryProblem, checked_lonlat_geometry
 from geodata.widgets import LocalOSMWidget
 from sites import services
+from sites.admin_areas import typed_admin_area_problem
 from sites.forms import LOCAL_NAME_FIELDS, LocalNamesForm
-from sites.models import Commodity, DataSource, MineSite, ResourceEstimate
+from sites.models import Commodity, Currency, DataSource, MineSite, ResourceEstimate
+from sites.tenure import TENURE_FIELDS
 
 
 class MineSiteForm(LocalNamesForm, forms.ModelForm):
@@ -31,6 +33,7 @@ class MineSiteForm(LocalNamesForm, forms.ModelForm):
             "alternative_names",
             "country",
             "admin_area",
+            "admin_area_override_reason",
             "status",
             "mine_type",
             "commodities",
@@ -39,11 +42,40 @@ class MineSiteForm(LocalNamesForm, forms.ModelForm):
             "operator",
             "opened_year",
             "closed_year",
+            *TENURE_FIELDS,
             "data_source",
             "source_record_id",
             "source_status",
             "source_url",
         ]
+        widgets = {"assurance_currency": forms.Select(choices=[("", "—"), *Currency.choices])}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Left out, a vocabulary with a default ("unknown") takes it, as in the API and the imports.
+        for name in ("licence_type", "responsible_party_kind"):
+            if name in self.fields:  # a reader without the right to change gets no fields
+                self.fields[name].required = False
+
+    def clean_licence_type(self):
+        return self.cleaned_data["licence_type"] or MineSite._meta.get_field("licence_type").default
+
+    def clean_responsible_party_kind(self):
+        return self.cleaned_data["responsible_party_kind"] or MineSite._meta.get_field("responsible_party_kind").default
+
+    def clean(self):
+        """A typed admin area where the boundary layers name another needs its reason (sites.admin_areas)."""
+        cleaned = super().clean()
+        if "admin_area" in self.changed_data and cleaned.get("location") is not None:
+            problem = typed_admin_area_problem(
+                country=cleaned.get("country") or "",
+                location=cleaned["location"],
+                admin_area=cleaned.get("admin_area") or "",
+                reason=cleaned.get("admin_area_override_reason") or "",
+            )
+            if problem:
+                self.add_error("admin_area", problem)
+        return cleaned
 
     # The one check for geometry people draw or type (geodata.geometry), as on the pages and the API.
     def clean_location(self):
@@ -88,7 +120,15 @@ class MineSiteAdmin(SimpleHistoryAdmin, GISModelAdmin):
     gis_widget = LocalOSMWidget
     gis_widget_kwargs = {"attrs": {"default_lon": 115, "default_lat": 5, "default_zoom": 4}}
     list_display = ["name", "country", "status", "mine_type", "is_published", "updated_at"]
-    list_filter = ["is_published", "country", "status", "mine_type", "data_source"]
+    list_filter = [
+        "is_published",
+        "country",
+        "status",
+        "mine_type",
+        "licence_type",
+        "responsible_party_kind",
+        "data_source",
+    ]
     # As the public list searches, so the same indexes answer at a million sites: parts of names and
     # operators (trigram indexes), whole source record ids (an index on their upper case).
     search_fields = ["name", "operator", "=source_record_id"]
@@ -99,11 +139,23 @@ class MineSiteAdmin(SimpleHistoryAdmin, GISModelAdmin):
     fieldsets = [
         (
             None,
-            {"fields": ["name", "alternative_names", "country", "admin_area", "status", "mine_type", "commodities"]},
+            {
+                "fields": [
+                    "name",
+                    "alternative_names",
+                    "country",
+                    "admin_area",
+                    "admin_area_override_reason",
+                    "status",
+                    "mine_type",
+                    "commodities",
+                ]
+            },
         ),
         (_("Names in other languages"), {"fields": LOCAL_NAME_FIELDS}),
         (_("Where"), {"fields": ["location", "footprint"]}),
         (_("Operation"), {"fields": ["operator", "opened_year", "closed_year"]}),
+        (_("Tenure and liability"), {"fields": list(TENURE_FIELDS)}),
         (
             _("Provenance"),
             {

@@ -11,6 +11,7 @@ from access.models import Country
 from sites.contributions import colourings
 from sites.local_names import MAX_LENGTH, cleaned_local_names, language_codes
 from sites.models import Commodity, QualityFlag, SiteStatus
+from sites.tenure import TENURE_FILTERS, LicenceType, ResponsiblePartyKind
 
 
 def _optional(choices, label, everything):
@@ -25,17 +26,40 @@ class SiteFilterForm(forms.Form):
     status = _optional(SiteStatus.choices, _("Statuses"), _("All statuses"))
     commodity = _optional(Commodity.choices, _("Commodities"), _("All commodities"))
     flag = _optional(QualityFlag.choices, _("Quality flags"), _("All quality flags"))
+    responsible_party_kind = forms.ChoiceField(
+        choices=[("", _("Any responsible party"))] + list(ResponsiblePartyKind.choices),
+        required=False,
+        label=_("Responsible party"),
+    )
+    licence_type = forms.ChoiceField(
+        choices=[("", _("Any licence"))] + list(LicenceType.choices), required=False, label=_("Licence")
+    )
+    # "true" in the URL, as the API and the downloads take it.
+    licence_expired = forms.BooleanField(
+        required=False, label=_("Licence expired"), widget=forms.CheckboxInput(attrs={"value": "true"})
+    )
 
-    def __init__(self, data=None, *, with_search: bool = True):
+    def __init__(self, data=None, *, with_search: bool = True, with_tenure: bool = True):
         super().__init__(data)
         if not with_search:
             del self.fields["q"]
+        if not with_tenure:
+            for name in TENURE_FILTERS:
+                del self.fields[name]
         for field in self.fields.values():
             field.error_messages["invalid_choice"] = _("“%(value)s” is not a known value for this filter.")
 
     def filters(self) -> dict:
         """The cleaned filters, empty ones included, ready for queries.filtered_sites."""
-        return {name: self.cleaned_data.get(name, "") for name in ("country", "status", "commodity", "flag", "q")}
+        names = (
+            "country",
+            "status",
+            "commodity",
+            "flag",
+            "q",
+            *(name for name in TENURE_FILTERS if name in self.fields),
+        )
+        return {name: self.cleaned_data.get(name, "") for name in names}
 
     def active_filters(self) -> dict:
         return {name: value for name, value in self.cleaned_data.items() if value}
@@ -53,7 +77,7 @@ class MapOptionsForm(SiteFilterForm):
     colour = forms.ChoiceField(choices=[("", _("Site status"))], required=False, label=_("Colour by"))
 
     def __init__(self, data=None):
-        super().__init__(data, with_search=False)
+        super().__init__(data, with_search=False, with_tenure=False)
         del self.fields["flag"]  # the map's tiles are counted without the flags
         # The other colourings are contributed by the apps above sites (sites.contributions).
         self.fields["colour"].choices = [("", _("Site status"))] + [(each.name, each.label) for each in colourings()]

@@ -5,10 +5,11 @@ took most of the page's time (bench/maps.py). `API_FIELDS` are the fields of bot
 tests/api/test_sites_geojson.py holds the two to the same bytes.
 """
 
-from django.db.models import F, QuerySet, Value
-from django.db.models.functions import Coalesce
+from django.db.models import F, QuerySet, TextField, Value
+from django.db.models.functions import Cast, Coalesce
 
 from geodata.sql_json import JsonInstant, JsonPoint, JsonValue, geojson_feature
+from sites.tenure import TENURE_FIELDS
 
 # The sites API's fields, in order: SiteSerializer's and the SQL-written features' alike.
 API_FIELDS = (
@@ -17,6 +18,7 @@ API_FIELDS = (
     "alternative_names",
     "country",
     "admin_area",
+    "admin_area_override_reason",
     "status",
     "mine_type",
     "commodities",
@@ -30,6 +32,7 @@ API_FIELDS = (
     "data_source",
     "license",
     "quality_flags",
+    *TENURE_FIELDS,
     "is_published",
     "created_at",
     "updated_at",
@@ -40,6 +43,8 @@ _PROPERTY_EXPRESSIONS = {
     "license": lambda: JsonValue(Coalesce(F("data_source__license"), Value(""))),
     "created_at": lambda: JsonInstant(F("created_at")),
     "updated_at": lambda: JsonInstant(F("updated_at")),
+    # DRF writes decimals as strings with their places ("1500000.00"), as numeric's text is.
+    "assurance_amount": lambda: JsonValue(Cast(F("assurance_amount"), TextField())),
 }
 
 

@@ -19,6 +19,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from access import review_events
 from geodata.errors import IngestError
 from geodata.stored_files import local_file
+from sites.admin_areas import update_admin_areas
 from sites.inventory import read_inventory
 from sites.models import DataSource, InventoryImport, InventoryImportStatus, MineSite
 from sites.quality import DUPLICATE_RADIUS_M, SAME_COORDINATES, SAME_NAME_NEARBY, flag_quality_issues
@@ -167,6 +168,7 @@ def upsert_sites(source: DataSource, rows: list[dict], *, publish: bool, user) -
         )
     outcome = {"created": len(created), "updated": len(updated), "unchanged": len(unchanged_ids)}
     ids = [site.pk for site in created] + [site.pk for site in updated] + unchanged_ids
+    update_admin_areas(site_ids=ids)  # from the country's boundary layers, as a saved site
     return outcome, ids
 
 

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from access.visibility import draft_countries
 from sites import queries, tiles
 from sites.models import MineSite
+from sites.tenure import TENURE_FILTERS
 
 SITES_PER_PAGE = 50
 # A search is counted row by row up to here: a word most names hold would otherwise count a million rows.
@@ -214,7 +215,8 @@ def _count_from_clusters(user, filters: dict) -> int | None:
     drafts of some countries adds those drafts, each country's the difference of its two cluster counts
     (counted one by one, a million sites' drafts took over 100 ms). A text search or a flag is counted row by row.
     """
-    if filters.get("q") or filters.get("flag"):  # the cluster table does not count by flag
+    # The cluster table counts neither by search, nor by flag, nor by tenure.
+    if filters.get("q") or filters.get("flag") or any(filters.get(name) for name in TENURE_FILTERS):
         return None
     every_draft = queries.may_see_every_draft(user)
     own_countries = set() if every_draft else draft_countries(user, MineSite)

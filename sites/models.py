@@ -11,6 +11,7 @@ from simple_history.models import HistoricalRecords
 
 from access.models import AuditedRecord, Country, CountryRecord
 from sites.local_names import local_names_text, name_for_reader, validate_local_names
+from sites.tenure import SiteTenure
 
 
 def alternative_names_text() -> Func:
@@ -115,7 +116,7 @@ class MineSiteQuerySet(models.QuerySet):
         return self.filter(quality_flags__contains=[flag])
 
 
-class MineSite(AuditedRecord):
+class MineSite(SiteTenure, AuditedRecord):
     """A mine, quarry or mineral working, drawn from a source inventory or recorded by a survey uploader."""
 
     name = models.CharField(max_length=255, verbose_name=_("name"))
@@ -131,6 +132,9 @@ class MineSite(AuditedRecord):
     )
     country = models.CharField(max_length=2, choices=Country.choices, verbose_name=_("country"))
     admin_area = models.CharField(_("province or admin area"), max_length=200, blank=True)
+    # Derived from the country's published boundary layers (sites/admin_areas.py) unless a person overrides it.
+    admin_area_override_reason = models.CharField(_("why the admin area is typed by hand"), max_length=300, blank=True)
+    admin_area_is_derived = models.BooleanField(default=False, editable=False)
     status = models.CharField(max_length=32, choices=SiteStatus.choices, verbose_name=_("status"))
     mine_type = models.CharField(
         max_length=32, choices=MineType.choices, default=MineType.UNKNOWN, verbose_name=_("mine type")
@@ -187,6 +191,14 @@ class MineSite(AuditedRecord):
                 | Q(closed_year__gte=models.F("opened_year")),
                 name="closed_after_opened",
             ),
+            # Three capital letters; which codes is the field's validator's rule (sites.tenure.validate_currency).
+            models.CheckConstraint(
+                condition=Q(assurance_currency__regex=r"^([A-Z]{3})?$"), name="site_assurance_currency_iso_4217"
+            ),
+            models.CheckConstraint(
+                condition=Q(assurance_amount__isnull=True) | (Q(assurance_amount__gte=0) & ~Q(assurance_currency="")),
+                name="site_assurance_amount_with_currency",
+            ),
         ]
         indexes = [
             # The sites list's order: a page is read along it, by keyset from a neighbouring row, a letter
@@ -242,6 +254,13 @@ class MineSite(AuditedRecord):
         from django.urls import reverse
 
         return reverse("sites:detail", args=[self.pk])
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        errors = self.clean_tenure()
+        if errors:
+            raise ValidationError(errors)
 
 
 class DismissedFlag(models.Model):

@@ -6,6 +6,7 @@ from access.roles import is_staff
 from access.visibility import visible
 from sites.local_names import local_names_text
 from sites.models import MineSite, alternative_names_text
+from sites.tenure import licence_expired_condition
 
 
 def visible_sites(user) -> QuerySet[MineSite]:
@@ -19,9 +20,24 @@ def may_see_every_draft(user) -> bool:
 
 
 def filtered_sites(
-    sites: QuerySet[MineSite], *, country="", status="", commodity="", flag="", q=""
+    sites: QuerySet[MineSite],
+    *,
+    country="",
+    status="",
+    commodity="",
+    flag="",
+    q="",
+    responsible_party_kind="",
+    licence_type="",
+    licence_expired=False,
 ) -> QuerySet[MineSite]:
     """Apply the map and list filters (already validated by SiteFilterForm)."""
+    if responsible_party_kind:
+        sites = sites.filter(responsible_party_kind=responsible_party_kind)
+    if licence_type:
+        sites = sites.filter(licence_type=licence_type)
+    if licence_expired:
+        sites = sites.filter(licence_expired_condition())
     if country:
         sites = sites.in_country(country)
     if status:

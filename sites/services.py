@@ -7,6 +7,7 @@ from django.utils.translation import gettext
 from access import proposals, review_events
 from access.roles import may_upload_survey
 from access.visibility import may_publish
+from sites.admin_areas import settle_admin_area
 from sites.models import MineSite, ResourceEstimate
 
 
@@ -23,6 +24,7 @@ def create_site(*, by, data: dict) -> MineSite:
     ensure_may_edit_site(by, data.get("country", ""))
     site = MineSite(**{**data, "is_published": False, "created_by": by})
     site.full_clean()
+    settle_admin_area(site, typed=bool(data.get("admin_area")))
     site._history_user = by
     site.save()
     review_events.review_requested.send(sender=MineSite, record=site, by=by)
@@ -31,16 +33,18 @@ def create_site(*, by, data: dict) -> MineSite:
 
 @transaction.atomic
 def update_site(*, site: MineSite, by, data: dict) -> MineSite:
-    """Change a site; moving it to another country needs the role there too.
+    """Change a site; moving it to another country needs the role there too. Tenure fields are site fields.
 
     A published site changed by someone who does not review its country keeps its published values:
     the change is held for review (access.proposals) and the returned site carries it as `held_change`.
     """
     ensure_may_edit_site(by, site.country)
     ensure_may_edit_site(by, data.get("country", site.country))
+    typed = "admin_area" in data and data["admin_area"] != site.admin_area
     for field, value in data.items():
         setattr(site, field, value)
     site.full_clean()
+    settle_admin_area(site, typed=typed)
     if proposals.needs_review(site, by):
         site.held_change = proposals.hold(site, by=by)
         return site

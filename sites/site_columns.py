@@ -7,15 +7,19 @@ unlisted commodity, a year such as "TBD") are approximated and counted in the re
 so a site is never lost over them.
 """
 
+import datetime
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext, gettext_noop
 
 from access.models import Country
 from geodata.errors import IngestError
 from sites.local_names import cleaned_local_names, language_codes
 from sites.models import Commodity, MineType, SiteStatus
+from sites.tenure import AssuranceKind, LicenceType, ResponsiblePartyKind, validate_currency
 
 # Field -> the column names we look for when the uploader has not mapped it (lower case).
 GUESSED_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -33,6 +37,19 @@ GUESSED_COLUMNS: dict[str, tuple[str, ...]] = {
     "source_url": ("source_url", "url", "link"),
     # The name in each language of the registry, in its own script: name_th, name_km, …
     **{f"name_{code}": (f"name_{code}",) for code in language_codes()},
+    # Tenure and liability (sites.tenure): read only where the file has the column.
+    "licence_type": ("licence_type", "license_type", "tenure_type", "tenure"),
+    "licence_number": ("licence_no", "licence_number", "license_no", "license_number", "permit_no"),
+    "licence_holder": ("licence_holder", "license_holder", "permit_holder"),
+    "licence_granted": ("licence_granted", "license_granted", "granted"),
+    "licence_expiry": ("licence_expiry", "license_expiry", "licence_expires", "expiry"),
+    "responsible_party": ("responsible_party", "liable_party"),
+    "responsible_party_kind": ("responsible_kind", "responsible_party_kind", "liable_kind"),
+    "assurance_kind": ("assurance_kind", "assurance", "bond_type"),
+    "assurance_amount": ("assurance_amount", "bond_amount"),
+    "assurance_currency": ("assurance_currency", "bond_currency"),
+    "assurance_holder": ("assurance_holder", "bond_holder"),
+    "assurance_expiry": ("assurance_expiry", "bond_expiry"),
 }
 REQUIRED_FIELDS = ("source_id", "name", "country", "status")
 COORDINATE_FIELDS = ("longitude", "latitude")  # CSV only; mapped like the others
@@ -71,6 +88,27 @@ _COMMODITY_WORDS = {
     "gems": Commodity.GEMSTONES, "ruby": Commodity.GEMSTONES, "sapphire": Commodity.GEMSTONES,
 }  # fmt: skip
 _LIST_SEPARATORS = re.compile(r"[;,/|]+")
+_LICENCE_WORDS = {
+    "iup": LicenceType.PRODUCTION_LICENCE, "iup-op": LicenceType.PRODUCTION_LICENCE,
+    "iup op": LicenceType.PRODUCTION_LICENCE, "iupk": LicenceType.PRODUCTION_LICENCE,
+    "production": LicenceType.PRODUCTION_LICENCE, "mining licence": LicenceType.PRODUCTION_LICENCE,
+    "mining license": LicenceType.PRODUCTION_LICENCE, "exploration": LicenceType.EXPLORATION_LICENCE,
+    "iup eksplorasi": LicenceType.EXPLORATION_LICENCE, "lease": LicenceType.MINING_LEASE,
+    "contract of work": LicenceType.CONCESSION, "kk": LicenceType.CONCESSION, "pkp2b": LicenceType.CONCESSION,
+    "ipr": LicenceType.SMALL_SCALE_PERMIT, "small-scale": LicenceType.SMALL_SCALE_PERMIT,
+    "small scale": LicenceType.SMALL_SCALE_PERMIT, "people's mining permit": LicenceType.SMALL_SCALE_PERMIT,
+    "unlicensed": LicenceType.NONE,
+}  # fmt: skip
+_RESPONSIBLE_WORDS = {
+    "company": ResponsiblePartyKind.OPERATOR, "owner": ResponsiblePartyKind.OPERATOR,
+    "government": ResponsiblePartyKind.STATE, "none": ResponsiblePartyKind.NONE_KNOWN,
+    "orphaned": ResponsiblePartyKind.NONE_KNOWN, "no liable owner": ResponsiblePartyKind.NONE_KNOWN,
+}  # fmt: skip
+_ASSURANCE_WORDS = {
+    "guarantee": AssuranceKind.BANK_GUARANTEE, "cash": AssuranceKind.CASH_DEPOSIT,
+    "deposit": AssuranceKind.CASH_DEPOSIT, "surety bond": AssuranceKind.BOND, "reclamation bond": AssuranceKind.BOND,
+}  # fmt: skip
+_THOUSANDS = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$")
 
 
 @dataclass
@@ -165,6 +203,7 @@ def site_values(attributes: dict[str, str], column_map: ColumnMap, notes: list[s
         notes.append(gettext("closing year before the opening year: closing year left empty"))
         closed = None
     return {
+        **tenure_values(value),
         "source_record_id": value["source_id"][:100],
         "name": value["name"][:255],
         "country": _country(value["country"]),
@@ -255,3 +294,85 @@ def _year(text: str | None, note: str, notes: list[str]) -> int | None:
         notes.append(gettext(note) % {"text": text})
         return None
     return int(text)
+
+
+def tenure_values(value: dict[str, str]) -> dict:
+    """The tenure fields of one row, only those whose column the file has; raises RowProblem on a bad value."""
+    present = {name: text for name, text in value.items() if name in _TENURE_READERS}
+    fields = {name: _TENURE_READERS[name](name, text) for name, text in present.items()}
+    if fields.get("assurance_amount") is not None and not fields.get("assurance_currency"):
+        raise RowProblem("assurance_amount without assurance_currency: give the amount's ISO 4217 currency")
+    granted, expiry = fields.get("licence_granted"), fields.get("licence_expiry")
+    if granted and expiry and expiry < granted:
+        raise RowProblem(f"licence_expiry {expiry.isoformat()} is before licence_granted {granted.isoformat()}")
+    return fields
+
+
+def _choice(choices, synonyms: dict, empty: str):
+    def read(name: str, text: str) -> str:
+        key = text.strip().lower()
+        if not key:
+            return empty
+        codes = {code: code for code in choices.values} | {str(label).lower(): code for code, label in choices.choices}
+        found = codes.get(key.replace(" ", "_")) or codes.get(key) or synonyms.get(key)
+        if not found:
+            raise RowProblem(f"{name} {text!r} is not one we know ({', '.join(choices.values)})")
+        return found
+
+    return read
+
+
+def _text_field(length: int):
+    return lambda name, text: text[:length]
+
+
+def _date(name: str, text: str) -> datetime.date | None:
+    """An ISO date; a GeoPackage's date-time keeps its date."""
+    if not text:
+        return None
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}([T ].*)?", text):
+        try:
+            return datetime.date.fromisoformat(text[:10])
+        except ValueError:
+            pass
+    raise RowProblem(f"{name} {text!r} is not a date: write it as YYYY-MM-DD")
+
+
+def _amount(name: str, text: str) -> Decimal | None:
+    text = text.replace(" ", "")
+    if not text:
+        return None
+    if _THOUSANDS.match(text):
+        text = text.replace(",", "")
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        amount = None
+    if amount is None or not amount.is_finite() or amount < 0 or amount >= Decimal(10) ** 14:
+        raise RowProblem(f"{name} {text!r} is not an amount (a number of at most 14 digits before the point)")
+    return amount.quantize(Decimal("0.01"))
+
+
+def _currency(name: str, text: str) -> str:
+    code = text.strip().upper()
+    try:
+        validate_currency(code)
+    except ValidationError:
+        raise RowProblem(f"{name} {text!r} is not an ISO 4217 currency code the registry records") from None
+    return code
+
+
+_TENURE_READERS = {
+    "licence_type": _choice(LicenceType, _LICENCE_WORDS, LicenceType.UNKNOWN),
+    "licence_number": _text_field(100),
+    "licence_holder": _text_field(255),
+    "licence_granted": _date,
+    "licence_expiry": _date,
+    "responsible_party": _text_field(255),
+    "responsible_party_kind": _choice(ResponsiblePartyKind, _RESPONSIBLE_WORDS, ResponsiblePartyKind.UNKNOWN),
+    "assurance_kind": _choice(AssuranceKind, _ASSURANCE_WORDS, ""),
+    "assurance_amount": _amount,
+    "assurance_currency": _currency,
+    "assurance_holder": _text_field(255),
+    "assurance_expiry": _date,
+}

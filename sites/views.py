@@ -38,7 +38,15 @@ def _bad_filters(request, form, template):
 
 
 # The filters of the map and list pages that their download links carry (not the list's text search).
-SITE_PAGE_FILTERS = ("country", "status", "commodity", "flag")
+SITE_PAGE_FILTERS = (
+    "country",
+    "status",
+    "commodity",
+    "flag",
+    "responsible_party_kind",
+    "licence_type",
+    "licence_expired",
+)
 # The labels of the download links, per export format.
 DOWNLOAD_LABELS = {"gpkg": "GeoPackage", "shp.zip": _("Shapefile (zip)"), "geojson": "GeoJSON", "csv": "CSV"}
 

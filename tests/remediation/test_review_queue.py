@@ -408,3 +408,13 @@ def test_the_reason_stays_when_the_reviewer_has_left(people, draft_site):
     people["reviewer_id"].delete()
     page = client_for(people, "uploader_id").get(draft_site.get_absolute_url()).content.decode()
     assert "Sent back by a reviewer" in page and "Wrong province." in page
+
+
+def test_ids_from_a_thousand_up_are_posted_without_separators(people):
+    """Numbers are grouped for readers (1,234) but an id in a form must stay 1234."""
+    site = make_site(id=12_345_678, name="Numbered pit", country="ID", is_published=False)
+    client = client_for(people, "reviewer_id")
+    assert 'value="sites:12345678"' in client.get("/review/").content.decode()
+    client.post("/review/publish/", {"record": [f"sites:{site.pk}"]})
+    site.refresh_from_db()
+    assert site.is_published

@@ -18,8 +18,9 @@ HALF_KM_IN_DEGREES = 0.5 / 110.6
 @pytest.fixture
 def pair():
     """Two published Indonesian records of one mine, half a kilometre apart, flagged as probable duplicates."""
-    first = make_site(name="Tambang Lama", operator="PT Lama", location=Point(121.5, -2.5, srid=4326))
-    second = make_site(name="tambang lama", location=Point(121.5, -2.5 + HALF_KM_IN_DEGREES, srid=4326))
+    # Ids above a thousand: a form must post 9000001, never the reader's grouped "9,000,001".
+    first = make_site(id=9_000_001, name="Tambang Lama", operator="PT Lama", location=Point(121.5, -2.5, srid=4326))
+    second = make_site(id=9_000_002, name="tambang lama", location=Point(121.5, -2.5 + HALF_KM_IN_DEGREES, srid=4326))
     flag_quality_issues()
     return first, second
 
@@ -138,7 +139,9 @@ def test_the_page_offers_each_probable_duplicate_for_merging(client, pair, peopl
         first.pk: [second.pk],
         second.pk: [first.pk],
     }
-    assert f"Keep #{first.pk}, merge #{second.pk} into it" in page.content.decode()
+    html = page.content.decode()
+    assert f"Keep #{first.pk}, merge #{second.pk} into it" in html
+    assert f'name="survivor" value="{first.pk}"' in html and f'name="removed" value="{second.pk}"' in html
 
 
 def test_dismissing_without_a_reason_is_refused_with_a_message(client, pair, people):

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.db.models.functions import Length
 from django.db.models.lookups import GreaterThan, LessThanOrEqual
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from sites.models import MineSite
@@ -29,7 +30,7 @@ class PublicReportKind(models.TextChoices):
 class PublicReportState(models.TextChoices):
     NEW = "new", _("New")
     ACKNOWLEDGED = "acknowledged", _("Acknowledged")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("public report", "Closed")
 
 
 # Where a report may go next: one look, then closed; a closed report stays closed.

@@ -8,7 +8,7 @@ ENV DEBIAN_FRONTEND=noninteractive \
 
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 python3-venv gdal-bin libgdal32 libgeos-c1v5 libproj25 \
-        postgresql-client ca-certificates fonts-noto-core \
+        postgresql-client ca-certificates gettext \
  && rm -rf /var/lib/apt/lists/*
 
 COPY requirements.lock /tmp/requirements.lock
@@ -17,8 +17,9 @@ RUN python3 -m venv /opt/venv \
 
 WORKDIR /app
 COPY . /app
-# Static files are collected at build time; the key here only lets settings load, it signs nothing.
+# Static files and translations are built at build time; the key here only lets settings load, it signs nothing.
 RUN SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput -v0 \
+ && SECRET_KEY=collectstatic-only python manage.py compilemessages -v0 \
  && useradd --system --home-dir /app registry \
  && mkdir -p /app/media && chown registry /app/media
 

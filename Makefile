@@ -24,12 +24,12 @@ AS_PG := $(if $(filter 0,$(shell id -u)),runuser -u postgres --,)
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 PSQL := PGOPTIONS="-c client_min_messages=warning" $(AS_PG) psql -h $(PG_SOCKET) -p $(PG_PORT) -U postgres -v ON_ERROR_STOP=1 -q
 
-APT_PACKAGES := python3-venv gdal-bin postgresql-15 postgresql-15-postgis-3 postgresql-contrib
+APT_PACKAGES := python3-venv gdal-bin postgresql-15 postgresql-15-postgis-3 postgresql-contrib gettext
 TEST_APT_PACKAGES := chromium qgis python3-qgis redis-server fonts-noto-core
 
 export DJANGO_SETTINGS_MODULE ?= config.settings
 
-.PHONY: help run test db stop migrate demo worker backup restore system-packages test-system-packages venv vendor lint clean-db bench bench-maps bench-ingest bench-load
+.PHONY: help run test db stop messages migrate demo worker backup restore system-packages test-system-packages venv vendor lint clean-db bench bench-maps bench-ingest bench-load
 
 help:
 	@echo "make run    install what is missing, start the database, load the demo, serve on http://$(HOST):$(PORT)"
@@ -110,7 +110,12 @@ stop:
 clean-db: stop
 	rm -rf "$(PGDATA)"
 
-migrate: venv db .secret_key
+# The translations are compiled from locale/*/LC_MESSAGES/*.po (the .mo files are not kept in git).
+messages: venv system-packages .secret_key
+	@echo "==> messages: compiling the translations"
+	@$(MANAGE) compilemessages -v 0 --ignore='.venv*'
+
+migrate: venv db .secret_key messages
 	@echo "==> migrate"
 	@$(MANAGE) migrate --noinput -v 0
 

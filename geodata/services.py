@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from access.roles import may_upload_survey
@@ -240,7 +240,9 @@ def enqueue_ingest(layer: Layer, options: IngestOptions) -> None:
     # With the database backend the job row commits with the layer, so the worker never sees one without the other.
     from geodata.tasks import ingest_layer_task
 
-    ingest_layer_task.enqueue(layer.pk, options.srid, options.encoding, options.layer_name)
+    ingest_layer_task.enqueue(
+        layer.pk, options.srid, options.encoding, options.layer_name, language=translation.get_language() or ""
+    )
 
 
 def sweep_stale_imports() -> int:

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connections
+from django.utils import translation
 from django_tasks import task
 
 from access import review_events
@@ -24,13 +25,21 @@ periodic_jobs: list[Callable[[], None]] = []
 
 
 @task(queue_name="ingest")
-def ingest_layer_task(layer_id: int, srid: int | None = None, encoding: str = "", layer_name: str = "") -> str:
+def ingest_layer_task(
+    layer_id: int, srid: int | None = None, encoding: str = "", layer_name: str = "", language: str = ""
+) -> str:
     """Run the ingest of a stored upload; the outcome is on the layer (status and report).
 
     A new file for an existing layer (a staged change) then replaces or adds to that layer's data.
+    The report's messages are written in `language`, the uploader's (the worker has no request of its own).
 
     Layers whose worker died are failed first, so nothing stays "processing" forever.
     """
+    with translation.override(language or settings.LANGUAGE_CODE):
+        return _ingest(layer_id, srid, encoding, layer_name)
+
+
+def _ingest(layer_id: int, srid: int | None, encoding: str, layer_name: str) -> str:
     sweep_stale_imports()
     layer = Layer.objects.get(pk=layer_id)
     # Named as the ingest's own temporary folders, so the sweep of a dead worker removes a copy too.

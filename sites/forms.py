@@ -32,7 +32,7 @@ class SiteFilterForm(forms.Form):
         label=_("Responsible party"),
     )
     licence_type = forms.ChoiceField(
-        choices=[("", _("Any licence"))] + list(LicenceType.choices), required=False, label=_("Licence")
+        choices=[("", _("Any licence"))] + list(LicenceType.choices), required=False, label=_("Mining licence")
     )
     # "true" in the URL, as the API and the downloads take it.
     licence_expired = forms.BooleanField(

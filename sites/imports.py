@@ -12,7 +12,7 @@ from collections import Counter
 from pathlib import Path
 
 from django.db import connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext, ngettext
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -223,7 +223,7 @@ def start_inventory_import(*, by, upload, countries: set[str], options: dict) ->
         # The task row commits with the import, so a worker never sees one without the other.
         from sites.tasks import import_inventory_task
 
-        import_inventory_task.enqueue(inventory_import.pk)
+        import_inventory_task.enqueue(inventory_import.pk, language=translation.get_language() or "")
     return inventory_import
 
 

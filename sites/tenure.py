@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class LicenceType(models.TextChoices):
@@ -23,7 +24,7 @@ class LicenceType(models.TextChoices):
 
 class ResponsiblePartyKind(models.TextChoices):
     OPERATOR = "operator", _("Operator")
-    STATE = "state", _("State")
+    STATE = "state", pgettext_lazy("responsible party", "State")
     NONE_KNOWN = "none_known", _("None known (no liable owner)")
     UNKNOWN = "unknown", _("Unknown")
 

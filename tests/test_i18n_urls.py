@@ -149,8 +149,13 @@ def test_numbers_are_written_as_each_language_writes_them(code, number):
         ("th", "9 มีนาคม 2026", "9 มี.ค. 2026"),
         ("vi", "Ngày 09 tháng 3 năm 2026", "09-03-2026"),
         ("pt", "9 de Março de 2026", "09/03/2026"),
-        ("fil", "March 9, 2026", "3/9/2026"),  # month names come with the Filipino translations
-        ("tet", "9 March 2026", "09/03/2026"),
+        ("fil", "Marso 9, 2026", "3/9/2026"),  # month names Django lacks come with our catalogues
+        ("tet", "9 Marsu 2026", "09/03/2026"),
+        ("lo", "9 ມີນາ 2026", "9/3/2026"),
+        ("my", "9 မတ် 2026", "9/3/2026"),
+        ("id", "9 Maret 2026", "09-03-2026"),
+        ("ms", "9 Mac 2026", "09/03/2026"),
+        ("km", "9 ខែ មិនា ឆ្នាំ 2026", "9 មិនា 2026"),
     ],
 )
 def test_dates_are_written_as_each_language_writes_them(code, long_date, short_date):

@@ -130,7 +130,7 @@ class LayerChangeForm(IngestOptionsForm):
         widget=forms.RadioSelect,
         label=_("What the file does"),
     )
-    file = forms.FileField(help_text=_("A zipped shapefile, GeoPackage, GeoJSON or KML."))
+    file = forms.FileField(label=_("File"), help_text=_("A zipped shapefile, GeoPackage, GeoJSON or KML."))
 
     field_order = ["kind", "file", "srid", "encoding", "layer_name"]
 

@@ -141,6 +141,46 @@ class FitBounds(MacroElement):
         self.max_zoom = max_zoom
 
 
+class LeafletInReadersLanguage(MacroElement):
+    """Leaflet's own words in the reader's language (zoom, a popup's close button, the layer switcher); a metric scale.
+
+    Leaflet writes them in English and offers no catalogue, so they are set on the map once it exists.
+    """
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        (function (map, words) {
+          var zoom = map.zoomControl;
+          if (zoom) {
+            [[zoom._zoomInButton, words.zoom_in], [zoom._zoomOutButton, words.zoom_out]].forEach(function (pair) {
+              pair[0].title = pair[1];
+              pair[0].setAttribute("aria-label", pair[1]);
+            });
+          }
+          map.on("popupopen", function (event) {
+            var close = event.popup.getElement().querySelector(".leaflet-popup-close-button");
+            if (close) { close.setAttribute("aria-label", words.close_popup); }
+          });
+          L.control.scale({imperial: false}).addTo(map);
+          // The layer switcher is added further down the page's script: name its button once it exists.
+          setTimeout(function () {
+            var toggle = map.getContainer().querySelector(".leaflet-control-layers-toggle");
+            if (toggle) { toggle.title = words.layers; toggle.setAttribute("aria-label", words.layers); }
+          }, 0);
+        })({{ this._parent.get_name() }}, {{ this.words|tojson }});
+        {% endmacro %}"""
+    )
+
+    def __init__(self):
+        super().__init__()
+        self.words = {
+            "zoom_in": gettext("Zoom in"),
+            "zoom_out": gettext("Zoom out"),
+            "close_popup": gettext("Close"),
+            "layers": gettext("Layers"),
+        }
+
+
 def _walk(element):
     yield element
     for child in element._children.values():
@@ -165,7 +205,9 @@ def _use_local_assets(folium_map: folium.Map) -> None:
 
 def _base_map(**options) -> folium.Map:
     # tiles=None plus maxZoom on the map: MarkerCluster needs a maxZoom even when base tiles are absent.
-    folium_map = folium.Map(tiles=None, maxZoom=19, minZoom=2, control_scale=True, **options)
+    # The region measures in metres: the scale is added without miles (LeafletInReadersLanguage).
+    folium_map = folium.Map(tiles=None, maxZoom=19, minZoom=2, control_scale=False, **options)
+    LeafletInReadersLanguage().add_to(folium_map)
     folium.TileLayer(
         tiles=settings.BASEMAP_TILES_URL, attr=settings.BASEMAP_ATTRIBUTION, name=gettext("Base map"), max_zoom=19
     ).add_to(folium_map)

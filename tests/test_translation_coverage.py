@@ -159,11 +159,14 @@ def pseudo_locale(tmp_path_factory) -> Path:
     sources.mkdir()
     for name in SOURCE_FOLDERS:
         (sources / name).symlink_to(Path(settings.BASE_DIR) / name, target_is_directory=True)
+    (sources / "static").mkdir()
+    (sources / "static" / "js").symlink_to(Path(settings.BASE_DIR) / "static" / "js", target_is_directory=True)
     started_in = os.getcwd()
     os.chdir(work)
     try:
         with override_settings(LOCALE_PATHS=[str(locale)]):
             call_command("makemessages", locale=[PSEUDO], symlinks=True, verbosity=0)
+            call_command("makemessages", locale=[PSEUDO], domain="djangojs", symlinks=True, verbosity=0)
     finally:
         os.chdir(started_in)
     folder = locale / PSEUDO / "LC_MESSAGES"
@@ -171,6 +174,7 @@ def pseudo_locale(tmp_path_factory) -> Path:
     djangos = [django_root / "conf/locale/en/LC_MESSAGES/django.po"]
     djangos += sorted(django_root.glob("contrib/*/locale/en/LC_MESSAGES/django.po"))
     _write_mo(folder / "django.mo", _bracketed([folder / "django.po", *djangos]))
+    _write_mo(folder / "djangojs.mo", _bracketed([folder / "djangojs.po"]))
     return locale
 
 

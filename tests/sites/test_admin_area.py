@@ -288,3 +288,22 @@ def test_anonymous_cannot_mark_a_layer_and_get_is_not_allowed(client, uploader):
     assert client.get(f"/layers/{layer.pk}/boundaries/").status_code == 405
     layer.refresh_from_db()
     assert layer.boundary_name_field == ""
+
+
+def test_a_published_boundary_layer_replaced_by_a_new_version_renames_the_areas_once_published(uploader, reviewer):
+    """The new file waits for a reviewer; the sites keep the published areas until then."""
+    from geodata.services import IngestOptions
+    from geodata.versions import change_layer_from_path, publish_change
+
+    layer = boundary_layer(by=uploader)
+    make_site(name="Balikpapan pit", location=BALIKPAPAN)
+    from sites.admin_areas import update_admin_areas
+
+    update_admin_areas(country="ID")
+    _change, outcome = change_layer_from_path(
+        REVISED, layer=layer, by=uploader, kind="replace", options=IngestOptions(srid=None, encoding="", layer_name="")
+    )
+    assert outcome == "waiting"
+    assert areas()["Balikpapan pit"] == ("Kalimantan Timur", True)
+    publish_change(layer=layer, by=reviewer)
+    assert areas()["Balikpapan pit"] == ("Kalimantan Timur (revised)", True)

@@ -7,6 +7,7 @@ from django.utils.translation import gettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from access import proposals
+from access.admin import ReadOnlyAdmin
 from access.models import Role
 from access.roles import countries_with_role, may_record_remediation, working_countries
 from geodata.widgets import LocalOSMWidget
@@ -164,7 +165,7 @@ class EvidenceAdmin(SiteRecordAdmin):
 
 
 @admin.register(PublicReport)
-class PublicReportAdmin(SimpleHistoryAdmin):
+class PublicReportAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
     """Read-only: officers and reviewers acknowledge and close reports on their list page, through one service."""
 
     list_display = ["site", "kind", "state", "created_at"]
@@ -180,12 +181,3 @@ class PublicReportAdmin(SimpleHistoryAdmin):
     def has_view_permission(self, request, obj=None):
         countries = public_report_countries(request.user)
         return obj.site.country in countries if obj is not None else bool(countries)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

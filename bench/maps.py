@@ -78,11 +78,19 @@ PAGE_SQL = """
                                              json_build_array(ST_X(location), ST_Y(location))),
                'properties', json_build_object(
                    'name', name, 'alternative_names', alternative_names, 'country', country,
-                   'admin_area', admin_area, 'status', status, 'mine_type', mine_type, 'commodities', commodities,
+                   'admin_area', admin_area, 'admin_area_override_reason', admin_area_override_reason,
+                   'status', status, 'mine_type', mine_type, 'commodities', commodities,
                    'operator', operator, 'opened_year', opened_year, 'closed_year', closed_year,
                    'source_record_id', source_record_id, 'source_status', source_status, 'source_url', source_url,
                    'data_source', source_name, 'license', coalesce(source_license, ''),
-                   'quality_flags', quality_flags, 'is_published', is_published,
+                   'quality_flags', quality_flags,
+                   'licence_type', licence_type, 'licence_number', licence_number, 'licence_holder', licence_holder,
+                   'licence_granted', licence_granted, 'licence_expiry', licence_expiry,
+                   'responsible_party', responsible_party, 'responsible_party_kind', responsible_party_kind,
+                   'assurance_kind', assurance_kind, 'assurance_amount', assurance_amount::text,
+                   'assurance_currency', assurance_currency, 'assurance_holder', assurance_holder,
+                   'assurance_expiry', assurance_expiry,
+                   'is_published', is_published,
                    'created_at', regexp_replace(to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US'),
                                                 '\\.000000$', '') || 'Z',
                    'updated_at', regexp_replace(to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US'),
@@ -188,6 +196,15 @@ def page_weight(client) -> tuple[int, int, dict[str, int]]:
     return raw, compressed, {name: len(body) for name, body in parts.items()}
 
 
+# Site columns that are NOT NULL without a database default, as a new site's model defaults fill them in
+# (names in other languages, the derived admin area, tenure and liability); the raw INSERTs name them here.
+NEW_SITE_COLUMNS = (
+    "local_names, admin_area_is_derived, admin_area_override_reason, licence_type, licence_number, licence_holder,"
+    " responsible_party, responsible_party_kind, assurance_kind, assurance_currency, assurance_holder"
+)
+NEW_SITE_COLUMN_VALUES = "'{}', false, '', 'unknown', '', '', '', 'unknown', '', '', ''"
+
+
 def generate_sites(count: int) -> float:
     from django.db import connection
 
@@ -204,14 +221,14 @@ def generate_sites(count: int) -> float:
         )
         INSERT INTO sites_minesite (name, alternative_names, country, admin_area, status, mine_type, commodities,
             location, operator, source_record_id, source_record_key, source_status, source_url, quality_flags,
-            is_published, created_at, updated_at)
+            is_published, created_at, updated_at, {NEW_SITE_COLUMNS})
         SELECT 'Bench site ' || i, '{{}}', centre.country, '', (ARRAY{STATUSES!r})[1 + i % {len(STATUSES)}],
                'unknown',
                CASE WHEN i % 4 = 0 THEN ARRAY[(ARRAY{COMMODITIES!r})[1 + i % 8], 'gold']
                     ELSE ARRAY[(ARRAY{COMMODITIES!r})[1 + i % 8]] END,
                ST_SetSRID(ST_MakePoint(centre.lon + centre.spread * radius * cos(angle),
                                        centre.lat + centre.spread * radius * sin(angle)), 4326),
-               '', '', '', '', '', '{{}}', i % 20 <> 0, now(), now()
+               '', '', '', '', '', '{{}}', i % 20 <> 0, now(), now(), {NEW_SITE_COLUMN_VALUES}
         FROM drawn JOIN centre USING (k)"""
     with connection.cursor() as cursor:
         cursor.execute("SET max_parallel_workers_per_gather = 0")
